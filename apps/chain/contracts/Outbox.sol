@@ -22,6 +22,8 @@ contract Outbox {
     uint8 public constant VERSION = 1;
     uint8 public constant KIND_DATA = 0;
     uint8 public constant KIND_KIP_TRANSFER = 1;
+    /// @notice Largest body accepted: libs/dietcoin's message decoder refuses larger ones.
+    uint256 public constant MAX_BODY_BYTES = 64 * 1024;
 
     /// @notice Next nonce of each sender (the nonce its next message will carry).
     mapping(address => uint64) public nonces;
@@ -40,6 +42,7 @@ contract Outbox {
         external
         returns (bytes32 id)
     {
+        require(body.length <= MAX_BODY_BYTES, "Outbox: body larger than 64 KiB");
         return _send(destinationChainId, recipient, KIND_DATA, 0, body);
     }
 

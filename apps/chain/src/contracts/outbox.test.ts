@@ -59,7 +59,7 @@ async function send(vm: VM, key: Hex, data: Hex, value = 0n) {
       to: OUTBOX,
       data,
       value,
-      gasLimit: 200_000n,
+      gasLimit: 2_000_000n,
       maxFeePerGas: 10n ** 10n,
       maxPriorityFeePerGas: 1n,
     },
@@ -211,6 +211,15 @@ describe('[Outbox] system contract on the real EVM', () => {
         'Outbox: destination chain id is zero',
       ],
       ['0x', 5n, 'Outbox: use transferKip'],
+      [
+        encodeFunctionData({
+          abi: Outbox.abi,
+          functionName: 'dispatch',
+          args: [9n, recipient, `0x${'00'.repeat(64 * 1024 + 1)}`],
+        }),
+        0n,
+        'Outbox: body larger than 64 KiB',
+      ],
     ];
     for (const [data, value, reason] of cases) {
       const r = await send(vm, alice, data, value);
