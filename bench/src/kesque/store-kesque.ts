@@ -1,0 +1,70 @@
+// Kesque under the benchmark: one hash table, value cache off (`cacheBytes: 0`) so that every read
+// pass measures the index and the disk, and durability `always` or `never` as configured.
+import type { BenchReader, BenchStore, OpenBenchStoreParameters, ReaderSpec } from './store.js';
+
+// TEMPORARY until the engine is committed: @khipu/kesque exports nothing yet, so the part of its
+// contract (libs/kesque/src/types.ts) used here is restated and the module is loaded dynamically.
+type Kesque = {
+  batch(ops: { type: 'put'; table: string; key: Uint8Array; value: Uint8Array }[]): Promise<void>;
+  get(table: string, key: Uint8Array): Uint8Array | undefined;
+  counters(): { gets: number; diskReads: number; cacheHits: number; tagCollisions: number };
+  indexBytes(): number;
+  readerHandle(): unknown;
+  close(): Promise<void>;
+};
+type KesqueReaderHandle = unknown;
+interface KesqueModule {
+  openKesque(options: {
+    dir: string;
+    tables: Record<string, { kind: 'hash' }>;
+    durability: { mode: 'always' } | { mode: 'never' };
+    cacheBytes: number;
+  }): Promise<Kesque>;
+  openKesqueReader(handle: KesqueReaderHandle): {
+    get(table: string, key: Uint8Array): Uint8Array | undefined;
+    close(): void;
+  };
+}
+const { openKesque, openKesqueReader } = (await import('@khipu/kesque')) as unknown as KesqueModule;
+
+const TABLE = 'records';
+
+export async function openKesqueStore(parameters: OpenBenchStoreParameters): Promise<BenchStore> {
+  const store: Kesque = await openKesque({
+    dir: parameters.dir,
+    tables: { [TABLE]: { kind: 'hash' } },
+    durability: parameters.sync ? { mode: 'always' } : { mode: 'never' },
+    cacheBytes: 0,
+  });
+  return {
+    engine: 'kesque',
+    async write(keys, values) {
+      const ops = new Array<{ type: 'put'; table: string; key: Uint8Array; value: Uint8Array }>(keys.length);
+      for (let i = 0; i < keys.length; i++)
+        ops[i] = { type: 'put', table: TABLE, key: keys[i]!, value: values[i]! };
+      await store.batch(ops);
+    },
+    get: (key) => store.get(TABLE, key),
+    indexBytes: () => store.indexBytes(),
+    readCounters() {
+      const c = store.counters();
+      return { gets: c.gets, diskReads: c.diskReads, cacheHits: c.cacheHits, tagCollisions: c.tagCollisions };
+    },
+    readerSpec: () => ({
+      engine: 'kesque',
+      dir: parameters.dir,
+      handle: store.readerHandle() as KesqueReaderHandle,
+    }),
+    close: () => store.close(),
+  };
+}
+
+export async function openKesqueStoreReader(spec: ReaderSpec): Promise<BenchReader> {
+  const reader = await openKesqueReader(spec.handle as KesqueReaderHandle);
+  return {
+    get: (key) => reader.get(TABLE, key),
+    async close() {
+      reader.close();
+    },
+  };
+}
