@@ -1,0 +1,158 @@
+// Minimal strict RLP: canonical encoding, and a decoder that returns views into the input and refuses
+// non-canonical prefixes (single bytes below 0x80 wrapped, long forms for short payloads, leading zero
+// lengths), truncation and trailing bytes. Used on the hot path of header verification, where
+// @ethereumjs/rlp would copy every field.
+import { DietcoinError } from '../errors.js';
+
+export type RLPItem = Uint8Array | RLPItem[];
+
+function fail(what: string, why: string, offset: number): never {
+  throw new DietcoinError('MALFORMED', `${what}: invalid RLP at offset ${offset}: ${why}`);
+}
+
+function truncated(what: string, offset: number): never {
+  throw new DietcoinError('TRUNCATED', `${what}: RLP item at offset ${offset} runs past the end`);
+}
+
+/** Header of one RLP item: whether it is a list, and where its payload lies. */
+export interface RLPSpan {
+  list: boolean;
+  start: number;
+  end: number;
+}
+
+/** Reads the item header at `offset` and checks it is canonical and within `limit`. */
+export function rlpSpan(bytes: Uint8Array, offset: number, limit: number, what: string): RLPSpan {
+  if (offset >= limit) truncated(what, offset);
+  const b = bytes[offset]!;
+  if (b < 0x80) return { list: false, start: offset, end: offset + 1 };
+  if (b <= 0xb7) {
+    const len = b - 0x80;
+    const end = offset + 1 + len;
+    if (end > limit) truncated(what, offset);
+    if (len === 1 && bytes[offset + 1]! < 0x80)
+      fail(what, 'single byte below 0x80 must not be prefixed', offset);
+    return { list: false, start: offset + 1, end };
+  }
+  if (b <= 0xbf) {
+    const ll = b - 0xb7;
+    const len = readLength(bytes, offset + 1, ll, limit, what);
+    if (len <= 55) fail(what, 'long string form for a short string', offset);
+    const end = offset + 1 + ll + len;
+    if (end > limit) truncated(what, offset);
+    return { list: false, start: offset + 1 + ll, end };
+  }
+  if (b <= 0xf7) {
+    const len = b - 0xc0;
+    const end = offset + 1 + len;
+    if (end > limit) truncated(what, offset);
+    return { list: true, start: offset + 1, end };
+  }
+  const ll = b - 0xf7;
+  const len = readLength(bytes, offset + 1, ll, limit, what);
+  if (len <= 55) fail(what, 'long list form for a short list', offset);
+  const end = offset + 1 + ll + len;
+  if (end > limit) truncated(what, offset);
+  return { list: true, start: offset + 1 + ll, end };
+}
+
+function readLength(bytes: Uint8Array, at: number, ll: number, limit: number, what: string): number {
+  if (at + ll > limit) truncated(what, at);
+  if (bytes[at] === 0) fail(what, 'length with a leading zero', at);
+  if (ll > 6) fail(what, 'length above 2^48', at);
+  let len = 0;
+  for (let i = 0; i < ll; i++) len = len * 256 + bytes[at + i]!;
+  return len;
+}
+
+/** Decodes exactly one item spanning all of `bytes` (views, not copies). */
+export function decodeRLP(bytes: Uint8Array, what = 'RLP'): RLPItem {
+  const span = rlpSpan(bytes, 0, bytes.length, what);
+  if (span.end !== bytes.length) {
+    throw new DietcoinError('TRAILING_BYTES', `${what} has ${bytes.length - span.end} trailing bytes`);
+  }
+  return decodeSpan(bytes, span, what, 0);
+}
+
+function decodeSpan(bytes: Uint8Array, span: RLPSpan, what: string, depth: number): RLPItem {
+  if (!span.list) return bytes.subarray(span.start, span.end);
+  if (depth > 16) fail(what, 'lists nested too deeply', span.start);
+  const out: RLPItem[] = [];
+  let o = span.start;
+  while (o < span.end) {
+    const s = rlpSpan(bytes, o, span.end, what);
+    out.push(decodeSpan(bytes, s, what, depth + 1));
+    o = s.end;
+  }
+  return out;
+}
+
+function lengthPrefix(len: number, short: number): Uint8Array {
+  if (len <= 55) return new Uint8Array([short + len]);
+  const lb: number[] = [];
+  for (let x = len; x > 0; x = Math.floor(x / 256)) lb.unshift(x % 256);
+  return new Uint8Array([short + 55 + lb.length, ...lb]);
+}
+
+/** Canonical RLP of an item. */
+export function encodeRLP(item: RLPItem): Uint8Array {
+  if (item instanceof Uint8Array) {
+    if (item.length === 1 && item[0]! < 0x80) return item.slice();
+    const p = lengthPrefix(item.length, 0x80);
+    const out = new Uint8Array(p.length + item.length);
+    out.set(p);
+    out.set(item, p.length);
+    return out;
+  }
+  const parts = item.map(encodeRLP);
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const p = lengthPrefix(n, 0xc0);
+  const out = new Uint8Array(p.length + n);
+  out.set(p);
+  let o = p.length;
+  for (const part of parts) {
+    out.set(part, o);
+    o += part.length;
+  }
+  return out;
+}
+
+/** Reads a canonical RLP integer (no leading zero byte) of at most `maxBytes` bytes. */
+export function rlpToBigint(item: RLPItem, what: string, maxBytes = 32): bigint {
+  if (!(item instanceof Uint8Array))
+    throw new DietcoinError('MALFORMED', `${what} must be a string, not a list`);
+  if (item.length > maxBytes)
+    throw new DietcoinError('OVERSIZED', `${what} is ${item.length} bytes, above ${maxBytes}`);
+  if (item.length > 0 && item[0] === 0) {
+    throw new DietcoinError('NON_CANONICAL', `${what} has a leading zero byte`);
+  }
+  let v = 0n;
+  for (const b of item) v = (v << 8n) | BigInt(b);
+  return v;
+}
+
+/** Reads a canonical RLP integer that fits in 2^53. */
+export function rlpToNumber(item: RLPItem, what: string): number {
+  const v = rlpToBigint(item, what, 7);
+  if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new DietcoinError('OVERSIZED', `${what} is above 2^53`);
+  return Number(v);
+}
+
+/** Reads a string item of exactly `len` bytes. */
+export function rlpFixed(item: RLPItem | undefined, len: number, what: string): Uint8Array {
+  if (!(item instanceof Uint8Array))
+    throw new DietcoinError('MALFORMED', `${what} must be a ${len}-byte string`);
+  if (item.length !== len) {
+    throw new DietcoinError('MALFORMED', `${what} must be ${len} bytes, got ${item.length}`);
+  }
+  return item;
+}
+
+/** Minimal big-endian bytes of a safe integer (0 -> empty). */
+export function numberToRLPBytes(v: number): Uint8Array {
+  if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`not a non-negative safe integer: ${v}`);
+  const out: number[] = [];
+  for (let x = v; x > 0; x = Math.floor(x / 256)) out.unshift(x % 256);
+  return new Uint8Array(out);
+}

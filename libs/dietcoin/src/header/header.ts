@@ -1,0 +1,222 @@
+// Khipu header codec: an Ethereum Prague header, RLP-encoded as Ethereum encodes it, whose hash is
+// the ordinary keccak256 of that RLP (equal to @ethereumjs/block's `header.hash()`).
+//
+// RLP list of 21 items, in order (int = canonical big-endian integer, no leading zero):
+//    0 parentHash 32        7 difficulty int (= 0)   14 nonce 8 (= 0)
+//    1 uncleHash 32 (=      8 number int (< 2^53)     15 baseFeePerGas int
+//      keccak(rlp([])))     9 gasLimit int (≤ 2^64)   16 withdrawalsRoot 32
+//    2 coinbase 20         10 gasUsed int (≤ limit)   17 blobGasUsed int (= 0, no blobs)
+//    3 stateRoot 32        11 timestamp int (< 2^53)  18 excessBlobGas int (= 0)
+//    4 transactionsTrie 32 12 extraData (see extraData.ts)  19 parentBeaconBlockRoot 32
+//    5 receiptTrie 32      13 mixHash 32              20 requestsHash 32
+//    6 logsBloom 256
+import { keccak256 } from '../crypto/keccak.js';
+import { bigintToMinimalBytes, equalBytes } from '../encoding/bytes.js';
+import {
+  decodeRLP,
+  encodeRLP,
+  numberToRLPBytes,
+  type RLPItem,
+  rlpFixed,
+  rlpToBigint,
+  rlpToNumber,
+} from '../encoding/rlp.js';
+import { DietcoinError } from '../errors.js';
+import { decodeExtraData, encodeExtraData, type KhipuExtraData, MAX_EXTRA_DATA_BYTES } from './extraData.js';
+
+/** keccak256(rlp([])): the uncle hash of every block without uncles. */
+export const EMPTY_UNCLE_HASH = new Uint8Array(
+  Buffer.from('1dcc4de8dec75d7aab85b567b6ccd41ad312451b948a7413f0a142fd40d49347', 'hex'),
+);
+/** keccak256(rlp('')): the root of an empty trie. */
+export const EMPTY_TRIE_ROOT = new Uint8Array(
+  Buffer.from('56e81f171bcc55a6ff8345e692c0f86e5b48e01b996cadc001622fb5e363b421', 'hex'),
+);
+/** sha256 of nothing: EIP-7685 requestsHash of a block without requests. */
+export const EMPTY_REQUESTS_HASH = new Uint8Array(
+  Buffer.from('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855', 'hex'),
+);
+/** Largest header accepted on decode. */
+export const MAX_HEADER_BYTES = 1024 + MAX_EXTRA_DATA_BYTES;
+const FIELD_COUNT = 21;
+
+/** The fields of a Khipu header, extraData decoded. */
+export interface KhipuHeader {
+  parentHash: Uint8Array;
+  uncleHash: Uint8Array;
+  coinbase: Uint8Array;
+  stateRoot: Uint8Array;
+  transactionsTrie: Uint8Array;
+  receiptTrie: Uint8Array;
+  logsBloom: Uint8Array;
+  difficulty: bigint;
+  number: number;
+  gasLimit: bigint;
+  gasUsed: bigint;
+  timestamp: number;
+  extra: KhipuExtraData;
+  mixHash: Uint8Array;
+  nonce: Uint8Array;
+  baseFeePerGas: bigint;
+  withdrawalsRoot: Uint8Array;
+  blobGasUsed: bigint;
+  excessBlobGas: bigint;
+  parentBeaconBlockRoot: Uint8Array;
+  requestsHash: Uint8Array;
+}
+
+/** A decoded header with its RLP and hash. */
+export interface DecodedHeader {
+  header: KhipuHeader;
+  rlp: Uint8Array;
+  hash: Uint8Array;
+}
+
+/** Fields a caller must give; the rest default to an empty post-merge block. */
+export type CreateHeaderParameters = Pick<KhipuHeader, 'parentHash' | 'number' | 'timestamp' | 'extra'> &
+  Partial<Omit<KhipuHeader, 'parentHash' | 'number' | 'timestamp' | 'extra'>>;
+
+/** A header with defaults for what was not given (empty block, zero roots, 1 gwei base fee). */
+export function createHeader(p: CreateHeaderParameters): KhipuHeader {
+  return {
+    uncleHash: EMPTY_UNCLE_HASH,
+    coinbase: new Uint8Array(20),
+    stateRoot: EMPTY_TRIE_ROOT,
+    transactionsTrie: EMPTY_TRIE_ROOT,
+    receiptTrie: EMPTY_TRIE_ROOT,
+    logsBloom: new Uint8Array(256),
+    difficulty: 0n,
+    gasLimit: 30_000_000n,
+    gasUsed: 0n,
+    mixHash: new Uint8Array(32),
+    nonce: new Uint8Array(8),
+    baseFeePerGas: 1_000_000_000n,
+    withdrawalsRoot: EMPTY_TRIE_ROOT,
+    blobGasUsed: 0n,
+    excessBlobGas: 0n,
+    parentBeaconBlockRoot: new Uint8Array(32),
+    requestsHash: EMPTY_REQUESTS_HASH,
+    ...p,
+  };
+}
+
+function headerItems(h: KhipuHeader, extraData: Uint8Array): RLPItem[] {
+  return [
+    h.parentHash,
+    h.uncleHash,
+    h.coinbase,
+    h.stateRoot,
+    h.transactionsTrie,
+    h.receiptTrie,
+    h.logsBloom,
+    bigintToMinimalBytes(h.difficulty),
+    numberToRLPBytes(h.number),
+    bigintToMinimalBytes(h.gasLimit),
+    bigintToMinimalBytes(h.gasUsed),
+    numberToRLPBytes(h.timestamp),
+    extraData,
+    h.mixHash,
+    h.nonce,
+    bigintToMinimalBytes(h.baseFeePerGas),
+    h.withdrawalsRoot,
+    bigintToMinimalBytes(h.blobGasUsed),
+    bigintToMinimalBytes(h.excessBlobGas),
+    h.parentBeaconBlockRoot,
+    h.requestsHash,
+  ];
+}
+
+/**
+ * RLP of a header, byte-identical to @ethereumjs/block's `serialize()` under `createKhipuCommon`.
+ * @throws DietcoinError INVALID_HEADER when the header breaks a chain rule (see `checkHeaderRules`).
+ */
+export function encodeHeader(h: KhipuHeader): Uint8Array {
+  checkHeaderRules(h);
+  return encodeRLP(headerItems(h, encodeExtraData(h.extra)));
+}
+
+/** The block hash: keccak256 of the header RLP. */
+export function hashHeader(rlp: Uint8Array): Uint8Array {
+  return keccak256(rlp);
+}
+
+function invalid(n: number | undefined, why: string): never {
+  throw new DietcoinError('INVALID_HEADER', `header${n === undefined ? '' : ` ${n}`} ${why}`);
+}
+
+/**
+ * Chain rules every Khipu header obeys beyond its format: post-merge constants (difficulty 0,
+ * nonce 0, no uncles), no blobs, gas used within the limit.
+ * @throws DietcoinError INVALID_HEADER naming the rule.
+ */
+export function checkHeaderRules(h: KhipuHeader): void {
+  const fixed: [string, Uint8Array, number][] = [
+    ['parentHash', h.parentHash, 32],
+    ['uncleHash', h.uncleHash, 32],
+    ['coinbase', h.coinbase, 20],
+    ['stateRoot', h.stateRoot, 32],
+    ['transactionsTrie', h.transactionsTrie, 32],
+    ['receiptTrie', h.receiptTrie, 32],
+    ['logsBloom', h.logsBloom, 256],
+    ['mixHash', h.mixHash, 32],
+    ['nonce', h.nonce, 8],
+    ['withdrawalsRoot', h.withdrawalsRoot, 32],
+    ['parentBeaconBlockRoot', h.parentBeaconBlockRoot, 32],
+    ['requestsHash', h.requestsHash, 32],
+  ];
+  for (const [name, v, len] of fixed) if (v.length !== len) invalid(h.number, `${name} is not ${len} bytes`);
+  if (!Number.isSafeInteger(h.number) || h.number < 0)
+    invalid(undefined, `number ${h.number} is not a safe integer`);
+  if (!Number.isSafeInteger(h.timestamp) || h.timestamp < 0) invalid(h.number, `timestamp ${h.timestamp}`);
+  if (h.difficulty !== 0n) invalid(h.number, 'has a non-zero difficulty');
+  if (!h.nonce.every((b) => b === 0)) invalid(h.number, 'has a non-zero nonce');
+  if (!equalBytes(h.uncleHash, EMPTY_UNCLE_HASH)) invalid(h.number, 'has uncles');
+  if (h.blobGasUsed !== 0n || h.excessBlobGas !== 0n)
+    invalid(h.number, 'has blob gas: Khipu chains carry no blobs');
+  if (h.gasLimit >= 1n << 64n) invalid(h.number, 'has a gas limit above 2^64');
+  if (h.gasUsed > h.gasLimit) invalid(h.number, 'uses more gas than its limit');
+  if (h.baseFeePerGas >= 1n << 256n) invalid(h.number, 'has a base fee above 2^256');
+}
+
+/**
+ * Decodes a header strictly (canonical RLP, exactly 21 fields, sizes, chain rules) and hashes it.
+ * @throws DietcoinError OVERSIZED, MALFORMED, TRUNCATED, TRAILING_BYTES, NON_CANONICAL or INVALID_HEADER.
+ */
+export function decodeHeader(rlp: Uint8Array): DecodedHeader {
+  if (rlp.length > MAX_HEADER_BYTES) {
+    throw new DietcoinError('OVERSIZED', `header of ${rlp.length} bytes is above ${MAX_HEADER_BYTES}`);
+  }
+  const items = decodeRLP(rlp, 'header');
+  if (!Array.isArray(items) || items.length !== FIELD_COUNT) {
+    throw new DietcoinError('MALFORMED', `header must be a list of ${FIELD_COUNT} fields (Prague)`);
+  }
+  const it = (i: number) => items[i] as RLPItem;
+  const extraData = it(12);
+  if (!(extraData instanceof Uint8Array))
+    throw new DietcoinError('MALFORMED', 'header extraData must be a string');
+  const header: KhipuHeader = {
+    parentHash: rlpFixed(it(0), 32, 'header parentHash'),
+    uncleHash: rlpFixed(it(1), 32, 'header uncleHash'),
+    coinbase: rlpFixed(it(2), 20, 'header coinbase'),
+    stateRoot: rlpFixed(it(3), 32, 'header stateRoot'),
+    transactionsTrie: rlpFixed(it(4), 32, 'header transactionsTrie'),
+    receiptTrie: rlpFixed(it(5), 32, 'header receiptTrie'),
+    logsBloom: rlpFixed(it(6), 256, 'header logsBloom'),
+    difficulty: rlpToBigint(it(7), 'header difficulty'),
+    number: rlpToNumber(it(8), 'header number'),
+    gasLimit: rlpToBigint(it(9), 'header gasLimit', 8),
+    gasUsed: rlpToBigint(it(10), 'header gasUsed', 8),
+    timestamp: rlpToNumber(it(11), 'header timestamp'),
+    extra: decodeExtraData(extraData),
+    mixHash: rlpFixed(it(13), 32, 'header mixHash'),
+    nonce: rlpFixed(it(14), 8, 'header nonce'),
+    baseFeePerGas: rlpToBigint(it(15), 'header baseFeePerGas'),
+    withdrawalsRoot: rlpFixed(it(16), 32, 'header withdrawalsRoot'),
+    blobGasUsed: rlpToBigint(it(17), 'header blobGasUsed', 8),
+    excessBlobGas: rlpToBigint(it(18), 'header excessBlobGas', 8),
+    parentBeaconBlockRoot: rlpFixed(it(19), 32, 'header parentBeaconBlockRoot'),
+    requestsHash: rlpFixed(it(20), 32, 'header requestsHash'),
+  };
+  checkHeaderRules(header);
+  return { header, rlp, hash: keccak256(rlp) };
+}
