@@ -1,0 +1,318 @@
+// The read path shared by the writer (`openKesque`) and by readers in other threads
+// (`openKesqueReader`): index lookup, then one pread of the record into a reused buffer, its
+// checks (type, key, CRC32C), and a copy of the value.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ValueCache } from './cache.js';
+import { crc32c } from './crc32c.js';
+import { KesqueError } from './errors.js';
+import {
+  HASH_KEY_BYTES,
+  MAX_SLOTS,
+  NUMBER_KEY_BYTES,
+  REC_OFF_KEY_LENGTH,
+  REC_OFF_TYPE,
+  REC_OFF_VALUE_LENGTH,
+  RECORD_HEADER_BYTES,
+  readNumberKey,
+  readU32,
+  segmentFileNameOf,
+  TYPE_PUT,
+} from './format.js';
+import { CTL_SEQ, HashIndex, type HashIndexShared } from './hashIndex.js';
+import { NCTL_SEQ, NumberIndex, type NumberIndexShared } from './numberIndex.js';
+import type { KesqueCounters, TableKey, TableKind } from './types.js';
+
+/** Words of a table's shared metadata (Int32Array): slot -> file number (0: none), read window. */
+export const META_READ_LENGTH = MAX_SLOTS;
+const META_WORDS = MAX_SLOTS + 8;
+const INITIAL_READ_LENGTH = 512;
+/** Largest first read; longer records take a second read. */
+export const MAX_READ_LENGTH = 4096;
+
+export interface TableShared {
+  name: string;
+  id: number;
+  kind: TableKind;
+  dir: string;
+  meta: SharedArrayBuffer;
+  hash?: HashIndexShared;
+  number?: NumberIndexShared;
+}
+
+export function createTableMeta(): SharedArrayBuffer {
+  const meta = new SharedArrayBuffer(META_WORDS * 4);
+  new Int32Array(meta)[META_READ_LENGTH] = INITIAL_READ_LENGTH;
+  return meta;
+}
+
+/** Counters kept by one thread. */
+export class Counters implements KesqueCounters {
+  gets = 0;
+  diskReads = 0;
+  tagCollisions = 0;
+  cacheHits = 0;
+  cacheMisses = 0;
+  bytesWritten = 0;
+  batches = 0;
+  compactions = 0;
+}
+
+/** A buffer reused by every read of one thread. */
+export class ReadBuffer {
+  bytes = new Uint8Array(64 * 1024);
+  ensure(n: number): Uint8Array {
+    if (this.bytes.length < n) this.bytes = new Uint8Array(Math.max(n, this.bytes.length * 2));
+    return this.bytes;
+  }
+}
+
+export class TableReader {
+  readonly name: string;
+  readonly id: number;
+  readonly kind: TableKind;
+  readonly dir: string;
+  readonly hash: HashIndex | undefined;
+  readonly number: NumberIndex | undefined;
+  readonly meta: Int32Array;
+  /** Open descriptors by slot and the file number each was opened for. */
+  readonly fds: number[] = new Array<number>(MAX_SLOTS).fill(-1);
+  readonly fdFiles = new Int32Array(MAX_SLOTS);
+  /** Whether this thread owns the files (the writer opens and closes them itself). */
+  readonly owner: boolean;
+  verifyChecksums = true;
+  /** Cache key base: id * 2^40. */
+  readonly cacheBase: number;
+  private readonly seqWord: Int32Array;
+  private readonly seqIndex: number;
+
+  constructor(shared: TableShared, owner: boolean, hash?: HashIndex, number?: NumberIndex) {
+    this.name = shared.name;
+    this.id = shared.id;
+    this.kind = shared.kind;
+    this.dir = shared.dir;
+    this.owner = owner;
+    this.meta = new Int32Array(shared.meta);
+    this.hash = hash ?? (shared.hash ? HashIndex.fromShared(shared.hash) : undefined);
+    this.number = number ?? (shared.number ? NumberIndex.fromShared(shared.number) : undefined);
+    this.cacheBase = shared.id * 2 ** 40;
+    if (this.hash) {
+      this.seqWord = this.hash.control;
+      this.seqIndex = CTL_SEQ;
+    } else {
+      this.seqWord = this.number!.control;
+      this.seqIndex = NCTL_SEQ;
+    }
+  }
+
+  shared(): TableShared {
+    const out: TableShared = {
+      name: this.name,
+      id: this.id,
+      kind: this.kind,
+      dir: this.dir,
+      meta: this.meta.buffer as SharedArrayBuffer,
+    };
+    if (this.hash) out.hash = this.hash.shared();
+    if (this.number) out.number = this.number.shared();
+    return out;
+  }
+
+  get readLength(): number {
+    return this.meta[META_READ_LENGTH]!;
+  }
+
+  /** Descriptor of the segment in `slot`, opening it when this thread has not yet. */
+  fdOf(slot: number): number {
+    const file = this.meta[slot]!;
+    if (file !== 0 && this.fdFiles[slot] === file) return this.fds[slot]!;
+    if (file === 0) {
+      throw new KesqueError('SEGMENT_MISSING', `table ${this.name} has no segment in slot ${slot}`, {
+        details: { table: this.name, slot },
+      });
+    }
+    if (this.owner) {
+      throw new KesqueError('SEGMENT_MISSING', `segment file ${file} of table ${this.name} is not open`, {
+        details: { table: this.name, slot, file },
+      });
+    }
+    const old = this.fds[slot]!;
+    if (old >= 0) fs.closeSync(old);
+    const filePath = path.join(this.dir, segmentFileNameOf(file));
+    let fd: number;
+    try {
+      fd = fs.openSync(filePath, 'r');
+    } catch (error) {
+      this.fds[slot] = -1;
+      this.fdFiles[slot] = 0;
+      throw new KesqueError('SEGMENT_MISSING', `segment ${filePath} of table ${this.name} cannot be opened`, {
+        cause: error,
+        details: { table: this.name, file: filePath },
+      });
+    }
+    this.fds[slot] = fd;
+    this.fdFiles[slot] = file;
+    return fd;
+  }
+
+  closeFiles(): void {
+    for (let s = 0; s < MAX_SLOTS; s++) {
+      const fd = this.fds[s]!;
+      if (fd >= 0) {
+        try {
+          fs.closeSync(fd);
+        } catch {
+          // already closed
+        }
+      }
+      this.fds[s] = -1;
+      this.fdFiles[s] = 0;
+    }
+  }
+
+  checkKey(key: TableKey): void {
+    if (this.hash) {
+      if (!(key instanceof Uint8Array)) {
+        throw new KesqueError('KEY_TYPE', `table ${this.name} takes 32-byte keys, not ${typeof key}`, {
+          details: { table: this.name },
+        });
+      }
+      if (key.length !== HASH_KEY_BYTES) {
+        throw new KesqueError('KEY_SIZE', `table ${this.name} takes 32-byte keys, got ${key.length} bytes`, {
+          details: { table: this.name, length: key.length },
+        });
+      }
+    } else {
+      if (typeof key !== 'number') {
+        throw new KesqueError('KEY_TYPE', `table ${this.name} is keyed by number, not by bytes`, {
+          details: { table: this.name },
+        });
+      }
+      if (!Number.isSafeInteger(key) || key < 0 || key >= 2 ** 29) {
+        throw new KesqueError('KEY_SIZE', `table ${this.name} takes integer keys in [0, 2^29), got ${key}`, {
+          details: { table: this.name, key },
+        });
+      }
+    }
+  }
+
+  /** Looks `key` up and reads its value; `shared` is true in reader threads, which follow the
+   *  writer's sequence lock. */
+  get(
+    key: TableKey,
+    buffer: ReadBuffer,
+    counters: Counters,
+    cache: ValueCache | undefined,
+    shared: boolean,
+  ): Uint8Array | undefined {
+    counters.gets++;
+    if (!shared) return this.getOnce(key, buffer, counters, cache);
+    for (;;) {
+      const seq = Atomics.load(this.seqWord, this.seqIndex);
+      if ((seq & 1) === 0) {
+        if (this.hash ? this.hash.stale() : this.number!.stale()) {
+          if (this.hash) this.hash.refresh();
+          else this.number!.refresh();
+        }
+        try {
+          const value = this.getOnce(key, buffer, counters, cache);
+          if (Atomics.load(this.seqWord, this.seqIndex) === seq) return value;
+        } catch (error) {
+          // A record the writer moved or dropped meanwhile: retry once the index settled.
+          if (Atomics.load(this.seqWord, this.seqIndex) === seq) throw error;
+        }
+      }
+    }
+  }
+
+  private getOnce(
+    key: TableKey,
+    buffer: ReadBuffer,
+    counters: Counters,
+    cache: ValueCache | undefined,
+  ): Uint8Array | undefined {
+    if (this.hash) {
+      const k = key as Uint8Array;
+      const position = this.hash.locate(k);
+      if (position < 0) return undefined;
+      const value = this.readAt(position, k, buffer, counters, cache);
+      if (value !== undefined) return value;
+      // The tag matched another key: look in the side table.
+      counters.tagCollisions++;
+      const other = this.hash.findSide(k);
+      if (other < 0) return undefined;
+      return this.readAt(other, k, buffer, counters, cache);
+    }
+    const position = this.number!.locate(key as number);
+    if (position < 0) return undefined;
+    return this.readAt(position, undefined, buffer, counters, cache);
+  }
+
+  /** Reads the record at `position`; returns its value, or undefined when it holds another key. */
+  readAt(
+    position: number,
+    key: Uint8Array | undefined,
+    buffer: ReadBuffer,
+    counters: Counters,
+    cache: ValueCache | undefined,
+  ): Uint8Array | undefined {
+    if (cache !== undefined) {
+      const hit = cache.get(this.cacheBase + position, key);
+      if (hit !== undefined) {
+        counters.cacheHits++;
+        return hit;
+      }
+      counters.cacheMisses++;
+    }
+    const slot = Math.floor(position / 1073741824);
+    const offset = (position % 1073741824) * 8;
+    const fd = this.fdOf(slot);
+    let bytes: Uint8Array = buffer.bytes;
+    const window = this.meta[META_READ_LENGTH]!;
+    let n = fs.readSync(fd, bytes, 0, window, offset);
+    counters.diskReads++;
+    const keyLength = this.hash ? HASH_KEY_BYTES : NUMBER_KEY_BYTES;
+    if (n < RECORD_HEADER_BYTES) throw this.corrupt(position, 'record header is cut short');
+    const valueLength = readU32(bytes, REC_OFF_VALUE_LENGTH);
+    const end = RECORD_HEADER_BYTES + keyLength + valueLength;
+    if (bytes[REC_OFF_TYPE] !== TYPE_PUT || bytes[REC_OFF_KEY_LENGTH] !== keyLength) {
+      throw this.corrupt(
+        position,
+        `record type ${bytes[REC_OFF_TYPE]} key length ${bytes[REC_OFF_KEY_LENGTH]}`,
+      );
+    }
+    if (end > n) {
+      if (end > 300 * 1024 * 1024) throw this.corrupt(position, `value length ${valueLength}`);
+      bytes = buffer.ensure(end);
+      n = fs.readSync(fd, bytes, 0, end, offset);
+      counters.diskReads++;
+      if (n < end) throw this.corrupt(position, 'record is cut short');
+    }
+    if (key !== undefined) {
+      for (let i = 0; i < 32; i++) if (bytes[RECORD_HEADER_BYTES + i] !== key[i]) return undefined;
+    }
+    if (this.verifyChecksums && crc32c(bytes, 4, end) !== readU32(bytes, 0)) {
+      throw this.corrupt(position, 'CRC32C mismatch');
+    }
+    const value = bytes.slice(RECORD_HEADER_BYTES + keyLength, end);
+    if (cache !== undefined) cache.set(this.cacheBase + position, value, key);
+    return value;
+  }
+
+  /** Number key stored in the record at `position` (used by the writer's compaction checks). */
+  numberKeyAt(bytes: Uint8Array): number {
+    return readNumberKey(bytes, RECORD_HEADER_BYTES);
+  }
+
+  corrupt(position: number, why: string): KesqueError {
+    const slot = Math.floor(position / 1073741824);
+    const offset = (position % 1073741824) * 8;
+    const file = this.meta[slot]!;
+    return new KesqueError(
+      'CORRUPT_RECORD',
+      `corrupt record in table ${this.name}, segment ${segmentFileNameOf(file)} at offset ${offset}: ${why}`,
+      { details: { table: this.name, file: path.join(this.dir, segmentFileNameOf(file)), offset } },
+    );
+  }
+}
