@@ -1,0 +1,760 @@
+// The executor: holds the chain's Common, the crypto, the head state manager (cached, over the
+// store) and the worker pool, and runs blocks serially or in parallel.
+//
+// Parallel scheme (Khipu's, per field and per slot):
+//   1. senders are recovered in the workers (or given);
+//   2. every lane runs in a worker from the parent state; a lane is one transaction when the
+//      block comes without lanes, or the producer's group of dependent transactions;
+//   3. outcomes are merged in block order: every item read carries the version the transaction
+//      saw (the parent's, or the lane predecessor's write); if the merged state holds another
+//      version the transaction runs again on the merged state (a re-run), else its writes apply;
+//      commutative increments (coinbase, fee pool, declared accounts) apply without conflict;
+//   4. the fee pool gets baseFee × gasUsed, the state root is computed, and gas, receipts root,
+//      bloom and state root are compared with the header; on any mismatch the parallel result
+//      is thrown away and the block runs serially (a fallback).
+import { type Block, createBlockFromRLP } from '@ethereumjs/block';
+import type { Common } from '@ethereumjs/common';
+import { RLP } from '@ethereumjs/rlp';
+import type { MerkleStateManager } from '@ethereumjs/statemanager';
+import { TransactionType, type TypedTransaction } from '@ethereumjs/tx';
+import { Account, Address, bytesToHex, bytesToUnprefixedHex, equalsBytes } from '@ethereumjs/util';
+import type { PostByzantiumTxReceipt } from '@ethereumjs/vm';
+import { Bloom } from '@ethereumjs/vm';
+import {
+  decodeTxOutcome,
+  FIELD_BALANCE,
+  FIELD_CODE,
+  FIELD_NONCE,
+  type TxAccess,
+  type TxOutcome,
+  WRITE_BALANCE,
+  WRITE_CODE,
+  WRITE_CREATED,
+  WRITE_DELETED,
+  WRITE_NONCE,
+  WRITE_STORAGE_CLEARED,
+} from './access.js';
+import { createExecutionCommon, FEE_POOL_ADDRESS, feePoolAddress } from './common.js';
+import { type ExecutionCrypto, loadExecutionCrypto } from './crypto.js';
+import { createTxEngine, loadExtensions, runTracked, setBlockCoinbase, type TxEngine } from './engine.js';
+import { describeBlock, describeTx, ExecutionError, type HeaderMismatch } from './errors.js';
+import { createWorkerPool, type WorkerPool } from './pool.js';
+import type { LaneJob } from './protocol.js';
+import { makeReceipt, receiptsRoot } from './receipts.js';
+import { createCachedStateManager, StateDB } from './state.js';
+import type {
+  BlockStats,
+  ExecuteBlockReturnType,
+  ExecutionMode,
+  ExtensionsSource,
+  Lanes,
+  PhaseTimes,
+  StateChanges,
+  StateStore,
+} from './types.js';
+
+export interface CreateExecutorParameters {
+  chainId: number | bigint;
+  store: StateStore;
+  /** Module of the chain's precompiles and commutative accounts, loaded here and in every worker. */
+  extensions?: ExtensionsSource;
+  /** Worker threads for parallel mode (default 2; 0 runs serial only). */
+  workers?: number;
+}
+
+/** Runs blocks against one state store. Create with {@link createExecutor}; `close()` stops the
+ *  worker pool. One block at a time: calls are serialized internally. */
+export interface Executor {
+  readonly chainId: number;
+  readonly common: Common;
+  readonly crypto: ExecutionCrypto;
+  readonly store: StateStore;
+  readonly workers: number;
+  close(): Promise<void>;
+}
+
+/** Everything a block run needs once the block is decoded and its senders are known. */
+export interface BlockJob {
+  block: Block;
+  txs: readonly TypedTransaction[];
+  raws: readonly Uint8Array[];
+  senderKeys: readonly Uint8Array[];
+  parentStateRoot: Uint8Array;
+  mode: ExecutionMode;
+  lanes: Lanes | undefined;
+  validate: boolean;
+  commit: boolean;
+  /** Producer: leave out refused transactions instead of refusing the block. */
+  dropInvalid: boolean;
+  phases: PhaseTimes;
+}
+
+export interface BlockRun extends ExecuteBlockReturnType {
+  /** Indices (into the job's txs) of the transactions kept (all, unless dropInvalid). */
+  included: number[];
+  dropped: { index: number; reason: string }[];
+  /** The access each included transaction had in the final result (for lanes). */
+  accesses: TxAccess[];
+}
+
+const now = () => performance.now();
+
+function zeroPhases(): PhaseTimes {
+  return { decode: 0, recovery: 0, parallel: 0, merge: 0, reruns: 0, stateRoot: 0, commit: 0, total: 0 };
+}
+
+/** Item keys of the conflict map: address hex + field letter, or address hex + slot hex. */
+const FIELD_KEYS: readonly [number, string][] = [
+  [FIELD_NONCE, 'n'],
+  [FIELD_BALANCE, 'b'],
+  [FIELD_CODE, 'c'],
+];
+
+/** Items a transaction wrote. Increments count as writes for the merged versions (a real read of
+ *  that balance must see them all) but never for what lane-mates saw: a worker's lane holds only
+ *  its own lane's increments, so a lane-local version can never stand for the merged balance. */
+export function writtenKeys(access: TxAccess, withIncrements: boolean): string[] {
+  const keys: string[] = [];
+  for (const w of access.accountWrites) {
+    const a = bytesToUnprefixedHex(w.address);
+    if (w.flags & (WRITE_CREATED | WRITE_DELETED)) keys.push(`${a}n`, `${a}b`, `${a}c`, `${a}x`);
+    else {
+      if (w.flags & WRITE_NONCE) keys.push(`${a}n`);
+      if (w.flags & WRITE_BALANCE) keys.push(`${a}b`);
+      if (w.flags & WRITE_CODE) keys.push(`${a}c`);
+      if (w.flags & WRITE_STORAGE_CLEARED) keys.push(`${a}x`);
+    }
+  }
+  for (const w of access.slotWrites)
+    keys.push(bytesToUnprefixedHex(w.address) + bytesToUnprefixedHex(w.slot));
+  if (withIncrements) for (const i of access.increments) keys.push(`${bytesToUnprefixedHex(i.address)}b`);
+  return keys;
+}
+
+/** Items a transaction read. */
+export function readKeys(access: TxAccess): string[] {
+  const keys: string[] = [];
+  for (const r of access.accountReads) {
+    const a = bytesToUnprefixedHex(r.address);
+    for (const [bit, letter] of FIELD_KEYS) if (r.fields & bit) keys.push(a + letter);
+  }
+  for (const r of access.slotReads) {
+    const a = bytesToUnprefixedHex(r.address);
+    keys.push(a + bytesToUnprefixedHex(r.slot), `${a}x`);
+  }
+  return keys;
+}
+
+class ExecutorImpl implements Executor {
+  readonly chainId: number;
+  readonly common: Common;
+  readonly crypto: ExecutionCrypto;
+  readonly store: StateStore;
+  readonly workers: number;
+  readonly db: StateDB;
+  readonly sm: MerkleStateManager;
+  readonly engine: TxEngine;
+  readonly baseCommutative: ReadonlySet<string>;
+  readonly pool: WorkerPool | undefined;
+  private headRoot: Uint8Array | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(p: {
+    chainId: number;
+    common: Common;
+    crypto: ExecutionCrypto;
+    store: StateStore;
+    db: StateDB;
+    sm: MerkleStateManager;
+    engine: TxEngine;
+    pool: WorkerPool | undefined;
+  }) {
+    this.chainId = p.chainId;
+    this.common = p.common;
+    this.crypto = p.crypto;
+    this.store = p.store;
+    this.db = p.db;
+    this.sm = p.sm;
+    this.engine = p.engine;
+    this.baseCommutative = p.engine.tracker.commutative;
+    this.pool = p.pool;
+    this.workers = p.pool?.size ?? 0;
+  }
+
+  async close(): Promise<void> {
+    await this.pool?.close();
+  }
+
+  /** Serializes block runs: the head state manager is shared. */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Decodes a block from RLP, refusing blob and set-code transactions by index. */
+  decodeBlock(rlp: Uint8Array): Block {
+    const decoded = RLP.decode(rlp) as unknown;
+    const rawTxs = Array.isArray(decoded) ? (decoded[1] as unknown) : undefined;
+    if (Array.isArray(rawTxs)) {
+      rawTxs.forEach((raw: unknown, index) => {
+        if (
+          raw instanceof Uint8Array &&
+          (raw[0] === TransactionType.BlobEIP4844 || raw[0] === TransactionType.EOACodeEIP7702)
+        ) {
+          throw this.unsupported(raw[0], index, bytesToHex(this.crypto.keccak256(raw)));
+        }
+      });
+    }
+    try {
+      return createBlockFromRLP(rlp, { common: this.common });
+    } catch (cause) {
+      throw new ExecutionError('INVALID_BLOCK', `block RLP does not decode: ${String(cause)}`, {}, cause);
+    }
+  }
+
+  unsupported(type: number, index: number, hash: string, blockNumber?: bigint): ExecutionError {
+    const what =
+      type === TransactionType.BlobEIP4844
+        ? 'blob transactions (type 3)'
+        : 'EIP-7702 set-code transactions (type 4)';
+    const where = blockNumber === undefined ? '' : `${describeBlock(blockNumber)}: `;
+    return new ExecutionError(
+      'UNSUPPORTED_TX_TYPE',
+      `${where}${describeTx(index, hash)}: ${what} are not accepted on this chain`,
+      {
+        blockNumber,
+        txIndex: index,
+        txHash: hash,
+      },
+    );
+  }
+
+  /** Recovers missing senders (in the pool when parallel), refusing bad signatures by index. */
+  async recoverSenders(
+    block: Block,
+    txs: readonly TypedTransaction[],
+    raws: readonly Uint8Array[],
+    mode: ExecutionMode,
+    given: readonly Uint8Array[] | undefined,
+  ): Promise<Uint8Array[]> {
+    if (given !== undefined && given.length === txs.length) {
+      txs.forEach((tx, i) => {
+        (tx.cache as { senderPubKey?: Uint8Array }).senderPubKey = given[i];
+      });
+      return [...given];
+    }
+    const fail = (index: number, reason: string, cause?: unknown) => {
+      const tx = txs[index];
+      const hash = tx === undefined ? undefined : bytesToHex(tx.hash());
+      return new ExecutionError(
+        'INVALID_SIGNATURE',
+        `${describeBlock(block.header.number)}: ${describeTx(index, hash)}: invalid signature (${reason})`,
+        { blockNumber: block.header.number, txIndex: index, txHash: hash },
+        cause,
+      );
+    };
+    if (mode === 'parallel' && this.pool !== undefined && txs.length >= 2 * this.pool.size) {
+      const { keys, invalid } = await this.pool.recover([...raws]);
+      const first = invalid[0];
+      if (first !== undefined) throw fail(first.index, first.reason);
+      txs.forEach((tx, i) => {
+        (tx.cache as { senderPubKey?: Uint8Array }).senderPubKey = keys[i];
+      });
+      return keys;
+    }
+    return txs.map((tx, i) => {
+      try {
+        return tx.getSenderPublicKey();
+      } catch (cause) {
+        throw fail(i, cause instanceof Error ? cause.message : String(cause), cause);
+      }
+    });
+  }
+
+  async prepareHead(parentStateRoot: Uint8Array, blockNumber: bigint): Promise<void> {
+    if (this.headRoot !== undefined && equalsBytes(this.headRoot, parentStateRoot)) return;
+    this.db.discardPending();
+    try {
+      await this.sm.setStateRoot(parentStateRoot, true);
+    } catch (cause) {
+      this.headRoot = undefined;
+      throw new ExecutionError(
+        'MISSING_STATE',
+        `${describeBlock(blockNumber)}: parent state root ${bytesToHex(parentStateRoot)} is not in the store`,
+        { blockNumber },
+        cause,
+      );
+    }
+    this.headRoot = parentStateRoot;
+  }
+
+  private async resetHead(): Promise<void> {
+    this.db.discardPending();
+    this.headRoot = undefined;
+  }
+
+  private txError(
+    code: 'INVALID_TX' | 'BLOCK_GAS_EXCEEDED',
+    block: Block,
+    tx: TypedTransaction,
+    index: number,
+    reason: string,
+  ): ExecutionError {
+    const hash = bytesToHex(tx.hash());
+    return new ExecutionError(
+      code,
+      `${describeBlock(block.header.number)}: ${describeTx(index, hash)}: ${reason}`,
+      {
+        blockNumber: block.header.number,
+        txIndex: index,
+        txHash: hash,
+      },
+    );
+  }
+
+  /** Applies one transaction's changes to the merged state. */
+  private async applyAccess(access: TxAccess): Promise<void> {
+    const sm = this.sm;
+    const deleted = new Set<string>();
+    for (const w of access.accountWrites) {
+      const address = new Address(w.address);
+      if (w.flags & WRITE_DELETED) {
+        await sm.deleteAccount(address);
+        deleted.add(bytesToUnprefixedHex(w.address));
+        continue;
+      }
+      const account =
+        w.flags & WRITE_CREATED ? new Account() : ((await sm.getAccount(address)) ?? new Account());
+      if (w.flags & WRITE_NONCE) account.nonce = w.nonce;
+      if (w.flags & WRITE_BALANCE) account.balance = w.balance;
+      await sm.putAccount(address, account);
+      if (w.flags & WRITE_STORAGE_CLEARED) await sm.clearStorage(address);
+      if (w.flags & WRITE_CODE && w.code.length > 0) await sm.putCode(address, w.code);
+    }
+    for (const w of access.slotWrites) {
+      if (deleted.has(bytesToUnprefixedHex(w.address))) continue;
+      await sm.putStorage(new Address(w.address), w.slot, w.value);
+    }
+    for (const inc of access.increments) await this.credit(new Address(inc.address), inc.delta);
+  }
+
+  private async credit(address: Address, delta: bigint): Promise<void> {
+    const account = (await this.sm.getAccount(address)) ?? new Account();
+    account.balance += delta;
+    await this.sm.putAccount(address, account);
+  }
+
+  /** Runs a decoded block; see the scheme at the top of the file. */
+  async runBlock(job: BlockJob): Promise<BlockRun> {
+    const { block } = job;
+    await this.prepareHead(job.parentStateRoot, block.header.number);
+    if (job.mode === 'parallel' && this.pool !== undefined && job.txs.length > 1) {
+      const parallel = await this.runParallel(job);
+      if (parallel.mismatches.length === 0 || !job.validate) return parallel.run;
+      // Fallback: discard the parallel result and run the block serially.
+      await this.prepareHead(job.parentStateRoot, block.header.number);
+      const serial = await this.runSerial(job);
+      serial.stats.fallback = true;
+      serial.stats.mode = 'parallel';
+      serial.stats.workers = this.workers;
+      return serial;
+    }
+    return this.runSerial(job);
+  }
+
+  private compare(
+    block: Block,
+    r: { stateRoot: Uint8Array; receiptsRoot: Uint8Array; logsBloom: Uint8Array; gasUsed: bigint },
+  ) {
+    const h = block.header;
+    const mismatches: HeaderMismatch[] = [];
+    if (r.gasUsed !== h.gasUsed)
+      mismatches.push({ field: 'gasUsed', header: h.gasUsed.toString(), computed: r.gasUsed.toString() });
+    if (!equalsBytes(r.receiptsRoot, h.receiptTrie))
+      mismatches.push({
+        field: 'receiptTrie',
+        header: bytesToHex(h.receiptTrie),
+        computed: bytesToHex(r.receiptsRoot),
+      });
+    if (!equalsBytes(r.logsBloom, h.logsBloom))
+      mismatches.push({
+        field: 'logsBloom',
+        header: bytesToHex(h.logsBloom),
+        computed: bytesToHex(r.logsBloom),
+      });
+    if (!equalsBytes(r.stateRoot, h.stateRoot))
+      mismatches.push({
+        field: 'stateRoot',
+        header: bytesToHex(h.stateRoot),
+        computed: bytesToHex(r.stateRoot),
+      });
+    return mismatches;
+  }
+
+  private mismatchError(block: Block, mismatches: HeaderMismatch[]): ExecutionError {
+    const hash = bytesToHex(block.hash());
+    const list = mismatches.map((m) => `${m.field}: header ${m.header}, computed ${m.computed}`).join('; ');
+    return new ExecutionError(
+      'HEADER_MISMATCH',
+      `${describeBlock(block.header.number, hash)} does not match its header: ${list}`,
+      {
+        blockNumber: block.header.number,
+        blockHash: hash,
+        mismatches,
+      },
+    );
+  }
+
+  /** Fee pool credit, state root, receipts root, bloom; then compare and commit or revert. */
+  private async finish(
+    job: BlockJob,
+    gasUsed: bigint,
+    receipts: PostByzantiumTxReceipt[],
+    txTypes: number[],
+    changes: ChangeSet,
+    fallbackAllowed: boolean,
+  ): Promise<{ result: Omit<ExecuteBlockReturnType, 'stats' | 'senders'>; mismatches: HeaderMismatch[] }> {
+    const { block, phases } = job;
+    const baseFee = block.header.baseFeePerGas ?? 0n;
+    const fee = baseFee * gasUsed;
+    if (fee > 0n) {
+      await this.credit(feePoolAddress(), fee);
+      changes.addAccount(FEE_POOL_ADDRESS.slice(2));
+    }
+    let t = now();
+    const stateRoot = await this.sm.getStateRoot();
+    const bloom = new Bloom(undefined, this.common);
+    for (const r of receipts) bloom.or(new Bloom(r.bitvector, this.common));
+    const root = await receiptsRoot(receipts, txTypes, this.common);
+    phases.stateRoot += now() - t;
+    const result = {
+      stateRoot,
+      receiptsRoot: root,
+      logsBloom: bloom.bitvector,
+      gasUsed,
+      receipts,
+      changes: changes.toChanges(),
+    };
+    const mismatches = job.validate ? this.compare(block, result) : [];
+    const journal = this.engine.vm.evm.journal;
+    if (mismatches.length > 0) {
+      await journal.revert();
+      await this.resetHead();
+      if (!fallbackAllowed) throw this.mismatchError(block, mismatches);
+      return { result, mismatches };
+    }
+    t = now();
+    await journal.commit();
+    const entries = this.db.takePending();
+    if (job.commit) {
+      await this.store.write(entries);
+      this.headRoot = stateRoot;
+    } else {
+      this.headRoot = undefined;
+    }
+    phases.commit += now() - t;
+    return { result, mismatches };
+  }
+
+  private stats(
+    job: BlockJob,
+    gasUsed: bigint,
+    reruns: number,
+    lanes: number,
+    transactions: number,
+  ): BlockStats {
+    return {
+      mode: job.mode,
+      workers: job.mode === 'parallel' ? this.workers : 0,
+      transactions,
+      gasUsed,
+      phases: job.phases,
+      parallelism: transactions === 0 ? 1 : (transactions - reruns) / transactions,
+      reruns,
+      fallback: false,
+      lanes,
+      crypto: { ...this.crypto.backend },
+    };
+  }
+
+  private senders(job: BlockJob, included: number[]): string[] {
+    return included.map((i) => {
+      const tx = job.txs[i];
+      return tx === undefined ? '' : tx.getSenderAddress().toString();
+    });
+  }
+
+  private async runSerial(job: BlockJob): Promise<BlockRun> {
+    const { block, txs } = job;
+    const engine = this.engine;
+    engine.tracker.trackReads = job.dropInvalid;
+    setBlockCoinbase(engine, this.baseCommutative, block.header.coinbase.bytes);
+    const journal = engine.vm.evm.journal;
+    const t = now();
+    await journal.checkpoint();
+    const receipts: PostByzantiumTxReceipt[] = [];
+    const txTypes: number[] = [];
+    const changes = new ChangeSet();
+    const included: number[] = [];
+    const dropped: { index: number; reason: string }[] = [];
+    const accesses: TxAccess[] = [];
+    let gasUsed = 0n;
+    let receiptGas = 0n;
+    try {
+      for (let i = 0; i < txs.length; i++) {
+        const tx = txs[i] as TypedTransaction;
+        if (gasUsed + tx.gasLimit > block.header.gasLimit) {
+          const reason = `gas limit ${tx.gasLimit} exceeds the block's remaining gas ${block.header.gasLimit - gasUsed}`;
+          if (job.dropInvalid) {
+            dropped.push({ index: i, reason });
+            continue;
+          }
+          throw this.txError('BLOCK_GAS_EXCEEDED', block, tx, i, reason);
+        }
+        const { outcome } = await runTracked(engine, tx, block, receiptGas);
+        if (!outcome.ok) {
+          if (job.dropInvalid) {
+            dropped.push({ index: i, reason: outcome.error });
+            continue;
+          }
+          throw this.txError('INVALID_TX', block, tx, i, outcome.error);
+        }
+        gasUsed += outcome.blockGasSpent;
+        receiptGas += outcome.totalGasSpent;
+        receipts.push(makeReceipt(outcome.receiptStatus, receiptGas, outcome.logs, this.common));
+        txTypes.push(tx.type);
+        changes.add(outcome.access);
+        included.push(i);
+        accesses.push(outcome.access);
+      }
+    } catch (error) {
+      await journal.revert();
+      await this.resetHead();
+      throw error;
+    }
+    job.phases.merge += now() - t;
+    const { result } = await this.finish(job, gasUsed, receipts, txTypes, changes, false);
+    const stats = this.stats(job, gasUsed, 0, 0, included.length);
+    stats.mode = 'serial';
+    return { ...result, senders: this.senders(job, included), stats, included, dropped, accesses };
+  }
+
+  /** Assigns lanes to workers, largest first, to the least loaded one. */
+  private assign(job: BlockJob, lanes: Lanes): LaneJob[][] {
+    const size = this.pool?.size ?? 1;
+    const perWorker: LaneJob[][] = Array.from({ length: size }, () => []);
+    const load = new Array<number>(size).fill(0);
+    const order = [...lanes.keys()].sort((a, b) => (lanes[b]?.length ?? 0) - (lanes[a]?.length ?? 0));
+    // Singletons go round-robin in block order (cheap, balanced); bigger lanes to the least loaded.
+    for (const l of order) {
+      const lane = lanes[l] ?? [];
+      let w = 0;
+      for (let k = 1; k < size; k++) if ((load[k] ?? 0) < (load[w] ?? 0)) w = k;
+      load[w] = (load[w] ?? 0) + lane.length;
+      perWorker[w]?.push({
+        indices: [...lane],
+        txs: lane.map((i) => job.raws[i] as Uint8Array),
+        senderKeys: lane.map((i) => job.senderKeys[i] as Uint8Array),
+      });
+    }
+    return perWorker;
+  }
+
+  private async runParallel(job: BlockJob): Promise<{ run: BlockRun; mismatches: HeaderMismatch[] }> {
+    const pool = this.pool as WorkerPool;
+    const { block, txs, phases } = job;
+    const lanes =
+      job.lanes !== undefined && validLanes(job.lanes, txs.length) ? job.lanes : txs.map((_, i) => [i]);
+    let t = now();
+    pool.sync();
+    const { outcomes } = await pool.run(
+      block.header.serialize(),
+      job.parentStateRoot,
+      this.assign(job, lanes),
+    );
+    phases.parallel += now() - t;
+
+    t = now();
+    const laneOf = new Int32Array(txs.length);
+    lanes.forEach((lane, l) => {
+      for (const i of lane) laneOf[i] = l;
+    });
+    const laneSeen: Map<string, number>[] = lanes.map(() => new Map());
+    const versions = new Map<string, number>();
+    const engine = this.engine;
+    engine.tracker.trackReads = true;
+    setBlockCoinbase(engine, this.baseCommutative, block.header.coinbase.bytes);
+    const journal = engine.vm.evm.journal;
+    await journal.checkpoint();
+    const receipts: PostByzantiumTxReceipt[] = [];
+    const txTypes: number[] = [];
+    const changes = new ChangeSet();
+    const included: number[] = [];
+    const dropped: { index: number; reason: string }[] = [];
+    const accesses: TxAccess[] = [];
+    let gasUsed = 0n;
+    let receiptGas = 0n;
+    let reruns = 0;
+    let rerunMs = 0;
+    try {
+      for (let i = 0; i < txs.length; i++) {
+        const tx = txs[i] as TypedTransaction;
+        if (gasUsed + tx.gasLimit > block.header.gasLimit) {
+          const reason = `gas limit ${tx.gasLimit} exceeds the block's remaining gas ${block.header.gasLimit - gasUsed}`;
+          if (job.dropInvalid) {
+            dropped.push({ index: i, reason });
+            continue;
+          }
+          throw this.txError('BLOCK_GAS_EXCEEDED', block, tx, i, reason);
+        }
+        const encoded = outcomes.get(i);
+        if (encoded === undefined)
+          throw new ExecutionError(
+            'WORKER_FAILED',
+            `${describeBlock(block.header.number)}: no outcome for tx ${i}`,
+          );
+        const first = decodeTxOutcome(encoded);
+        const seen = laneSeen[laneOf[i] ?? 0] as Map<string, number>;
+        let conflict = false;
+        for (const key of readKeys(first.access)) {
+          if ((versions.get(key) ?? -1) !== (seen.get(key) ?? -1)) {
+            conflict = true;
+            break;
+          }
+        }
+        // What later transactions of this lane saw: this transaction's writes in the worker.
+        for (const key of writtenKeys(first.access, false)) seen.set(key, 2 * i);
+        let outcome: TxOutcome;
+        if (!conflict) {
+          if (!first.ok) {
+            if (job.dropInvalid) {
+              dropped.push({ index: i, reason: first.error });
+              continue;
+            }
+            throw this.txError('INVALID_TX', block, tx, i, first.error);
+          }
+          await this.applyAccess(first.access);
+          for (const key of writtenKeys(first.access, true)) versions.set(key, 2 * i);
+          outcome = first;
+        } else {
+          const r0 = now();
+          const rerun = await runTracked(engine, tx, block, receiptGas);
+          rerunMs += now() - r0;
+          reruns++;
+          if (!rerun.outcome.ok) {
+            if (job.dropInvalid) {
+              dropped.push({ index: i, reason: rerun.outcome.error });
+              continue;
+            }
+            throw this.txError('INVALID_TX', block, tx, i, rerun.outcome.error);
+          }
+          outcome = rerun.outcome;
+          for (const key of writtenKeys(outcome.access, true)) versions.set(key, 2 * i + 1);
+        }
+        gasUsed += outcome.blockGasSpent;
+        receiptGas += outcome.totalGasSpent;
+        receipts.push(makeReceipt(outcome.receiptStatus, receiptGas, outcome.logs, this.common));
+        txTypes.push(tx.type);
+        changes.add(outcome.access);
+        included.push(i);
+        accesses.push(outcome.access);
+      }
+    } catch (error) {
+      await journal.revert();
+      await this.resetHead();
+      throw error;
+    }
+    phases.reruns += rerunMs;
+    phases.merge += now() - t - rerunMs;
+    const { result, mismatches } = await this.finish(job, gasUsed, receipts, txTypes, changes, true);
+    const stats = this.stats(job, gasUsed, reruns, lanes.length, included.length);
+    return {
+      run: { ...result, senders: this.senders(job, included), stats, included, dropped, accesses },
+      mismatches,
+    };
+  }
+}
+
+/** True when every index appears once, lanes are in block order and within range. */
+function validLanes(lanes: Lanes, count: number): boolean {
+  const seen = new Uint8Array(count);
+  let total = 0;
+  for (const lane of lanes) {
+    let previous = -1;
+    for (const i of lane) {
+      if (!Number.isInteger(i) || i <= previous || i >= count || seen[i] === 1) return false;
+      seen[i] = 1;
+      previous = i;
+      total++;
+    }
+  }
+  return total === count;
+}
+
+/** Accounts and slots changed by a block, accumulated per transaction. */
+class ChangeSet {
+  private accounts = new Set<string>();
+  private storage = new Map<string, Set<string>>();
+
+  addAccount(hex: string): void {
+    this.accounts.add(hex);
+  }
+
+  add(access: TxAccess): void {
+    for (const w of access.accountWrites) this.accounts.add(bytesToUnprefixedHex(w.address));
+    for (const i of access.increments) this.accounts.add(bytesToUnprefixedHex(i.address));
+    for (const w of access.slotWrites) {
+      const a = bytesToUnprefixedHex(w.address);
+      this.accounts.add(a);
+      let slots = this.storage.get(a);
+      if (slots === undefined) {
+        slots = new Set();
+        this.storage.set(a, slots);
+      }
+      slots.add(bytesToUnprefixedHex(w.slot));
+    }
+  }
+
+  toChanges(): StateChanges {
+    const storage = new Map<string, string[]>();
+    for (const [a, slots] of [...this.storage].sort(([x], [y]) => (x < y ? -1 : 1))) {
+      storage.set(
+        `0x${a}`,
+        [...slots].sort().map((s) => `0x${s}`),
+      );
+    }
+    return { accounts: [...this.accounts].sort().map((a) => `0x${a}`), storage };
+  }
+}
+
+/**
+ * Creates an executor over `store`: loads the crypto (native libsecp256k1, hash-wasm keccak), the
+ * chain's Common and extensions, and starts the worker pool.
+ * @throws ExecutionError `CRYPTO_UNAVAILABLE` or `WORKER_FAILED`.
+ * @example const executor = await createExecutor({ chainId: 7001, store: createMemoryStateStore(), workers: 2 })
+ */
+export async function createExecutor(p: CreateExecutorParameters): Promise<Executor> {
+  const crypto = await loadExecutionCrypto();
+  const chainId = Number(p.chainId);
+  const common = createExecutionCommon({ chainId, crypto });
+  const db = new StateDB(p.store);
+  const sm = await createCachedStateManager({ db, common, keccak256: crypto.keccak256 });
+  const extensions = await loadExtensions(p.extensions);
+  const engine = await createTxEngine({ common, sm, extensions, trackReads: false });
+  const workers = p.workers ?? 2;
+  const pool =
+    workers > 0
+      ? await createWorkerPool({ size: workers, chainId, store: p.store, extensions: p.extensions })
+      : undefined;
+  return new ExecutorImpl({ chainId, common, crypto, store: p.store, db, sm, engine, pool });
+}
+
+/** The implementation behind an {@link Executor} (internal to the package). */
+export function executorImpl(executor: Executor): ExecutorImpl {
+  if (!(executor instanceof ExecutorImpl)) throw new TypeError('not an executor created by createExecutor()');
+  return executor;
+}
+
+export type { ExecutorImpl };
+export { zeroPhases };

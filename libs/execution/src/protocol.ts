@@ -1,0 +1,82 @@
+// Messages between the coordinator and its worker threads. Payloads are raw bytes: transactions
+// as serialized, sender public keys (64 bytes each), outcomes in access.ts's wire layout.
+import type { ExtensionsSource, WorkerStateSource } from './types.js';
+
+export interface InitMessage {
+  type: 'init';
+  chainId: number;
+  extensions: ExtensionsSource | undefined;
+  /** Shared reader; when absent the worker mirrors the store from `sync` messages. */
+  stateSource: WorkerStateSource | undefined;
+}
+
+/** Store entries packed as repeated `key(32) | length(u32 BE) | value`. */
+export interface SyncMessage {
+  type: 'sync';
+  entries: Uint8Array;
+}
+
+export interface RecoverMessage {
+  type: 'recover';
+  id: number;
+  txs: Uint8Array[];
+}
+
+/** One lane: transaction indices in block order with their bytes and sender keys. */
+export interface LaneJob {
+  indices: number[];
+  txs: Uint8Array[];
+  senderKeys: Uint8Array[];
+}
+
+export interface RunMessage {
+  type: 'run';
+  id: number;
+  header: Uint8Array;
+  parentStateRoot: Uint8Array;
+  lanes: LaneJob[];
+}
+
+export interface CloseMessage {
+  type: 'close';
+}
+
+export type ToWorker = InitMessage | SyncMessage | RecoverMessage | RunMessage | CloseMessage;
+
+export type FromWorker =
+  | { type: 'ready'; backend: { secp256k1: string; keccak256: string } }
+  | { type: 'recovered'; id: number; keys: Uint8Array; invalid: { index: number; reason: string }[] }
+  | { type: 'ran'; id: number; indices: number[]; outcomes: Uint8Array[]; busyMs: number }
+  | { type: 'failed'; id: number; error: string };
+
+/** Packs store entries for a {@link SyncMessage}. */
+export function packEntries(entries: readonly (readonly [Uint8Array, Uint8Array])[]): Uint8Array {
+  let size = 0;
+  for (const [key, value] of entries) size += key.length + 4 + value.length;
+  const out = new Uint8Array(size);
+  const view = new DataView(out.buffer);
+  let offset = 0;
+  for (const [key, value] of entries) {
+    out.set(key, offset);
+    offset += 32;
+    view.setUint32(offset, value.length, false);
+    offset += 4;
+    out.set(value, offset);
+    offset += value.length;
+  }
+  return out;
+}
+
+/** Unpacks {@link packEntries}' output. */
+export function* unpackEntries(packed: Uint8Array): Generator<[Uint8Array, Uint8Array]> {
+  const view = new DataView(packed.buffer, packed.byteOffset, packed.byteLength);
+  let offset = 0;
+  while (offset < packed.length) {
+    const key = packed.subarray(offset, offset + 32);
+    offset += 32;
+    const length = view.getUint32(offset, false);
+    offset += 4;
+    yield [key, packed.subarray(offset, offset + length)];
+    offset += length;
+  }
+}

@@ -1,0 +1,45 @@
+// Receipts, their trie root and the logs bloom, computed exactly as @ethereumjs/vm's runBlock does.
+import type { Common } from '@ethereumjs/common';
+import type { Log } from '@ethereumjs/evm';
+import { MerklePatriciaTrie } from '@ethereumjs/mpt';
+import { RLP } from '@ethereumjs/rlp';
+import type { TransactionType } from '@ethereumjs/tx';
+import { KECCAK256_RLP } from '@ethereumjs/util';
+import { Bloom, encodeReceipt, type PostByzantiumTxReceipt } from '@ethereumjs/vm';
+
+/** The bloom of one transaction's logs. */
+export function logsBloom(logs: readonly Log[], common: Common): Bloom {
+  const bloom = new Bloom(undefined, common);
+  for (const log of logs) {
+    bloom.add(log[0]);
+    for (const topic of log[1]) bloom.add(topic);
+  }
+  return bloom;
+}
+
+/** A post-Byzantium receipt. */
+export function makeReceipt(
+  status: 0 | 1,
+  cumulativeBlockGasUsed: bigint,
+  logs: Log[],
+  common: Common,
+): PostByzantiumTxReceipt {
+  return { status, cumulativeBlockGasUsed, bitvector: logsBloom(logs, common).bitvector, logs };
+}
+
+/** Root of the receipt trie (index RLP → typed receipt), KECCAK256_RLP for an empty block. */
+export async function receiptsRoot(
+  receipts: readonly PostByzantiumTxReceipt[],
+  txTypes: readonly number[],
+  common: Common,
+): Promise<Uint8Array> {
+  if (receipts.length === 0) return KECCAK256_RLP;
+  const trie = new MerklePatriciaTrie({ common });
+  for (let i = 0; i < receipts.length; i++) {
+    const receipt = receipts[i];
+    const type = txTypes[i];
+    if (receipt === undefined || type === undefined) continue;
+    await trie.put(RLP.encode(i), encodeReceipt(receipt, type as TransactionType));
+  }
+  return trie.root();
+}

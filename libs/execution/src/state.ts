@@ -1,0 +1,112 @@
+// State access: an ethereumjs DB over our StateStore that buffers the block's trie writes and
+// commits them in one `write`, the cached MerkleStateManager built on it, and an in-memory store
+// (the test double, and the store used until Kesque backs the node).
+
+import type { Common } from '@ethereumjs/common';
+import { MerklePatriciaTrie } from '@ethereumjs/mpt';
+import { Caches, MerkleStateManager } from '@ethereumjs/statemanager';
+import {
+  type BatchDBOp,
+  bytesToUnprefixedHex,
+  type DB,
+  unprefixedHexToBytes,
+  ValueEncoding,
+} from '@ethereumjs/util';
+import type { StateEntry, StateReader, StateStore } from './types.js';
+
+/**
+ * ethereumjs `DB` over a {@link StateReader}: reads go to the pending writes first, then the
+ * reader; writes stay pending until {@link takePending}. Deletes are ignored: the trie runs
+ * without pruning and entries are content-addressed.
+ */
+export class StateDB implements DB<string, Uint8Array> {
+  private pending = new Map<string, Uint8Array>();
+  constructor(private readonly reader: StateReader) {}
+
+  async get(key: string): Promise<Uint8Array | undefined> {
+    return this.pending.get(key) ?? this.reader.get(unprefixedHexToBytes(key));
+  }
+  async put(key: string, value: Uint8Array): Promise<void> {
+    this.pending.set(key, value);
+  }
+  async del(_key: string): Promise<void> {}
+  async batch(ops: BatchDBOp<string, Uint8Array>[]): Promise<void> {
+    for (const op of ops) {
+      if (op.type === 'put')
+        this.pending.set(typeof op.key === 'string' ? op.key : bytesToUnprefixedHex(op.key), op.value);
+    }
+  }
+  shallowCopy(): DB<string, Uint8Array> {
+    return this;
+  }
+  async open(): Promise<void> {}
+
+  /** The writes buffered since the last call, as store entries. */
+  takePending(): StateEntry[] {
+    const entries: StateEntry[] = [];
+    for (const [key, value] of this.pending) entries.push([unprefixedHexToBytes(key), value]);
+    this.pending.clear();
+    return entries;
+  }
+  discardPending(): void {
+    this.pending.clear();
+  }
+}
+
+export interface CreateStateManagerParameters {
+  db: DB<string, Uint8Array>;
+  common: Common;
+  keccak256: (data: Uint8Array) => Uint8Array;
+  root?: Uint8Array;
+}
+
+/** A MerkleStateManager with account, storage and code caches (so the trie is written once per
+ *  block), code keyed by its bare hash (32-byte keys only), our keccak in the trie. */
+export async function createCachedStateManager(p: CreateStateManagerParameters): Promise<MerkleStateManager> {
+  const trie = new MerklePatriciaTrie({
+    db: p.db,
+    useKeyHashing: true,
+    useKeyHashingFunction: p.keccak256,
+    valueEncoding: ValueEncoding.Bytes,
+    common: p.common,
+  });
+  const sm = new MerkleStateManager({
+    common: p.common,
+    trie,
+    caches: new Caches({ account: { size: 200_000 }, storage: { size: 200_000 }, code: { size: 20_000 } }),
+    prefixCodeHashes: false,
+  });
+  if (p.root !== undefined) await sm.setStateRoot(p.root);
+  return sm;
+}
+
+/** An in-memory {@link StateStore} that worker threads mirror through `changesSince`. */
+export interface MemoryStateStore extends StateStore {
+  readonly size: number;
+  changesSince(cursor: number): { entries: StateEntry[]; cursor: number };
+}
+
+/** Creates an empty in-memory state store (the test double of a Kesque-backed store). */
+export function createMemoryStateStore(): MemoryStateStore {
+  const map = new Map<string, Uint8Array>();
+  const log: StateEntry[] = [];
+  return {
+    get(key) {
+      return map.get(bytesToUnprefixedHex(key));
+    },
+    async write(entries) {
+      for (const entry of entries) {
+        const hex = bytesToUnprefixedHex(entry[0]);
+        if (map.has(hex)) continue;
+        map.set(hex, entry[1]);
+        log.push(entry);
+      }
+    },
+    get size() {
+      return map.size;
+    },
+    changesSince(cursor) {
+      return { entries: log.slice(cursor), cursor: log.length };
+    },
+  };
+}

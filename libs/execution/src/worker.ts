@@ -1,0 +1,133 @@
+// Worker thread of the execution pool: recovers senders, and runs lanes of transactions from the
+// parent state, returning each transaction's outcome and access in the compact wire layout.
+import { parentPort } from 'node:worker_threads';
+import { Block, createBlockHeaderFromRLP } from '@ethereumjs/block';
+import type { Common } from '@ethereumjs/common';
+import { createTxFromRLP } from '@ethereumjs/tx';
+import { bytesToUnprefixedHex } from '@ethereumjs/util';
+import { encodeTxOutcome } from './access.js';
+import { createExecutionCommon } from './common.js';
+import { loadExecutionCrypto } from './crypto.js';
+import { createTxEngine, loadExtensions, runTracked, setBlockCoinbase, type TxEngine } from './engine.js';
+import type { FromWorker, InitMessage, RecoverMessage, RunMessage, ToWorker } from './protocol.js';
+import { unpackEntries } from './protocol.js';
+import { createCachedStateManager, StateDB } from './state.js';
+import { applyUndo, type TxUndo } from './tracking.js';
+import type { StateReader } from './types.js';
+
+const port = parentPort;
+if (port === null) throw new Error('worker.js must run in a worker thread');
+
+let common: Common;
+let engine: TxEngine;
+let baseCommutative: ReadonlySet<string>;
+const replica = new Map<string, Uint8Array>();
+
+function send(message: FromWorker, transfer: ArrayBuffer[] = []): void {
+  port?.postMessage(message, transfer);
+}
+
+async function init(message: InitMessage): Promise<void> {
+  const crypto = await loadExecutionCrypto();
+  common = createExecutionCommon({ chainId: message.chainId, crypto });
+  let reader: StateReader;
+  if (message.stateSource !== undefined) {
+    const mod = (await import(message.stateSource.module)) as {
+      openStateReader: (handle: unknown) => StateReader;
+    };
+    reader = mod.openStateReader(message.stateSource.handle);
+  } else {
+    reader = { get: (key) => replica.get(bytesToUnprefixedHex(key)) };
+  }
+  const sm = await createCachedStateManager({ db: new StateDB(reader), common, keccak256: crypto.keccak256 });
+  const extensions = await loadExtensions(message.extensions);
+  engine = await createTxEngine({ common, sm, extensions, trackReads: true });
+  baseCommutative = engine.tracker.commutative;
+  send({ type: 'ready', backend: crypto.backend });
+}
+
+function recover(message: RecoverMessage): void {
+  const keys = new Uint8Array(64 * message.txs.length);
+  const invalid: { index: number; reason: string }[] = [];
+  message.txs.forEach((raw, i) => {
+    try {
+      const tx = createTxFromRLP(raw, { common });
+      keys.set(tx.getSenderPublicKey(), i * 64);
+    } catch (cause) {
+      invalid.push({ index: i, reason: cause instanceof Error ? cause.message : String(cause) });
+    }
+  });
+  send({ type: 'recovered', id: message.id, keys, invalid }, [keys.buffer]);
+}
+
+async function run(message: RunMessage): Promise<void> {
+  const started = performance.now();
+  const header = createBlockHeaderFromRLP(message.header, { common, skipConsensusFormatValidation: true });
+  const block = new Block(header, [], [], [], { common });
+  const sm = engine.sm;
+  await sm.setStateRoot(message.parentStateRoot, true);
+  setBlockCoinbase(engine, baseCommutative, header.coinbase.bytes);
+  // A base checkpoint keeps the state manager from flushing to the trie after each transaction;
+  // lanes are isolated by undoing their writes, which keeps the caches warm.
+  await sm.checkpoint();
+  const indices: number[] = [];
+  const outcomes: Uint8Array[] = [];
+  try {
+    for (const lane of message.lanes) {
+      const undos: TxUndo[] = [];
+      for (let k = 0; k < lane.indices.length; k++) {
+        const raw = lane.txs[k];
+        const key = lane.senderKeys[k];
+        const index = lane.indices[k];
+        if (raw === undefined || key === undefined || index === undefined) continue;
+        const tx = createTxFromRLP(raw, { common });
+        // Frozen transactions keep a mutable cache: carry the recovered sender instead of recovering.
+        (tx.cache as { senderPubKey?: Uint8Array }).senderPubKey = key;
+        const { outcome, undo } = await runTracked(engine, tx, block, 0n);
+        undos.push(undo);
+        indices.push(index);
+        outcomes.push(encodeTxOutcome(outcome));
+      }
+      for (let u = undos.length - 1; u >= 0; u--) {
+        const undo = undos[u];
+        if (undo !== undefined) await applyUndo(sm, undo);
+      }
+    }
+  } finally {
+    await sm.revert();
+  }
+  send({ type: 'ran', id: message.id, indices, outcomes, busyMs: performance.now() - started });
+}
+
+let queue: Promise<void> = Promise.resolve();
+port.on('message', (message: ToWorker) => {
+  queue = queue.then(async () => {
+    try {
+      switch (message.type) {
+        case 'init':
+          await init(message);
+          break;
+        case 'sync':
+          for (const [key, value] of unpackEntries(message.entries))
+            replica.set(bytesToUnprefixedHex(key), value.slice());
+          break;
+        case 'recover':
+          recover(message);
+          break;
+        case 'run':
+          await run(message);
+          break;
+        case 'close':
+          port.close();
+          break;
+      }
+    } catch (cause) {
+      const id = 'id' in message ? message.id : -1;
+      send({
+        type: 'failed',
+        id,
+        error: cause instanceof Error ? `${cause.message}\n${cause.stack}` : String(cause),
+      });
+    }
+  });
+});
