@@ -83,7 +83,7 @@ export function encodeMessage(m: Message): Uint8Array {
   out.set(m.recipient, 172);
   out[223] = m.kind;
   out.set(bigintToWord(m.amount), 224);
-  out[OFFSET_BODY_POINTER + 31] = BODY_POINTER;
+  view.setUint16(OFFSET_BODY_POINTER + 30, BODY_POINTER, false);
   view.setUint32(OFFSET_BODY_LENGTH + 28, m.body.length, false);
   out.set(m.body, OFFSET_BODY);
   return out;
@@ -114,11 +114,11 @@ export function decodeMessage(bytes: Uint8Array): Message {
     zeros(bytes, 128, 152) &&
     zeros(bytes, 160, 172) &&
     zeros(bytes, 192, 223) &&
-    zeros(bytes, OFFSET_BODY_POINTER, OFFSET_BODY_POINTER + 31) &&
+    zeros(bytes, OFFSET_BODY_POINTER, OFFSET_BODY_POINTER + 30) &&
     zeros(bytes, OFFSET_BODY_LENGTH, OFFSET_BODY_LENGTH + 28);
   if (!paddingOk)
     throw new DietcoinError('NON_CANONICAL', 'message has non-zero bits in the padding of a word');
-  if (bytes[OFFSET_BODY_POINTER + 31] !== BODY_POINTER) {
+  if (view.getUint16(OFFSET_BODY_POINTER + 30, false) !== BODY_POINTER) {
     throw new DietcoinError('NON_CANONICAL', `message body pointer is not ${BODY_POINTER}`);
   }
   const length = view.getUint32(OFFSET_BODY_LENGTH + 28, false);
