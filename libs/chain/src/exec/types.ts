@@ -1,0 +1,60 @@
+// What the node core asks of block execution, whoever implements it (libs/execution's
+// executeBlock / buildBlock, or the serial reference in exec/serialExecutor.ts).
+import type { TypedTransaction } from '@ethereumjs/tx';
+import type { BlockStatsData } from '../rpc/backend.js';
+import type { StoredReceipt } from '../store/codec.js';
+
+/** A signed transaction with what is known of it. */
+export interface PendingTransaction {
+  tx: TypedTransaction;
+  /** Serialization (typed envelope or legacy RLP). */
+  raw: Uint8Array;
+  /** Recovered sender (20 bytes). */
+  sender: Uint8Array;
+  /** keccak256(raw). */
+  hash: Uint8Array;
+}
+
+/** The block a run executes in. */
+export interface BlockContext {
+  number: bigint;
+  parentHash: Uint8Array;
+  timestamp: bigint;
+  coinbase: Uint8Array;
+  gasLimit: bigint;
+  baseFeePerGas: bigint;
+  /** prevRandao (header mixHash). */
+  mixHash: Uint8Array;
+}
+
+export interface ExecuteBlockInput {
+  parentStateRoot: Uint8Array;
+  context: BlockContext;
+  transactions: readonly PendingTransaction[];
+  /** `build`: a transaction that cannot be included (nonce, balance, gas) is left out and
+   *  reported; `import`: any such transaction makes the block invalid. */
+  mode: 'build' | 'import';
+}
+
+export interface ExecuteBlockOutput {
+  /** Transactions included, in block order. */
+  included: PendingTransaction[];
+  receipts: StoredReceipt[];
+  /** Transactions left out while building, with the reason. */
+  skipped: { transaction: PendingTransaction; reason: string }[];
+  stateRoot: Uint8Array;
+  transactionsRoot: Uint8Array;
+  receiptsRoot: Uint8Array;
+  logsBloom: Uint8Array;
+  gasUsed: bigint;
+  /** Every address whose account the block may have changed (balance, nonce, code, storage). */
+  touched: Uint8Array[];
+  /** Base fee × gas used, credited to the fee pool. */
+  feesToPool: bigint;
+  stats: BlockStatsData;
+}
+
+/** Runs a block's transactions on the parent state; the state writes wait in the overlay DB. */
+export interface BlockExecutor {
+  execute(input: ExecuteBlockInput): Promise<ExecuteBlockOutput>;
+}

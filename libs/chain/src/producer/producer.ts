@@ -1,0 +1,277 @@
+// Block production by the validator whose turn it is (one validator in this issue): every block
+// interval, take transactions from the pool, execute them on the head state, compute the message
+// shards (messageRoot) and state shards (shardRoot), build the header with the parent's seals in
+// its extraData, seal it with the validator key and commit it in one atomic batch (head last).
+import type { Common } from '@ethereumjs/common';
+import { Address, bytesToHex, hexToBytes } from '@ethereumjs/util';
+import {
+  addressOfPrivateKey,
+  buildMessageShards,
+  createHeader,
+  encodeHeader,
+  type StateShards,
+  signSeal,
+  type ValidatorSet,
+} from '@khipu/dietcoin';
+import { ChainError } from '../errors.js';
+import { createStateManagerAt } from '../exec/state.js';
+import { preimageOps, readAccountChanges } from '../exec/stateShards.js';
+import type { BlockExecutor } from '../exec/types.js';
+import { FEE_POOL_ADDRESS, OUTBOX_ADDRESS } from '../genesis/config.js';
+import { extractMessages } from '../outbox/messages.js';
+import type { Hex, SealData } from '../rpc/backend.js';
+import type { ChainStore } from '../store/chainStore.js';
+import { keccak256 } from '../store/hash.js';
+import type { OverlayStateDB } from '../store/stateDB.js';
+import { nextSupply } from '../supply/supply.js';
+import type { TransactionSource } from './types.js';
+
+export interface ProducerOptions {
+  chainId: bigint;
+  common: Common;
+  store: ChainStore;
+  db: OverlayStateDB;
+  executor: BlockExecutor;
+  source: TransactionSource;
+  shards: StateShards;
+  /** Rebuilds the state shards at the head (after a block failed half-way). */
+  rebuildShards: () => Promise<StateShards>;
+  validators: ValidatorSet;
+  /** The validator's secp256k1 private key (32 bytes). */
+  privateKey: Uint8Array;
+  blockTimeMs: number;
+  /** The base fee never falls below this (the genesis base fee, 1 gwei by default). */
+  minBaseFee: bigint;
+  /** Clock in milliseconds (tests pin it). */
+  now?: () => number;
+  /** Called after each block, with what it took; for metrics and logs. */
+  onBlock?: (info: ProducedBlock) => void;
+  /** Called when producing a block failed; production goes on at the next tick. */
+  onError?: (error: unknown) => void;
+}
+
+export interface ProducedBlock {
+  number: bigint;
+  hash: Hex;
+  transactions: number;
+  skipped: number;
+  gasUsed: bigint;
+  messages: number;
+  seconds: number;
+  timestamp: bigint;
+}
+
+/** Produces blocks on a timer (`start`) or one at a time (`produceBlock`). */
+export class Producer {
+  readonly #o: ProducerOptions;
+  readonly #address: Uint8Array;
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<unknown> = Promise.resolve();
+  #stopped = true;
+  #shards: StateShards;
+
+  constructor(options: ProducerOptions) {
+    this.#o = options;
+    this.#shards = options.shards;
+    this.#address = addressOfPrivateKey(options.privateKey);
+    if (options.validators.indexOf(this.#address) === undefined) {
+      throw new ChainError(
+        'NOT_A_VALIDATOR',
+        `key of ${bytesToHex(this.#address)} is not in the validator set`,
+      );
+    }
+  }
+
+  /** The validator address blocks are sealed by (and paid to: it is the coinbase). */
+  get address(): Hex {
+    return bytesToHex(this.#address) as Hex;
+  }
+
+  /** Starts producing one block every `blockTimeMs`, aligned to the interval. */
+  start(): void {
+    if (!this.#stopped) return;
+    this.#stopped = false;
+    const tick = () => {
+      if (this.#stopped) return;
+      this.#running = this.produceBlock()
+        .catch((e) => this.#o.onError?.(e))
+        .finally(() => {
+          if (this.#stopped) return;
+          const now = (this.#o.now ?? Date.now)();
+          const wait = this.#o.blockTimeMs - (now % this.#o.blockTimeMs);
+          this.#timer = setTimeout(tick, wait);
+        });
+    };
+    const now = (this.#o.now ?? Date.now)();
+    this.#timer = setTimeout(tick, this.#o.blockTimeMs - (now % this.#o.blockTimeMs));
+  }
+
+  /** Stops the timer and waits for a block in progress to commit. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    await this.#running;
+  }
+
+  /** The state shards at the head (or at the block being applied). */
+  get shards(): StateShards {
+    return this.#shards;
+  }
+
+  /** Builds, seals and commits the next block. On failure the uncommitted state writes are
+   *  dropped and the state shards rebuilt at the head, so the next attempt starts clean. */
+  async produceBlock(): Promise<ProducedBlock> {
+    try {
+      return await this.#produce();
+    } catch (error) {
+      this.#o.db.discard();
+      this.#shards = await this.#o.rebuildShards();
+      throw error;
+    }
+  }
+
+  async #produce(): Promise<ProducedBlock> {
+    const started = performance.now();
+    const o = this.#o;
+    const parent = o.store.headHeader();
+    const number = parent.number + 1n;
+    const nowSeconds = BigInt(Math.floor((o.now ?? Date.now)() / 1000));
+    const timestamp = nowSeconds > parent.timestamp ? nowSeconds : parent.timestamp + 1n;
+    const gasLimit = parent.gasLimit;
+    const baseFeePerGas = nextBaseFee(
+      parent.gasUsed,
+      parent.gasLimit,
+      parent.baseFeePerGas ?? o.minBaseFee,
+      o.minBaseFee,
+    );
+    const mixHash = keccak256(hexToBytes(parent.hash), new TextEncoder().encode('prevRandao'));
+    const candidates = await o.source.take(gasLimit);
+    const out = await o.executor.execute({
+      parentStateRoot: hexToBytes(parent.stateRoot),
+      context: {
+        number,
+        parentHash: hexToBytes(parent.hash),
+        timestamp,
+        coinbase: this.#address,
+        gasLimit,
+        baseFeePerGas,
+        mixHash,
+      },
+      transactions: candidates,
+      mode: 'build',
+    });
+    const messages = extractMessages({
+      outbox: hexToBytes(OUTBOX_ADDRESS),
+      receipts: out.receipts,
+      transactionHashes: out.included.map((t) => t.hash),
+    });
+    const messageShards = buildMessageShards({
+      messages: messages.map((m) => m.encoded),
+      sourceChainId: o.chainId,
+    });
+    const after = createStateManagerAt(o.db, out.stateRoot, o.common);
+    const shardRoot = this.#shards.update(await readAccountChanges(after, out.touched));
+    const parentSeals = o.store.getSeals(parent.number) ?? [];
+    const header = createHeader({
+      parentHash: hexToBytes(parent.hash),
+      number: Number(number),
+      timestamp: Number(timestamp),
+      coinbase: this.#address,
+      stateRoot: out.stateRoot,
+      transactionsTrie: out.transactionsRoot,
+      receiptTrie: out.receiptsRoot,
+      logsBloom: out.logsBloom,
+      gasLimit,
+      gasUsed: out.gasUsed,
+      mixHash,
+      baseFeePerGas,
+      extra: {
+        validatorsHash: o.validators.hash,
+        nextValidatorsHash: o.validators.hash,
+        messageRoot: messageShards.root,
+        shardRoot,
+        parentSeals: {
+          round: Number(parentSeals[0]?.round ?? 0n),
+          seals: parentSeals.map((s) => hexToBytes(s.signature)),
+        },
+      },
+    });
+    const headerRLP = encodeHeader(header);
+    const hash = keccak256(headerRLP);
+    const round = 0;
+    const seal: SealData = {
+      validator: this.address,
+      round: BigInt(round),
+      signature: bytesToHex(
+        signSeal({
+          privateKey: o.privateKey,
+          chainId: o.chainId,
+          height: Number(number),
+          round,
+          blockHash: hash,
+        }),
+      ) as Hex,
+    };
+    const balances = await Promise.all(
+      [OUTBOX_ADDRESS, FEE_POOL_ADDRESS].map(
+        async (a) => (await after.getAccount(new Address(hexToBytes(a))))?.balance ?? 0n,
+      ),
+    );
+    const parentSupply = o.store.getSupply(parent.number);
+    const supply = nextSupply({
+      parent: parentSupply,
+      blockNumber: number,
+      outboxBalance: balances[0] ?? 0n,
+      feePoolBalance: balances[1] ?? 0n,
+      feesToPool: out.feesToPool,
+    });
+    const stateOps = [...o.db.pendingOps(), ...preimageOps(o.store.kv, out.touched)];
+    await o.store.commitBlock({
+      headerRLP,
+      transactions: out.included.map((t) => ({ raw: t.raw, sender: t.sender })),
+      receipts: out.receipts,
+      seals: [seal],
+      messages,
+      stats: out.stats,
+      supply,
+      stateOps,
+    });
+    o.db.markCommitted(stateOps);
+    await o.source.onBlockCommitted({ number, included: out.included, skipped: out.skipped });
+    const info: ProducedBlock = {
+      number,
+      hash: bytesToHex(hash) as Hex,
+      transactions: out.included.length,
+      skipped: out.skipped.length,
+      gasUsed: out.gasUsed,
+      messages: messages.length,
+      seconds: (performance.now() - started) / 1000,
+      timestamp,
+    };
+    o.onBlock?.(info);
+    return info;
+  }
+}
+
+/** EIP-1559's base fee of the next block (elasticity 2, change denominator 8), never below `floor`:
+ *  a chain of mostly empty blocks would otherwise drive it to a few wei and the fee pool to nothing. */
+export function nextBaseFee(
+  parentGasUsed: bigint,
+  parentGasLimit: bigint,
+  parentBaseFee: bigint,
+  floor = 0n,
+): bigint {
+  const fee = eip1559BaseFee(parentGasUsed, parentGasLimit, parentBaseFee);
+  return fee < floor ? floor : fee;
+}
+
+function eip1559BaseFee(parentGasUsed: bigint, parentGasLimit: bigint, parentBaseFee: bigint): bigint {
+  const target = parentGasLimit / 2n;
+  if (parentGasUsed === target) return parentBaseFee;
+  if (parentGasUsed > target) {
+    const delta = (parentBaseFee * (parentGasUsed - target)) / target / 8n;
+    return parentBaseFee + (delta > 1n ? delta : 1n);
+  }
+  const delta = (parentBaseFee * (target - parentGasUsed)) / target / 8n;
+  return parentBaseFee - delta;
+}
