@@ -1,0 +1,13 @@
+import { findBlock } from '../blocks.js';
+import type { RpcContext } from '../context.js';
+import { formatBlock } from '../format.js';
+import { expectArity, parseBlockNumberOrTag, parseBoolean } from '../params.js';
+
+/** eth_getBlockByNumber(block, fullTransactions): the block in geth's shape, `null` if none. */
+export async function getBlockByNumber(params: unknown[], context: RpcContext): Promise<unknown> {
+  expectArity(params, 2, 2);
+  const spec = parseBlockNumberOrTag(params[0], '0');
+  const full = parseBoolean(params[1], '1');
+  const block = await findBlock(context, spec);
+  return block === null ? null : formatBlock(block, full);
+}

@@ -1,0 +1,235 @@
+// Decoding and stateless validation of a raw signed transaction: type, chain id, signature,
+// sender, sizes, intrinsic gas, fee fields. State checks (nonce, balance) live in the pool.
+
+import { type Common, createCustomCommon, Hardfork, Mainnet } from '@ethereumjs/common';
+import { RLP } from '@ethereumjs/rlp';
+import { createTxFromRLP, type TypedTransaction } from '@ethereumjs/tx';
+import type { Address, Hash, TransactionData } from '../rpc/backend.js';
+import { TxPoolError } from './errors.js';
+import { recoverPublicKey } from './secp256k1.js';
+
+/** secp256k1's group order halved: EIP-2 refuses signatures with a larger s. */
+const SECP256K1_N_DIV_2 = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n;
+/** geth's txMaxSize: 4 slots of 32 KiB. */
+export const DEFAULT_MAX_TX_BYTES = 4 * 32 * 1024;
+/** EIP-3860: twice EIP-170's code size. */
+export const MAX_INIT_CODE_BYTES = 49_152;
+
+/** A decoded, signature-checked transaction with what the pool keeps beside it. */
+export interface PooledTransaction {
+  /** The @ethereumjs object with its sender public key and hash cached (no second recovery). */
+  tx: TypedTransaction;
+  raw: Uint8Array;
+  hash: Hash;
+  from: Address;
+  type: 0 | 1 | 2;
+  nonce: bigint;
+  gasLimit: bigint;
+  /** Most paid per gas: `gasPrice` (types 0, 1) or `maxFeePerGas` (type 2). */
+  feeCap: bigint;
+  /** Most paid per gas above the base fee: `gasPrice` (types 0, 1) or `maxPriorityFeePerGas`. */
+  tipCap: bigint;
+  /** Most the transaction can cost: gasLimit × feeCap + value. */
+  cost: bigint;
+  /** Milliseconds since the epoch when the pool took it. */
+  addedAt: number;
+}
+
+export interface DecodeOptions {
+  chainId: bigint;
+  common: Common;
+  keccak256: (data: Uint8Array) => Uint8Array;
+  /** Accept legacy transactions without EIP-155 protection. geth refuses them over RPC. */
+  allowUnprotected: boolean;
+  maxTxBytes: number;
+  /** Current block gas limit: a transaction may not ask for more. */
+  blockGasLimit: bigint;
+}
+
+/** A Common for parsing transactions of `chainId` (Mainnet's rules at `hardfork`). */
+export function createTxCommon(chainId: bigint, hardfork: string = Hardfork.Prague): Common {
+  return createCustomCommon({ chainId: Number(chainId), name: `khipu-${chainId}` }, Mainnet, { hardfork });
+}
+
+function hex(bytes: Uint8Array): `0x${string}` {
+  return `0x${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex')}`;
+}
+
+function bytesToBigInt(bytes: Uint8Array): bigint {
+  return bytes.length === 0 ? 0n : BigInt(hex(bytes));
+}
+
+/** Decodes and checks `raw`. Throws a `TxPoolError` naming the first problem. */
+export function decodeTransaction(raw: Uint8Array, options: DecodeOptions): PooledTransaction {
+  if (raw.length === 0) throw new TxPoolError('MALFORMED', 'typed transaction too short');
+  if (raw.length > options.maxTxBytes) {
+    throw new TxPoolError(
+      'OVERSIZED_DATA',
+      `oversized data: transaction size ${raw.length}, limit ${options.maxTxBytes}`,
+    );
+  }
+  const first = raw[0] ?? 0;
+  let type: 0 | 1 | 2;
+  if (first >= 0xc0) type = 0;
+  else if (first === 1 || first === 2) type = first;
+  else throw new TxPoolError('TX_TYPE_NOT_SUPPORTED', 'transaction type not supported');
+
+  // Check the chain id from the raw fields first, to refuse with the right reason.
+  let fields: Uint8Array[];
+  try {
+    const decoded = RLP.decode(type === 0 ? raw : raw.subarray(1));
+    if (!Array.isArray(decoded)) throw new Error('not a list');
+    fields = decoded as Uint8Array[];
+  } catch (cause) {
+    throw new TxPoolError(
+      'MALFORMED',
+      `rlp: ${type === 0 ? 'expected input list for types.LegacyTx' : 'invalid typed transaction'}`,
+      { cause },
+    );
+  }
+  if (type === 0) {
+    const v = fields[6] instanceof Uint8Array ? bytesToBigInt(fields[6]) : undefined;
+    if (v === 27n || v === 28n) {
+      if (!options.allowUnprotected) {
+        throw new TxPoolError('UNPROTECTED', 'only replay-protected (EIP-155) transactions allowed over RPC');
+      }
+    } else if (v !== undefined && v >= 35n) {
+      const chainId = (v - 35n) / 2n;
+      if (chainId !== options.chainId) {
+        throw new TxPoolError(
+          'INVALID_CHAIN_ID',
+          `invalid sender: invalid chain id for signer: have ${chainId} want ${options.chainId}`,
+        );
+      }
+    }
+  } else {
+    const chainId = fields[0] instanceof Uint8Array ? bytesToBigInt(fields[0]) : undefined;
+    if (chainId !== options.chainId) {
+      throw new TxPoolError(
+        'INVALID_CHAIN_ID',
+        `invalid sender: invalid chain id for signer: have ${chainId} want ${options.chainId}`,
+      );
+    }
+    // @ethereumjs refuses to build such a transaction: say why in geth's words first.
+    if (type === 2 && fields[2] instanceof Uint8Array && fields[3] instanceof Uint8Array) {
+      const tip = bytesToBigInt(fields[2]);
+      const cap = bytesToBigInt(fields[3]);
+      if (tip > cap) {
+        throw new TxPoolError(
+          'TIP_ABOVE_FEE_CAP',
+          `max priority fee per gas higher than max fee per gas: maxPriorityFeePerGas: ${tip}, maxFeePerGas: ${cap}`,
+        );
+      }
+    }
+  }
+
+  let tx: TypedTransaction;
+  try {
+    tx = createTxFromRLP(raw, { common: options.common }) as TypedTransaction;
+  } catch (cause) {
+    const message = cause instanceof Error ? cause.message.split(' (')[0] : 'undecodable';
+    throw new TxPoolError('MALFORMED', `invalid transaction: ${message}`, { cause });
+  }
+  const hash = hex(options.keccak256(tx.serialize()));
+  if (tx.v === undefined || tx.r === undefined || tx.s === undefined) {
+    throw new TxPoolError('INVALID_SENDER', 'invalid sender: transaction is not signed', { hash });
+  }
+  if (tx.s > SECP256K1_N_DIV_2 || tx.s === 0n || tx.r === 0n) {
+    throw new TxPoolError('INVALID_SENDER', 'invalid sender: invalid transaction v, r, s values', { hash });
+  }
+
+  // Recover the sender with native libsecp256k1 and cache it in the tx object, so that the
+  // producer and the EVM never recover it again.
+  let recoveryId: bigint;
+  if (type === 0) recoveryId = tx.v >= 35n ? tx.v - 35n - 2n * options.chainId : tx.v - 27n;
+  else recoveryId = tx.v;
+  if (recoveryId !== 0n && recoveryId !== 1n) {
+    throw new TxPoolError('INVALID_SENDER', 'invalid sender: invalid transaction v, r, s values', { hash });
+  }
+  const message = tx.getMessageToSign();
+  const signingHash = options.keccak256(message instanceof Uint8Array ? message : RLP.encode(message));
+  let publicKey: Uint8Array;
+  try {
+    publicKey = recoverPublicKey(signingHash, tx.r, tx.s, Number(recoveryId));
+  } catch (cause) {
+    throw new TxPoolError('INVALID_SENDER', 'invalid sender: signature does not recover', { cause, hash });
+  }
+  const cache = (tx as unknown as { cache: { senderPubKey?: Uint8Array; hash?: Uint8Array } }).cache;
+  cache.senderPubKey = publicKey;
+  cache.hash = Buffer.from(hash.slice(2), 'hex');
+  const from = hex(options.keccak256(publicKey).subarray(12));
+
+  const feeCap = 'maxFeePerGas' in tx ? tx.maxFeePerGas : tx.gasPrice;
+  const tipCap = 'maxPriorityFeePerGas' in tx ? tx.maxPriorityFeePerGas : tx.gasPrice;
+  if (tipCap > feeCap) {
+    throw new TxPoolError(
+      'TIP_ABOVE_FEE_CAP',
+      `max priority fee per gas higher than max fee per gas: address ${from}, maxPriorityFeePerGas: ${tipCap}, maxFeePerGas: ${feeCap}`,
+      { hash },
+    );
+  }
+  if (tx.gasLimit > options.blockGasLimit) {
+    throw new TxPoolError('GAS_LIMIT_EXCEEDED', 'exceeds block gas limit', { hash });
+  }
+  if (tx.to === undefined && tx.data.length > MAX_INIT_CODE_BYTES) {
+    throw new TxPoolError(
+      'INIT_CODE_TOO_LARGE',
+      `max initcode size exceeded: code size ${tx.data.length} limit ${MAX_INIT_CODE_BYTES}`,
+      { hash },
+    );
+  }
+  const intrinsic = tx.getIntrinsicGas();
+  if (tx.gasLimit < intrinsic) {
+    throw new TxPoolError(
+      'INTRINSIC_GAS_TOO_LOW',
+      `intrinsic gas too low: gas ${tx.gasLimit}, minimum needed ${intrinsic}`,
+      { hash },
+    );
+  }
+  return {
+    tx,
+    raw,
+    hash,
+    from,
+    type,
+    nonce: tx.nonce,
+    gasLimit: tx.gasLimit,
+    feeCap,
+    tipCap,
+    cost: tx.gasLimit * feeCap + tx.value,
+    addedAt: Date.now(),
+  };
+}
+
+/** The RPC's view of a pooled (or mined) transaction. */
+export function toTransactionData(
+  pooled: Pick<PooledTransaction, 'tx' | 'hash' | 'from' | 'type'>,
+): TransactionData {
+  const { tx, hash, from, type } = pooled;
+  const data: TransactionData = {
+    hash,
+    type,
+    nonce: tx.nonce,
+    from,
+    to: tx.to === undefined ? null : hex(tx.to.bytes),
+    value: tx.value,
+    input: hex(tx.data),
+    gas: tx.gasLimit,
+    v: tx.v ?? 0n,
+    r: tx.r ?? 0n,
+    s: tx.s ?? 0n,
+  };
+  if ('maxFeePerGas' in tx) {
+    data.maxFeePerGas = tx.maxFeePerGas;
+    data.maxPriorityFeePerGas = tx.maxPriorityFeePerGas;
+  } else data.gasPrice = tx.gasPrice;
+  if ('accessList' in tx) {
+    data.accessList = tx.accessList.map(([address, keys]) => ({
+      address: hex(address),
+      storageKeys: keys.map(hex),
+    }));
+  }
+  if ('chainId' in tx) data.chainId = tx.chainId;
+  else if (tx.v !== undefined && tx.v >= 35n) data.chainId = (tx.v - 35n) / 2n;
+  return data;
+}
