@@ -1,0 +1,68 @@
+// Metrics hooks. The engine emits typed `ConsensusEvent`s; the node maps each kind to Prometheus
+// through a `ConsensusEventHandlers` object, and the compiler checks that every kind is handled.
+// Suggested mapping (names per STYLE.md):
+//   heightStarted      → start of khipu_consensus_finality_seconds (histogram, observed at `decided`)
+//   proposalAccepted   → start of khipu_consensus_proposal_to_finality_seconds
+//   decided            → khipu_consensus_rounds_per_height (histogram of `rounds`),
+//                        khipu_consensus_seals_missed_total{validator} (+1 per `missing`)
+//   roundChange        → khipu_consensus_round_changes_total{reason}
+//   equivocation       → khipu_consensus_equivocations_total{step}
+//   messageRejected    → khipu_consensus_messages_rejected_total{type,code}
+//   behind             → khipu_consensus_behind (gauge) and a block-sync trigger
+import type { ConsensusEvent } from './types.js';
+
+/** One handler per event kind. */
+export type ConsensusEventHandlers = {
+  [K in ConsensusEvent['kind']]: (event: Extract<ConsensusEvent, { kind: K }>) => void;
+};
+
+/** Calls the handler of `event.kind`. */
+export function dispatchConsensusEvent(handlers: ConsensusEventHandlers, event: ConsensusEvent): void {
+  (handlers[event.kind] as (e: ConsensusEvent) => void)(event);
+}
+
+/** Durations the node observes, computed from events and its own clock. */
+export interface FinalityObservation {
+  height: number;
+  rounds: number;
+  /** From `heightStarted` to `decided`. */
+  finalityMs: number;
+  /** From the accepted proposal of the deciding round to `decided`; null when none was seen. */
+  proposalToFinalityMs: number | null;
+}
+
+/**
+ * Turns events and timestamps into finality observations (the clock stays outside the engine).
+ * @example const t = createFinalityTracker(); t.observe(event, performance.now());
+ */
+export function createFinalityTracker(): {
+  observe(event: ConsensusEvent, nowMs: number): FinalityObservation | null;
+} {
+  let started: { height: number; at: number } | null = null;
+  const proposals = new Map<number, number>();
+  return {
+    observe(event, nowMs) {
+      switch (event.kind) {
+        case 'heightStarted':
+          started = { height: event.height, at: nowMs };
+          proposals.clear();
+          return null;
+        case 'proposalAccepted':
+          if (!proposals.has(event.round)) proposals.set(event.round, nowMs);
+          return null;
+        case 'decided': {
+          const from = started && started.height === event.height ? started.at : null;
+          const proposed = proposals.get(event.round);
+          return {
+            height: event.height,
+            rounds: event.rounds,
+            finalityMs: from === null ? 0 : nowMs - from,
+            proposalToFinalityMs: proposed === undefined ? null : nowMs - proposed,
+          };
+        }
+        default:
+          return null;
+      }
+    },
+  };
+}

@@ -1,0 +1,133 @@
+// Schedules: everything that varies between simulated runs, as plain data, so that a failing run
+// can be printed, shrunk and replayed. Faults before global stabilization time (GST): drops,
+// long delays (which reorder), partitions, crashes with restarts. After GST the network delivers
+// every message within `maxDelayAfterGst` and only the byzantine and permanently crashed nodes
+// (together at most f) misbehave.
+import { maxFaulty } from '../quorum.js';
+import { createPrng } from './prng.js';
+
+/** What a byzantine node does besides running the protocol. */
+export type ByzantineBehaviour =
+  /** Sends one proposal to some validators and a conflicting one to the others. */
+  | 'equivocateProposal'
+  /** Sends conflicting prepares and commits (with valid seals) to different validators. */
+  | 'equivocateVotes'
+  /** Sends random bytes and corrupted encodings of its messages. */
+  | 'garbage'
+  /** Drops each of its messages with probability 1/2. */
+  | 'silent'
+  /** Sends round changes claiming a prepared block without a valid certificate. */
+  | 'fakeRoundChange'
+  /** Proposes blocks that do not validate. */
+  | 'invalidBlock';
+
+export const BYZANTINE_BEHAVIOURS: readonly ByzantineBehaviour[] = [
+  'equivocateProposal',
+  'equivocateVotes',
+  'garbage',
+  'silent',
+  'fakeRoundChange',
+  'invalidBlock',
+];
+
+export interface Crash {
+  node: number;
+  at: number;
+  /** Null: the node never comes back (it counts as faulty). */
+  restartAt: number | null;
+}
+
+export interface Partition {
+  from: number;
+  to: number;
+  /** Group of each node; messages between groups are lost while the partition lasts. */
+  groups: number[];
+}
+
+export interface Schedule {
+  /** Drives the network's delays and drops and the blocks' contents. */
+  seed: number;
+  validators: number;
+  byzantine: { node: number; behaviours: ByzantineBehaviour[] }[];
+  crashes: Crash[];
+  partitions: Partition[];
+  /** Probability that a message is lost before GST. */
+  dropRate: number;
+  /** Message delays are uniform in [1, max] ms, before and after GST. */
+  maxDelayBeforeGst: number;
+  maxDelayAfterGst: number;
+  gst: number;
+  /** Liveness: every live honest node decides this many heights past the highest decided at GST. */
+  heightsAfterGst: number;
+  timeouts: { baseMs: number; maxMs: number };
+  /** Time to build a block and to validate one. */
+  buildMs: number;
+  validateMs: number;
+}
+
+export interface GenerateScheduleOptions {
+  /** Force the validator count (default: 4 or 7). */
+  validators?: number;
+}
+
+/** A random small schedule from `seed`. */
+export function generateSchedule(seed: number, options: GenerateScheduleOptions = {}): Schedule {
+  const r = createPrng(seed ^ 0x5eed_c0de);
+  const n = options.validators ?? (r.chance(0.7) ? 4 : 7);
+  const f = maxFaulty(n);
+  const nodes = Array.from({ length: n }, (_, i) => i);
+  // Shuffle, then hand out roles: byzantine, permanently crashed, crash-and-restart, plain honest.
+  for (let i = n - 1; i > 0; i--) {
+    const j = r.int(i + 1);
+    [nodes[i], nodes[j]] = [nodes[j]!, nodes[i]!];
+  }
+  const gst = r.chance(0.15) ? 0 : r.between(50, 800);
+  const byzCount = r.int(f + 1);
+  const deadCount = r.int(f - byzCount + 1);
+  const byzantine = nodes.slice(0, byzCount).map((node) => ({
+    node,
+    behaviours: BYZANTINE_BEHAVIOURS.filter(() => r.chance(0.4)),
+  }));
+  const crashes: Crash[] = nodes
+    .slice(byzCount, byzCount + deadCount)
+    .map((node) => ({ node, at: r.between(0, gst + 200), restartAt: null }));
+  if (gst > 0) {
+    for (const node of nodes.slice(byzCount + deadCount)) {
+      if (!r.chance(0.25)) continue;
+      const at = r.between(0, gst - 1);
+      crashes.push({ node, at, restartAt: r.between(at + 1, gst) });
+    }
+  }
+  const partitions: Partition[] = [];
+  const partitionCount = gst > 0 ? r.int(3) : 0;
+  for (let i = 0; i < partitionCount; i++) {
+    const from = r.between(0, gst - 1);
+    partitions.push({
+      from,
+      to: r.between(from + 1, gst),
+      groups: Array.from({ length: n }, () => r.int(2)),
+    });
+  }
+  return {
+    seed: seed >>> 0,
+    validators: n,
+    byzantine,
+    crashes,
+    partitions,
+    dropRate: gst > 0 ? r.pick([0, 0.05, 0.2, 0.4]) : 0,
+    maxDelayBeforeGst: r.pick([5, 20, 60, 150]),
+    maxDelayAfterGst: r.pick([2, 5, 10]),
+    gst,
+    heightsAfterGst: 2,
+    timeouts: { baseMs: 50, maxMs: 400 },
+    buildMs: r.between(1, 5),
+    validateMs: r.between(1, 5),
+  };
+}
+
+/** Node indices that are faulty in `s`: byzantine or crashed for good. */
+export function faultyNodes(s: Schedule): Set<number> {
+  const out = new Set<number>(s.byzantine.map((b) => b.node));
+  for (const c of s.crashes) if (c.restartAt === null) out.add(c.node);
+  return out;
+}

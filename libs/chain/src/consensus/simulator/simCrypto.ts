@@ -1,0 +1,55 @@
+// Crypto stand-ins for the simulator. Signatures are keccak MACs under per-validator secrets that
+// only the owner and the verifier know, so no simulated node can forge another's signature, at a
+// fraction of the cost of secp256k1 (10,000 schedules must run in seconds). The real crypto
+// (crypto.ts) is tested on its own and with the engine in engine.test.ts.
+import { createKeccak } from 'hash-wasm';
+import { bytesToHex } from '../hex.js';
+import type { Address, Hash, Keccak256, SealVerifier, Signer } from '../types.js';
+
+export interface SimulatorCrypto {
+  keccak256: Keccak256;
+  hashBlock(block: Uint8Array): Hash;
+  verifier: SealVerifier;
+  /** Signers of validators 0 … n-1 (same addresses in every run). */
+  signers(n: number): Signer[];
+}
+
+/** Loads hash-wasm keccak once and returns the stand-ins. */
+export async function createSimulatorCrypto(): Promise<SimulatorCrypto> {
+  const hasher = await createKeccak(256);
+  const keccak256: Keccak256 = (data) => hasher.init().update(data).digest('binary');
+  const secrets = new Map<Address, Uint8Array>();
+  const all: Signer[] = [];
+  const mac = (secret: Uint8Array, digest: Uint8Array): Uint8Array => {
+    const out = new Uint8Array(65);
+    out.set(hasher.init().update(secret).update(digest).digest('binary'), 0);
+    return out;
+  };
+  const signerAt = (i: number): Signer => {
+    while (all.length <= i) {
+      const secret = keccak256(new TextEncoder().encode(`khipu-simulator-validator-${all.length}`));
+      const address = bytesToHex(keccak256(secret).subarray(12));
+      secrets.set(address, secret);
+      all.push({ address, sign: (digest) => mac(secret, digest) });
+    }
+    return all[i]!;
+  };
+  return {
+    keccak256,
+    hashBlock: (block) => bytesToHex(keccak256(block)),
+    verifier: {
+      verify(digest, signature, address) {
+        const secret = secrets.get(address);
+        if (!secret || signature.length !== 65) return false;
+        const expected = mac(secret, digest);
+        for (let i = 0; i < 65; i++) if (expected[i] !== signature[i]) return false;
+        return true;
+      },
+    },
+    signers(n) {
+      const list: Signer[] = [];
+      for (let i = 0; i < n; i++) list.push(signerAt(i));
+      return list;
+    },
+  };
+}
