@@ -6,7 +6,7 @@ import type { OverlayStateDB } from '../store/stateDB.js';
 
 /**
  * A state manager at `root` over `db`. Tries hash their keys (Ethereum's secure trie) and read
- * values as bytes; code keys carry MerkleStateManager's 'c' prefix (see store/stateDB.ts).
+ * values as bytes; code is keyed by its bare hash (libs/execution's layout, see store/stateDB.ts).
  */
 export function createStateManagerAt(
   db: OverlayStateDB,
@@ -20,5 +20,5 @@ export function createStateManagerAt(
     valueEncoding: 'view',
     common,
   });
-  return new MerkleStateManager({ trie, common });
+  return new MerkleStateManager({ trie, common, prefixCodeHashes: false });
 }

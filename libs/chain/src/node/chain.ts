@@ -3,8 +3,12 @@
 import type { Common } from '@ethereumjs/common';
 import { bytesToHex, hexToBytes } from '@ethereumjs/util';
 import { initDietcoin, type StateShards, type ValidatorSet } from '@khipu/dietcoin';
+import { createExecutor, type ExecutionMode } from '@khipu/execution';
 import { ChainError } from '../errors.js';
 import { createChainExecutionCommon } from '../exec/common.js';
+import { createExecutionStateStore } from '../exec/executionStore.js';
+import { EXTENSIONS_MODULE } from '../exec/extensions.js';
+import { createLibraryExecutor } from '../exec/libExecutor.js';
 import { createSerialExecutor } from '../exec/serialExecutor.js';
 import { buildStateShardsAt } from '../exec/stateShards.js';
 import type { BlockExecutor } from '../exec/types.js';
@@ -33,6 +37,9 @@ export interface OpenChainParameters {
   onError?: ProducerOptions['onError'];
   /** Clock for the producer (tests pin it). */
   now?: () => number;
+  /** How blocks execute: through libs/execution (`serial` or `parallel` with `workers` threads,
+   *  default serial) or through the node's serial reference executor. */
+  execution?: { engine: 'library'; mode: ExecutionMode; workers?: number } | { engine: 'reference' };
 }
 
 /** An open chain. `producer` is set when the node holds a validator key. */
@@ -63,7 +70,19 @@ export interface Chain {
 export async function openChain(p: OpenChainParameters): Promise<Chain> {
   await Promise.all([initDietcoin(), initHashing()]);
   const config = p.genesis;
-  const common = createChainExecutionCommon(config.chainId, config.name);
+  const execution = p.execution ?? { engine: 'library', mode: 'serial' };
+  const library =
+    execution.engine === 'library'
+      ? await createExecutor({
+          chainId: config.chainId,
+          store: createExecutionStateStore(p.kv),
+          extensions: { module: EXTENSIONS_MODULE },
+          workers: execution.mode === 'parallel' ? (execution.workers ?? 2) : 0,
+        })
+      : undefined;
+  // One Common for everything: libs/execution's (native crypto, our consensus type, the EIPs we
+  // run), so that transactions parsed anywhere in the node carry the same rules.
+  const common = library?.common ?? createChainExecutionCommon(config.chainId, config.name);
   const store = new ChainStore({ kv: p.kv, common });
   const db = createOverlayStateDB(p.kv);
   const validators = validatorSetOf(config);
@@ -104,15 +123,18 @@ export async function openChain(p: OpenChainParameters): Promise<Chain> {
       common,
     });
   }
-  const executor = createSerialExecutor({
-    common,
-    db,
-    feePool: hexToBytes(FEE_POOL_ADDRESS),
-    blockHash: (n) => {
-      const h = store.getHeaderByNumber(n);
-      return h ? hexToBytes(h.hash) : undefined;
-    },
-  });
+  const executor =
+    library && execution.engine === 'library'
+      ? createLibraryExecutor(library, execution.mode)
+      : createSerialExecutor({
+          common,
+          db,
+          feePool: hexToBytes(FEE_POOL_ADDRESS),
+          blockHash: (n) => {
+            const h = store.getHeaderByNumber(n);
+            return h ? hexToBytes(h.hash) : undefined;
+          },
+        });
   const rebuildShards = () =>
     buildStateShardsAt({
       db,
@@ -165,6 +187,7 @@ export async function openChain(p: OpenChainParameters): Promise<Chain> {
     shards: currentShards,
     async stop() {
       await producer?.stop();
+      await library?.close();
     },
   };
 }

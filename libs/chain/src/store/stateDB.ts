@@ -5,8 +5,10 @@
 // pointing at a state root whose nodes are not durable. Nodes are content-addressed and never
 // deleted (the trie runs without node pruning), so the state of past blocks stays readable.
 //
-// Keys from @ethereumjs arrive as unprefixed hex: 32-byte node hashes go to `trie`; code keys are
-// the code hash prefixed with 'c' (MerkleStateManager's CODEHASH_PREFIX) and go to `code`.
+// Keys from @ethereumjs arrive as unprefixed hex. Trie nodes and code share one key space, the
+// `trie` table, keyed by their 32-byte keccak (libs/execution's layout: code under its bare hash,
+// `prefixCodeHashes: false`); a 'c'-prefixed code key (MerkleStateManager's default) maps to the
+// same bare hash.
 import type { BatchDBOp, DB } from '@ethereumjs/util';
 import { ChainError } from '../errors.js';
 import type { KVOp, KVReader } from './kv.js';
@@ -19,7 +21,7 @@ const CODE_PREFIX = 'c'.charCodeAt(0);
 function locate(keyHex: string): { table: string; key: Uint8Array } {
   const bytes = Buffer.from(keyHex, 'hex');
   if (bytes.length === 32) return { table: Tables.trie, key: bytes };
-  if (bytes.length === 33 && bytes[0] === CODE_PREFIX) return { table: Tables.code, key: bytes.subarray(1) };
+  if (bytes.length === 33 && bytes[0] === CODE_PREFIX) return { table: Tables.trie, key: bytes.subarray(1) };
   throw new ChainError('CORRUPT_STORE', `state key 0x${keyHex} is neither a node hash nor a code key`);
 }
 
@@ -79,9 +81,9 @@ export function createOverlayStateDB(kv: KVReader): OverlayStateDB {
     markCommitted(ops) {
       for (const op of ops) {
         if (op.type !== 'put' || typeof op.key === 'number') continue;
-        const hex = Buffer.from(op.key).toString('hex');
-        const keyHex = op.table === Tables.code ? `63${hex}` : hex;
+        const keyHex = Buffer.from(op.key).toString('hex');
         if (overlay.get(keyHex) === op.value) overlay.delete(keyHex);
+        if (overlay.get(`63${keyHex}`) === op.value) overlay.delete(`63${keyHex}`);
       }
     },
     discard() {

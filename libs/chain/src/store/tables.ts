@@ -12,8 +12,8 @@
 //   blockHash   hash    block hash -> block number (8 bytes big-endian)
 //   txIndex     hash    tx hash -> RLP [blockNumber, transactionIndex]
 //   logIndex    hash    keccak(address) or topic -> RLP [blockNumber, ...] of blocks with a matching log
-//   trie        hash    trie node hash -> trie node (world state and storage tries)
-//   code        hash    code hash -> contract code
+//   trie        hash    keccak(node) -> trie node (world state and storage tries), and
+//                       keccak(code) -> contract code (one key space, as libs/execution writes it)
 //   preimage    hash    keccak(address) -> address (20): rebuilds the state shards from the trie
 
 /** How a table is keyed (mirrors Kesque's `TableOptions`). */
@@ -34,7 +34,6 @@ export const Tables = {
   txIndex: 'txIndex',
   logIndex: 'logIndex',
   trie: 'trie',
-  code: 'code',
   preimage: 'preimage',
 } as const;
 
@@ -54,7 +53,6 @@ export const CHAIN_TABLES: Record<TableName, TableLayout> = {
   txIndex: { kind: 'hash' },
   logIndex: { kind: 'hash' },
   trie: { kind: 'hash' },
-  code: { kind: 'hash' },
   preimage: { kind: 'hash' },
 };
 

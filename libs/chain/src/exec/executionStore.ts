@@ -1,0 +1,16 @@
+// libs/execution's StateStore over the chain's KV store: trie nodes and code in the `trie` table.
+// Execution writes a block's state in its own batch before the block batch moves the head: the
+// nodes are content-addressed, so a crash between the two leaves harmless orphans and the head
+// still points at a state that is whole.
+import type { StateEntry, StateStore } from '@khipu/execution';
+import type { KVStore } from '../store/kv.js';
+import { Tables } from '../store/tables.js';
+
+/** Wraps `kv` as execution's state store. */
+export function createExecutionStateStore(kv: KVStore): StateStore {
+  return {
+    get: (key) => kv.get(Tables.trie, key),
+    write: (entries: readonly StateEntry[]) =>
+      kv.batch(entries.map(([key, value]) => ({ type: 'put', table: Tables.trie, key, value }))),
+  };
+}
