@@ -1,0 +1,164 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { BlockHeader } from '@ethereumjs/block';
+import { bytesToHex } from '@ethereumjs/util';
+import { encodeReceipt } from '@ethereumjs/vm';
+import { buildBlock } from './buildBlock.js';
+import { executeBlock } from './executeBlock.js';
+import { createExecutor, type Executor } from './executor.js';
+import {
+  ALL_KINDS,
+  COINBASE,
+  createTestWorld,
+  type RandomBlockParameters,
+  Rng,
+  randomTransactions,
+  type TestWorld,
+} from './testing/scenario.js';
+import { runStockBlock } from './testing/stock.js';
+import type { ExecuteBlockReturnType } from './types.js';
+
+const hex = bytesToHex;
+
+function encodedReceipts(r: ExecuteBlockReturnType, types: number[]): string[] {
+  return r.receipts.map((receipt, i) => hex(encodeReceipt(receipt, (types[i] ?? 0) as 0)));
+}
+
+interface Chain {
+  world: TestWorld;
+  executor: Executor;
+  head: BlockHeader;
+}
+
+/** Builds a block from `params`, validates it four ways, checks they agree, then commits it. */
+async function differential(chain: Chain, rng: Rng, params: RandomBlockParameters) {
+  const { world, executor } = chain;
+  const parent = chain.head;
+  const built = await buildBlock(executor, {
+    parent,
+    transactions: randomTransactions(world, rng, params),
+    coinbase: COINBASE,
+    timestamp: parent.timestamp + 1n,
+    mode: 'parallel',
+    commit: false,
+  });
+  assert.deepEqual(
+    built.skipped.map((s) => s.reason),
+    [],
+    'the producer leaves nothing out',
+  );
+  assert.equal(built.block.transactions.length, params.count);
+  const rlp = built.block.serialize();
+  const types = built.block.transactions.map((tx) => tx.type);
+  const parentStateRoot = parent.stateRoot;
+  const serial = await executeBlock(executor, { block: rlp, parentStateRoot, mode: 'serial', commit: false });
+  const unordered = await executeBlock(executor, {
+    block: rlp,
+    parentStateRoot,
+    mode: 'parallel',
+    commit: false,
+  });
+  const laned = await executeBlock(executor, {
+    block: rlp,
+    parentStateRoot,
+    mode: 'parallel',
+    lanes: built.lanes,
+    commit: false,
+  });
+  const stock = await runStockBlock({ store: world.store, chainId: world.chainId, rlp, parentStateRoot });
+
+  assert.equal(
+    unordered.stats.fallback,
+    false,
+    'the parallel result matched the header without falling back',
+  );
+  assert.equal(laned.stats.fallback, false, 'the laned result matched the header without falling back');
+  for (const [name, r] of [
+    ['serial', serial],
+    ['parallel', unordered],
+    ['parallel+lanes', laned],
+  ] as const) {
+    assert.equal(hex(r.stateRoot), hex(stock.stateRoot), `${name} state root equals stock`);
+    assert.equal(hex(r.receiptsRoot), hex(stock.receiptsRoot), `${name} receipts root equals stock`);
+    assert.equal(hex(r.logsBloom), hex(stock.logsBloom), `${name} bloom equals stock`);
+    assert.equal(r.gasUsed, stock.gasUsed, `${name} gas equals stock`);
+    assert.deepEqual(
+      encodedReceipts(r, types),
+      stock.receipts.map(hex),
+      `${name} receipts equal stock byte for byte`,
+    );
+  }
+  assert.deepEqual(unordered.changes, serial.changes, 'parallel reports the same changed accounts and slots');
+  assert.deepEqual(laned.changes, serial.changes);
+  assert.deepEqual(unordered.senders, serial.senders);
+  // Commit (the state moves on for the next block).
+  await executeBlock(executor, { block: rlp, parentStateRoot, mode: 'parallel', lanes: built.lanes });
+  chain.head = built.block.header;
+  return { built, serial, unordered, laned };
+}
+
+describe('[execution] differential: parallel, serial and stock runBlock agree byte for byte', () => {
+  let chain: Chain;
+  const worlds: Chain[] = [];
+
+  before(async () => {
+    const world = await createTestWorld({ accounts: 64 });
+    const executor = await createExecutor({ chainId: world.chainId, store: world.store, workers: 2 });
+    chain = { world, executor, head: world.genesis };
+    worlds.push(chain);
+  });
+
+  after(async () => {
+    for (const c of worlds) await c.executor.close();
+  });
+
+  it('agrees on ETH transfers among a few accounts (several per sender)', async () => {
+    await differential(chain, new Rng(1), { count: 60, kinds: ['transfer'], senders: 6, recipients: 6 });
+  });
+
+  it('agrees on ETH transfers among many accounts', async () => {
+    const { unordered } = await differential(chain, new Rng(2), {
+      count: 60,
+      kinds: ['transfer'],
+      senders: 64,
+      recipients: 0,
+    });
+    assert.ok(unordered.stats.parallelism > 0.5, `parallelism ${unordered.stats.parallelism}`);
+  });
+
+  it('agrees on ERC-20 transfers with hot recipients, and lanes remove the re-runs', async () => {
+    const { laned, unordered } = await differential(chain, new Rng(3), {
+      count: 64,
+      kinds: ['erc20'],
+      senders: 64,
+      recipients: 0,
+      hotShare: 0.3,
+    });
+    assert.ok(unordered.stats.reruns > 0, 'hot recipients conflict when unordered');
+    assert.equal(laned.stats.reruns, 0, 'no re-run with the producer lanes');
+  });
+
+  for (const seed of [11, 12, 13, 14]) {
+    it(`agrees on a mixed block of every kind (seed ${seed})`, async () => {
+      await differential(chain, new Rng(seed), { count: 70, kinds: ALL_KINDS, senders: 24, recipients: 8 });
+    });
+  }
+
+  it('agrees on contracts reading balances that other transactions change', async () => {
+    await differential(chain, new Rng(21), {
+      count: 50,
+      kinds: ['readBalance', 'transfer', 'payCoinbase', 'readCoinbase'],
+      senders: 10,
+      recipients: 5,
+    });
+  });
+
+  it('agrees on creations, CREATE2 collisions and SELFDESTRUCT', async () => {
+    await differential(chain, new Rng(22), {
+      count: 40,
+      kinds: ['create', 'create2', 'selfdestruct', 'transfer'],
+      senders: 12,
+      recipients: 6,
+    });
+  });
+});
