@@ -44,8 +44,10 @@ export async function estimateGas(params: unknown[], context: RpcContext): Promi
     }
     throw callFailure(first);
   }
-  // A plain transfer to an account without code needs exactly 21000.
-  if ((request.input === undefined || request.input === '0x') && request.to) {
+  // A plain transfer (no data, no access list) to an account without code needs exactly 21000.
+  const plain =
+    (request.input === undefined || request.input === '0x') && (request.accessList ?? []).length === 0;
+  if (plain && request.to) {
     const code = await backend.state.getCode(request.to, blockNumber);
     if (code === '0x') return toQuantity(TX_GAS);
   }
