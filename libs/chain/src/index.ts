@@ -1,1 +1,40 @@
-export {};
+// @khipu/chain: the node core every Khipu chain runs. See ARCHITECTURE.md.
+
+export { ChainError, type ChainErrorCode, isChainError } from './errors.js';
+export { createChainExecutionCommon } from './exec/common.js';
+export { createSerialExecutor } from './exec/serialExecutor.js';
+export type {
+  BlockExecutor,
+  ExecuteBlockInput,
+  ExecuteBlockOutput,
+  PendingTransaction,
+} from './exec/types.js';
+export {
+  DEFAULT_BLOCK_TIME_MS,
+  DEFAULT_GAS_LIMIT,
+  DEFAULT_STATE_SHARD_BITS,
+  FEE_POOL_ADDRESS,
+  type GenesisAccount,
+  type GenesisConfig,
+  type GenesisConfigJSON,
+  genesisConfigToJSON,
+  INITIAL_BASE_FEE,
+  OUTBOX_ADDRESS,
+  parseGenesisConfig,
+  type SystemContract,
+} from './genesis/config.js';
+export { buildGenesis, validatorSetOf } from './genesis/genesis.js';
+export { createNodeMetrics, type NodeMetrics } from './metrics/metrics.js';
+export { type Chain, type OpenChainParameters, openChain } from './node/chain.js';
+export { type ChainNode, type StartNodeParameters, startNode } from './node/node.js';
+export { extractMessages, messageDispatchedTopic } from './outbox/messages.js';
+export { nextBaseFee, type ProducedBlock, Producer } from './producer/producer.js';
+export { EMPTY_TRANSACTION_SOURCE, type TransactionSource } from './producer/types.js';
+export type * from './rpc/backend.js';
+export { StateUnavailableError } from './rpc/backend.js';
+export { createRpcServer, type RpcServer } from './rpc/server.js';
+export { ChainStore } from './store/chainStore.js';
+export { createMemoryKV, type KVStore } from './store/kv.js';
+export { CHAIN_TABLES, Tables } from './store/tables.js';
+export { nextSupply } from './supply/supply.js';
+export { createTxPool, TxPool } from './txpool/pool.js';

@@ -145,7 +145,7 @@ export class Producer {
       o.minBaseFee,
     );
     const mixHash = keccak256(hexToBytes(parent.hash), new TextEncoder().encode('prevRandao'));
-    const candidates = await o.source.take(gasLimit);
+    const candidates = await o.source.take(gasLimit, baseFeePerGas);
     const out = await o.executor.execute({
       parentStateRoot: hexToBytes(parent.stateRoot),
       context: {

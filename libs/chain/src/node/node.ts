@@ -1,0 +1,167 @@
+// A chain node: Kesque store + node core (genesis, execution, producer) + transaction pool with its
+// journal + JSON-RPC over HTTP and WebSocket + Prometheus metrics, in one process.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Durability } from '@khipu/kesque';
+import { openKesque } from '@khipu/kesque';
+import type { Logger } from 'pino';
+import type { GenesisConfig } from '../genesis/config.js';
+import { createNodeMetrics, type NodeMetrics } from '../metrics/metrics.js';
+import type { RpcBackend } from '../rpc/backend.js';
+import { createRpcServer, type RpcServer, type RpcServerLimits } from '../rpc/server.js';
+import { CHAIN_TABLES } from '../store/tables.js';
+import { createTxPool, type TxPool, type TxPoolLimits } from '../txpool/pool.js';
+import { type Chain, type OpenChainParameters, openChain } from './chain.js';
+import { createPoolSource } from './poolSource.js';
+
+export interface StartNodeParameters {
+  /** Data directory: `kesque/` (chain and state) and `txpool.journal`. */
+  dataDir: string;
+  genesis: GenesisConfig;
+  /** This node's validator key; without it the node does not produce blocks. */
+  validatorKey?: Uint8Array;
+  logger: Logger;
+  rpc: { host: string; port: number; limits?: Partial<RpcServerLimits>; corsOrigin?: string };
+  txpool?: { limits?: Partial<TxPoolLimits>; journalFsync?: boolean };
+  /** Kesque's durability (default: fsync every batch). */
+  durability?: Durability;
+  execution?: OpenChainParameters['execution'];
+  /** Labels on every metric, e.g. `{ chain: 'acme', node: '0' }`. */
+  metricsLabels?: Record<string, string>;
+}
+
+export interface ChainNode {
+  chain: Chain;
+  pool: TxPool;
+  rpc: RpcServer;
+  metrics: NodeMetrics;
+  /** Where the RPC listens (HTTP, WebSocket and `/metrics` share the port). */
+  address: { host: string; port: number };
+  /** Stops producing (after the block in progress commits), closes RPC, the pool's journal and
+   *  the store. */
+  close(): Promise<void>;
+}
+
+/** Starts a node; resolves once it answers RPC. */
+export async function startNode(p: StartNodeParameters): Promise<ChainNode> {
+  const log = p.logger.child({ component: 'node' });
+  mkdirSync(p.dataDir, { recursive: true });
+  const metrics = createNodeMetrics(p.metricsLabels ? { defaultLabels: p.metricsLabels } : {});
+  const kesque = await openKesque({
+    dir: join(p.dataDir, 'kesque'),
+    tables: CHAIN_TABLES,
+    durability: p.durability ?? { mode: 'always' },
+  });
+  metrics.registerKesque('chain', () => kesque.counters());
+  let pool: TxPool | undefined;
+  let lastBlockAt: number | undefined;
+  const chain = await openChain({
+    kv: kesque,
+    genesis: p.genesis,
+    ...(p.validatorKey ? { validatorKey: p.validatorKey } : {}),
+    ...(p.execution ? { execution: p.execution } : {}),
+    source: {
+      take: (maxGas, baseFee) => (pool ? createPoolSource(pool).take(maxGas, baseFee) : []),
+      onBlockCommitted: async (b) => {
+        if (pool) await createPoolSource(pool).onBlockCommitted(b);
+      },
+    },
+    onBlock: (b) => {
+      const m = metrics.chain;
+      m.headNumber.set(Number(b.number));
+      m.headTimestamp.set(Number(b.timestamp));
+      m.blocks.inc();
+      m.transactions.inc(b.transactions);
+      m.gasUsed.inc(Number(b.gasUsed));
+      const now = Date.now();
+      if (lastBlockAt !== undefined) m.blockInterval.observe((now - lastBlockAt) / 1000);
+      lastBlockAt = now;
+      const stats = chain.store.getStats(b.number);
+      if (stats) {
+        m.blockExecution.observe(stats.executionSeconds);
+        m.parallelism.observe(stats.parallelism);
+        m.reRuns.inc(stats.reRuns);
+        m.serialFallbacks.inc(stats.fallbacks);
+      }
+      if (b.transactions > 0 || b.number % 60n === 0n) {
+        log.info(
+          {
+            number: Number(b.number),
+            hash: b.hash,
+            txs: b.transactions,
+            skipped: b.skipped,
+            gasUsed: Number(b.gasUsed),
+            messages: b.messages,
+            ms: Math.round(b.seconds * 1000),
+          },
+          'block',
+        );
+      }
+    },
+    onError: (error) => log.error({ err: error }, 'block production failed'),
+  });
+  const head = () => chain.store.headNumber();
+  pool = await createTxPool({
+    chainId: chain.chainId,
+    common: chain.common,
+    state: {
+      getNonce: (a) => chain.state.getNonce(a, head()),
+      getBalance: (a) => chain.state.getBalance(a, head()),
+    },
+    blockGasLimit: chain.store.headHeader().gasLimit,
+    journalPath: join(p.dataDir, 'txpool.journal'),
+    journalFsync: p.txpool?.journalFsync ?? false,
+    metrics: metrics.txpool,
+    logger: p.logger,
+    ...(p.txpool?.limits ? { limits: p.txpool.limits } : {}),
+  });
+  const headHeader = chain.store.headHeader();
+  metrics.chain.headNumber.set(Number(headHeader.number));
+  metrics.chain.headTimestamp.set(Number(headHeader.timestamp));
+  const backend: RpcBackend = {
+    chainId: chain.chainId,
+    blocks: chain.store,
+    state: chain.state,
+    calls: chain.calls,
+    logs: chain.store,
+    txpool: pool,
+    events: chain.store,
+    khipu: chain.khipu,
+  };
+  const rpc = createRpcServer({
+    backend,
+    logger: p.logger,
+    metrics,
+    ...(p.rpc.limits ? { limits: p.rpc.limits } : {}),
+    ...(p.rpc.corsOrigin !== undefined ? { corsOrigin: p.rpc.corsOrigin } : {}),
+  });
+  const address = await rpc.listen(p.rpc.port, p.rpc.host);
+  chain.producer?.start();
+  log.info(
+    {
+      chainId: Number(chain.chainId),
+      head: Number(headHeader.number),
+      rpc: `${address.host}:${address.port}`,
+      validator: chain.producer?.address ?? null,
+    },
+    'node started',
+  );
+  let closed: Promise<void> | undefined;
+  return {
+    chain,
+    pool,
+    rpc,
+    metrics,
+    address,
+    close() {
+      closed ??= (async () => {
+        await chain.stop();
+        await rpc.close();
+        pool?.close();
+        await kesque.close();
+        log.info({ head: Number(chain.store.headNumber()) }, 'node stopped');
+      })();
+      return closed;
+    },
+  };
+}

@@ -1,0 +1,53 @@
+// The transaction pool (txpool/) as the producer's transaction source: executable transactions in
+// tip order, each sender in nonce order; mined ones leave the pool once their block committed.
+
+import type { PendingTransaction } from '../exec/types.js';
+import type { TransactionSource } from '../producer/types.js';
+import type { Address, Hash } from '../rpc/backend.js';
+import type { TxPool } from '../txpool/pool.js';
+
+/** Most transactions offered for one block (buildBlock selects under the gas limit). */
+export const MAX_TRANSACTIONS_PER_BLOCK = 10_000;
+
+/** Adapts `pool` to the producer. */
+export function createPoolSource(pool: TxPool): TransactionSource {
+  return {
+    take(maxGas, baseFee) {
+      const pending = pool.pending(baseFee, maxGas);
+      const out: PendingTransaction[] = [];
+      let gas = 0n;
+      for (
+        let tx = pending.peek();
+        tx !== undefined && out.length < MAX_TRANSACTIONS_PER_BLOCK;
+        tx = pending.peek()
+      ) {
+        if (gas + tx.gasLimit > maxGas) {
+          // The sender's later transactions would leave a nonce gap: none of them this block.
+          pending.pop();
+          continue;
+        }
+        gas += tx.gasLimit;
+        out.push({
+          tx: tx.tx,
+          raw: tx.raw,
+          sender: Buffer.from(tx.from.slice(2), 'hex'),
+          hash: Buffer.from(tx.hash.slice(2), 'hex'),
+        });
+        pending.shift();
+      }
+      return out;
+    },
+    async onBlockCommitted({ included, skipped }) {
+      pool.removeMined(
+        included.map((t) => ({
+          hash: `0x${Buffer.from(t.hash).toString('hex')}` as Hash,
+          from: `0x${Buffer.from(t.sender).toString('hex')}` as Address,
+          nonce: t.tx.nonce,
+        })),
+      );
+      // A transaction left out may have gone stale (its nonce used by another path) or
+      // unaffordable: re-read the senders and drop what can never be mined.
+      if (skipped.length > 0) await pool.revalidate();
+    },
+  };
+}
