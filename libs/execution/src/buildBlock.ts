@@ -138,18 +138,21 @@ export async function buildBlock(executor: Executor, p: BuildBlockParameters): P
       let expected = nonce;
       const queue: Candidate[] = [];
       for (const c of list) {
-        if (c.tx.nonce < expected)
+        if (expected < 0n) {
+          skipped.push({ tx: c.tx, reason: 'follows a refused transaction of the same sender' });
+        } else if (c.tx.nonce < expected) {
+          // Stale (already mined or replaced): skip it, the sender's next nonce may still come.
           skipped.push({ tx: c.tx, reason: `nonce ${c.tx.nonce} below the account nonce ${nonce}` });
-        else if (c.tx.nonce > expected) skipped.push({ tx: c.tx, reason: `nonce gap: expected ${expected}` });
-        else if (c.tip < 0n)
+        } else if (c.tx.nonce > expected) {
+          skipped.push({ tx: c.tx, reason: `nonce gap: expected ${expected}` });
+          expected = -1n;
+        } else if (c.tip < 0n) {
           skipped.push({ tx: c.tx, reason: `max fee below the base fee ${baseFeePerGas}` });
-        else {
+          expected = -1n;
+        } else {
           queue.push(c);
           expected++;
-          continue;
         }
-        // Everything after a refused transaction of this sender would have a nonce gap.
-        expected = -1n;
       }
       const head = queue.shift();
       if (head !== undefined) heap.push(head, order++, queue);

@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { decodeTxOutcome, encodeTxOutcome, type TxOutcome, WRITE_BALANCE, WRITE_CREATED } from './access.js';
+
+const a = Uint8Array.from({ length: 20 }, (_, i) => i + 1);
+const slot = Uint8Array.from({ length: 32 }, (_, i) => 255 - i);
+
+const outcome: TxOutcome = {
+  ok: true,
+  error: '',
+  totalGasSpent: 51234n,
+  blockGasSpent: 51234n,
+  receiptStatus: 1,
+  logs: [[a, [slot], Uint8Array.of(1, 2, 3)]],
+  access: {
+    accountReads: [{ address: a, fields: 7 }],
+    slotReads: [{ address: a, slot }],
+    accountWrites: [
+      {
+        address: a,
+        flags: WRITE_CREATED | WRITE_BALANCE,
+        nonce: 1n,
+        balance: 10n ** 24n,
+        code: Uint8Array.of(0x60),
+      },
+    ],
+    slotWrites: [{ address: a, slot, value: Uint8Array.of(9) }],
+    increments: [{ address: a, delta: 21000n * 10n ** 9n }],
+  },
+};
+
+describe('[execution] outcome wire format', () => {
+  it('round-trips an outcome with reads, writes, increments and logs', () => {
+    assert.deepEqual(decodeTxOutcome(encodeTxOutcome(outcome)), outcome);
+  });
+
+  it('round-trips a refused transaction with its reason', () => {
+    const refused: TxOutcome = {
+      ...outcome,
+      ok: false,
+      error: 'invalid nonce',
+      totalGasSpent: 0n,
+      blockGasSpent: 0n,
+      receiptStatus: 0,
+      logs: [],
+    };
+    assert.deepEqual(decodeTxOutcome(encodeTxOutcome(refused)), refused);
+  });
+
+  it('refuses a truncated record', () => {
+    const bytes = encodeTxOutcome(outcome);
+    assert.throws(() => decodeTxOutcome(bytes.subarray(0, bytes.length - 5)));
+  });
+
+  it('refuses a record with trailing bytes', () => {
+    const bytes = encodeTxOutcome(outcome);
+    const longer = new Uint8Array(bytes.length + 1);
+    longer.set(bytes);
+    assert.throws(() => decodeTxOutcome(longer));
+  });
+});

@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createFeeMarket1559Tx } from '@ethereumjs/tx';
+import { createAddressFromString, ecrecover } from '@ethereumjs/util';
+import { createExecutionCommon, FEE_POOL_ADDRESS, feePoolAddress, OMITTED_EIPS } from './common.js';
+import { loadExecutionCrypto } from './crypto.js';
+
+describe('[execution] chain rules and crypto', () => {
+  it('pins Prague without beacon system calls, requests or EIP-7702', () => {
+    const common = createExecutionCommon({ chainId: 7001 });
+    assert.equal(common.hardfork(), 'prague');
+    for (const eip of OMITTED_EIPS) assert.equal(common.isActivatedEIP(eip), false, `EIP-${eip} is off`);
+    for (const eip of [1559, 3855, 1153, 5656, 6780, 7623, 4844])
+      assert.equal(common.isActivatedEIP(eip), true, `EIP-${eip} is on`);
+    assert.equal(common.consensusType(), 'khipu-poa');
+  });
+
+  it('has a fee pool address clear of precompiles and system contracts', () => {
+    assert.equal(feePoolAddress().toString(), FEE_POOL_ADDRESS);
+    assert.equal(BigInt(FEE_POOL_ADDRESS), 0xfeen);
+  });
+
+  it('loads native libsecp256k1 and hash-wasm and recovers like the default path', async () => {
+    const crypto = await loadExecutionCrypto();
+    assert.deepEqual(crypto.backend, { secp256k1: 'libsecp256k1-native', keccak256: 'hash-wasm' });
+    const common = createExecutionCommon({ chainId: 7001, crypto });
+    const key = Uint8Array.from({ length: 32 }, (_, i) => i + 7);
+    const tx = createFeeMarket1559Tx(
+      { chainId: 7001, to: createAddressFromString(FEE_POOL_ADDRESS), gasLimit: 21000n, maxFeePerGas: 1n },
+      { common },
+    ).sign(key);
+    const hash = tx.getMessageToVerifySignature();
+    const r = tx.r as bigint;
+    const s = tx.s as bigint;
+    const toBytes = (v: bigint) => Uint8Array.from(Buffer.from(v.toString(16).padStart(64, '0'), 'hex'));
+    assert.deepEqual(
+      crypto.ecrecover(hash, tx.v as bigint, toBytes(r), toBytes(s)),
+      ecrecover(hash, tx.v as bigint, toBytes(r), toBytes(s)),
+    );
+    assert.deepEqual(
+      crypto.keccak256(Uint8Array.of(1, 2, 3)),
+      Uint8Array.from(Buffer.from('f1885eda54b7a053318cd41e2093220dab15d65381b1157a3633a83bfd5c9239', 'hex')),
+    );
+  });
+});
