@@ -183,7 +183,9 @@ async function runWarm(p: Extract<PhaseParameters, { phase: 'warm' }>): Promise<
     `${p.engine} warm: ${(hit.reads / hit.seconds) | 0} reads/s present, ${(miss.reads / miss.seconds) | 0} missing`,
   );
   // The prepared keys are the harness's, not the engine's: leave them out.
-  const rssBytes = process.memoryUsage().rss - present.keys.byteLength - missing.keys.byteLength;
+  const harnessBytes = present.keys.byteLength + missing.keys.byteLength;
+  const rssBytes = process.memoryUsage().rss - harnessBytes;
+  const rssAnonBytes = statusBytes('RssAnon') - harnessBytes;
   const parallel = await parallelReads(store, p);
   log(`${p.engine} warm: ${parallel | 0} reads/s with ${p.threads} threads`);
   const indexBytes = store.indexBytes() ?? null;
@@ -196,12 +198,19 @@ async function runWarm(p: Extract<PhaseParameters, { phase: 'warm' }>): Promise<
     parallelReadsPerSecond: parallel,
     rssAfterOpenBytes,
     rssBytes,
+    rssAnonBytes,
     indexBytes,
     diskReadsPerGet: diskReadsPerGet(c0, c1),
     diskReadsPerMissingGet: diskReadsPerGet(c1, c2),
     tagCollisions: c2 !== undefined && c0 !== undefined ? c2.tagCollisions - c0.tagCollisions : null,
     verified,
   };
+}
+
+/** A `kB` field of /proc/self/status, in bytes. */
+function statusBytes(field: string): number {
+  const text = readFileSync('/proc/self/status', 'utf8');
+  return Number(new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(text)?.[1] ?? Number.NaN) * 1024;
 }
 
 interface ProcessIO {

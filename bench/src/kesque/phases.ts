@@ -46,6 +46,8 @@ export interface WarmResult {
   parallelReadsPerSecond: number;
   rssAfterOpenBytes: number;
   rssBytes: number;
+  /** Anonymous part of the RSS (heap, native allocations), without file pages an engine maps. */
+  rssAnonBytes: number;
   indexBytes: number | null;
   /** Kesque only: disk reads per get of a present key, and of a missing key (cache off). */
   diskReadsPerGet: number | null;

@@ -12,6 +12,7 @@ export interface StateFigures {
   reopenSeconds: number;
   coldReopenSeconds: number;
   rssBytes: number;
+  rssAnonBytes: number;
   rssAfterOpenBytes: number;
   diskBytes: number;
   /** Disk reads per get of a present key from the engine's own counters (Kesque). */
@@ -50,6 +51,7 @@ export function stateFigures(run: StateRun): StateFigures {
     reopenSeconds: run.warm.reopenSeconds,
     coldReopenSeconds: run.cold.reopenSeconds,
     rssBytes: run.warm.rssBytes,
+    rssAnonBytes: run.warm.rssAnonBytes,
     rssAfterOpenBytes: run.warm.rssAfterOpenBytes,
     diskBytes: run.diskBytes,
     diskReadsPerGet: run.warm.diskReadsPerGet,
@@ -169,9 +171,11 @@ export function formatTable(report: KesqueBenchReport): string {
     ['cold reads/s', (s) => fmtRate(s.coldReadsPerSecond)],
     ['index bytes/record', (_, e) => fmtNum(e.indexBytesPerRecord)],
     ['disk reads/get (counted)', (s) => fmtNum(s.diskReadsPerGet, 4)],
-    ['cold major faults/get', (s) => fmtNum(s.coldMajorFaultsPerGet)],
-    ['cold read syscalls/get', (s) => fmtNum(s.coldReadSyscallsPerGet)],
+    ['cold major faults/get', (s) => fmtNum(s.coldMajorFaultsPerGet, 3)],
+    ['cold read syscalls/get', (s) => fmtNum(s.coldReadSyscallsPerGet, 3)],
+    ['cold disk KiB/get', (s) => fmtNum(s.coldDiskBytesPerGet / 1024, 2)],
     ['RSS after reads', (s) => fmtBytes(s.rssBytes)],
+    ['  of which anonymous', (s) => fmtBytes(s.rssAnonBytes)],
     ['disk size', (s) => fmtBytes(s.diskBytes)],
     ['reopen s (warm)', (s) => fmtNum(s.reopenSeconds, 3)],
     ['reopen s (cold)', (s) => fmtNum(s.coldReopenSeconds, 3)],

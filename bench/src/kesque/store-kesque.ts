@@ -1,31 +1,7 @@
 // Kesque under the benchmark: one hash table, value cache off (`cacheBytes: 0`) so that every read
 // pass measures the index and the disk, and durability `always` or `never` as configured.
+import { type Kesque, type KesqueReaderHandle, openKesque, openKesqueReader } from '@khipu/kesque';
 import type { BenchReader, BenchStore, OpenBenchStoreParameters, ReaderSpec } from './store.js';
-
-// TEMPORARY until the engine is committed: @khipu/kesque exports nothing yet, so the part of its
-// contract (libs/kesque/src/types.ts) used here is restated and the module is loaded dynamically.
-type Kesque = {
-  batch(ops: { type: 'put'; table: string; key: Uint8Array; value: Uint8Array }[]): Promise<void>;
-  get(table: string, key: Uint8Array): Uint8Array | undefined;
-  counters(): { gets: number; diskReads: number; cacheHits: number; tagCollisions: number };
-  indexBytes(): number;
-  readerHandle(): unknown;
-  close(): Promise<void>;
-};
-type KesqueReaderHandle = unknown;
-interface KesqueModule {
-  openKesque(options: {
-    dir: string;
-    tables: Record<string, { kind: 'hash' }>;
-    durability: { mode: 'always' } | { mode: 'never' };
-    cacheBytes: number;
-  }): Promise<Kesque>;
-  openKesqueReader(handle: KesqueReaderHandle): {
-    get(table: string, key: Uint8Array): Uint8Array | undefined;
-    close(): void;
-  };
-}
-const { openKesque, openKesqueReader } = (await import('@khipu/kesque')) as unknown as KesqueModule;
 
 const TABLE = 'records';
 

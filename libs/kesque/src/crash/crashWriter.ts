@@ -3,15 +3,10 @@
 // number on fd 3 once `batch` has resolved (the acknowledgement the parent holds it to). It never
 // stops by itself: the parent kills it with SIGKILL.
 import { writeSync } from 'node:fs';
-import type { Kesque, OpenKesqueParameters } from '../types.js';
+import { openKesque } from '../index.js';
 import { crashBatch, crashStoreOptions } from './crashBatches.js';
 
 const ACK_FD = 3;
-
-// TEMPORARY until the engine exports openKesque from the package entry.
-const { openKesque } = (await import('../index.js')) as unknown as {
-  openKesque(options: OpenKesqueParameters): Promise<Kesque>;
-};
 
 const [dir, first] = process.argv.slice(2);
 if (dir === undefined || first === undefined) throw new Error('usage: crashWriter.js DIR FIRST_BATCH');

@@ -7,9 +7,9 @@ import { createMPT, type MerklePatriciaTrie } from '@ethereumjs/mpt';
 import { Caches, MerkleStateManager } from '@ethereumjs/statemanager';
 import { Account, Address, bytesToHex, hexToBytes, MapDB, ValueEncoding } from '@ethereumjs/util';
 import { isKesqueError } from '../errors.js';
+import { openKesque } from '../index.js';
 import type { Kesque } from '../types.js';
 import { createKesqueDB, type KesqueDB, kesqueDBTableOptions } from './index.js';
-import { openTestStore } from './testStore.js';
 
 const dirs: string[] = [];
 function freshDir(): string {
@@ -22,7 +22,7 @@ after(() => {
 });
 
 async function open(dir: string, durability: 'always' | 'never' = 'never'): Promise<Kesque> {
-  return openTestStore({
+  return openKesque({
     dir,
     tables: kesqueDBTableOptions(),
     durability: durability === 'always' ? { mode: 'always' } : { mode: 'never' },
@@ -103,14 +103,14 @@ describe('[Kesque] ethereumjs adapter', () => {
         key.set(tail, prefix.length);
         return key;
       };
-      for (let round = 0; round < 30; round++) {
+      for (let round = 0; round < 24; round++) {
         // Most rounds go through a checkpoint (one adapter batch per commit); some write directly.
         const checkpointed = round % 3 !== 2;
         if (checkpointed) {
           kesqueTrie.checkpoint();
           mapTrie.checkpoint();
         }
-        for (let op = 0; op < 40; op++) {
+        for (let op = 0; op < 32; op++) {
           const existing = [...model.keys()];
           if (existing.length > 0 && next() < 0.3) {
             const hex = existing[Math.floor(next() * existing.length)]!;
