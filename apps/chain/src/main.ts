@@ -1,1 +1,73 @@
-export {};
+#!/usr/bin/env node
+// An enterprise chain node: libs/chain with the Outbox system contract in genesis. Configured by
+// environment variables (see config.ts); stops cleanly on SIGINT / SIGTERM.
+import { readFileSync } from 'node:fs';
+import { OUTBOX_ADDRESS, parseGenesisConfig, startNode } from '@khipu/chain';
+import { pino } from 'pino';
+import { ConfigError, loadNodeConfig } from './config.js';
+import { Outbox } from './generated/contracts.js';
+
+async function main(): Promise<void> {
+  let config: ReturnType<typeof loadNodeConfig>;
+  try {
+    config = loadNodeConfig(process.env);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`khipu-chain: ${e.message}\n`);
+      process.exit(2);
+    }
+    throw e;
+  }
+  const logger = pino(
+    { level: config.logLevel, base: { pid: process.pid } },
+    config.logFile
+      ? pino.destination({ dest: config.logFile, mkdir: true, sync: false })
+      : pino.destination(1),
+  );
+  let genesisJSON: unknown;
+  try {
+    genesisJSON = JSON.parse(readFileSync(config.genesisPath, 'utf8'));
+  } catch (e) {
+    process.stderr.write(
+      `khipu-chain: genesis ${config.genesisPath}: ${e instanceof Error ? e.message : String(e)}\n`,
+    );
+    process.exit(2);
+  }
+  const genesis = parseGenesisConfig(genesisJSON, [
+    { name: 'Outbox', address: OUTBOX_ADDRESS, code: Outbox.deployedBytecode },
+  ]);
+  const node = await startNode({
+    dataDir: config.dataDir,
+    genesis,
+    ...(config.validatorKey ? { validatorKey: config.validatorKey } : {}),
+    logger,
+    rpc: { host: config.rpcHost, port: config.rpcPort },
+    durability: config.durability,
+    execution: { engine: 'library', mode: config.executionMode, workers: config.executionWorkers },
+    metricsLabels: { chain: config.chainLabel ?? genesis.name },
+  });
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    node.close().then(
+      () => {
+        logger.flush();
+        process.exit(0);
+      },
+      (err: unknown) => {
+        logger.error({ err }, 'stop failed');
+        logger.flush();
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`khipu-chain: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});
