@@ -42,6 +42,11 @@ export function hexToBytes(hex: string): Uint8Array {
 export function bigintToMinimalBytes(v: bigint): Uint8Array {
   if (v < 0n) throw new RangeError('negative integer');
   if (v === 0n) return new Uint8Array(0);
+  if (v <= 0xffff_ffff_ffffn) {
+    const out: number[] = [];
+    for (let x = Number(v); x > 0; x = Math.floor(x / 256)) out.unshift(x % 256);
+    return new Uint8Array(out);
+  }
   let hex = v.toString(16);
   if (hex.length % 2) hex = `0${hex}`;
   return new Uint8Array(Buffer.from(hex, 'hex'));

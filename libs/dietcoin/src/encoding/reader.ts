@@ -6,11 +6,16 @@ export class ByteReader {
   private readonly view: DataView;
   offset = 0;
 
+  readonly bytes: Uint8Array;
+
   constructor(
-    readonly bytes: Uint8Array,
+    bytes: Uint8Array,
     private readonly what: string,
   ) {
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    // A Buffer (as stores return) is seen as a plain Uint8Array, so that `take(n).slice()` copies
+    // (Buffer#slice would alias) and decoded fields compare equal to ones built elsewhere.
+    this.bytes = plainBytes(bytes);
+    this.view = new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength);
   }
 
   private need(n: number): void {
@@ -84,6 +89,13 @@ export class ByteReader {
       );
     }
   }
+}
+
+/** The same bytes as a plain Uint8Array view (never a Buffer). */
+export function plainBytes(bytes: Uint8Array): Uint8Array {
+  return Object.getPrototypeOf(bytes) === Uint8Array.prototype
+    ? bytes
+    : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /** Refuses a count or size above `max` before anything is allocated for it. */

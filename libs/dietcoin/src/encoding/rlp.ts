@@ -3,6 +3,7 @@
 // lengths), truncation and trailing bytes. Used on the hot path of header verification, where
 // @ethereumjs/rlp would copy every field.
 import { DietcoinError } from '../errors.js';
+import { plainBytes } from './reader.js';
 
 export type RLPItem = Uint8Array | RLPItem[];
 
@@ -66,7 +67,8 @@ function readLength(bytes: Uint8Array, at: number, ll: number, limit: number, wh
 }
 
 /** Decodes exactly one item spanning all of `bytes` (views, not copies). */
-export function decodeRLP(bytes: Uint8Array, what = 'RLP'): RLPItem {
+export function decodeRLP(input: Uint8Array, what = 'RLP'): RLPItem {
+  const bytes = plainBytes(input);
   const span = rlpSpan(bytes, 0, bytes.length, what);
   if (span.end !== bytes.length) {
     throw new DietcoinError('TRAILING_BYTES', `${what} has ${bytes.length - span.end} trailing bytes`);
@@ -87,34 +89,56 @@ function decodeSpan(bytes: Uint8Array, span: RLPSpan, what: string, depth: numbe
   return out;
 }
 
-function lengthPrefix(len: number, short: number): Uint8Array {
-  if (len <= 55) return new Uint8Array([short + len]);
-  const lb: number[] = [];
-  for (let x = len; x > 0; x = Math.floor(x / 256)) lb.unshift(x % 256);
-  return new Uint8Array([short + 55 + lb.length, ...lb]);
+function lengthOfLength(len: number): number {
+  let n = 0;
+  for (let x = len; x > 0; x = Math.floor(x / 256)) n++;
+  return n;
 }
 
-/** Canonical RLP of an item. */
-export function encodeRLP(item: RLPItem): Uint8Array {
-  if (item instanceof Uint8Array) {
-    if (item.length === 1 && item[0]! < 0x80) return item.slice();
-    const p = lengthPrefix(item.length, 0x80);
-    const out = new Uint8Array(p.length + item.length);
-    out.set(p);
-    out.set(item, p.length);
-    return out;
-  }
-  const parts = item.map(encodeRLP);
+/** Bytes the payload of `item` takes (without its own prefix). */
+function payloadLength(item: RLPItem): number {
+  if (item instanceof Uint8Array) return item.length;
   let n = 0;
-  for (const p of parts) n += p.length;
-  const p = lengthPrefix(n, 0xc0);
-  const out = new Uint8Array(p.length + n);
-  out.set(p);
-  let o = p.length;
-  for (const part of parts) {
-    out.set(part, o);
-    o += part.length;
+  for (const x of item) n += encodedLength(x);
+  return n;
+}
+
+function encodedLength(item: RLPItem): number {
+  if (item instanceof Uint8Array && item.length === 1 && item[0]! < 0x80) return 1;
+  const len = payloadLength(item);
+  return len + (len <= 55 ? 1 : 1 + lengthOfLength(len));
+}
+
+function writePrefix(out: Uint8Array, o: number, len: number, short: number): number {
+  if (len <= 55) {
+    out[o] = short + len;
+    return o + 1;
   }
+  const ll = lengthOfLength(len);
+  out[o] = short + 55 + ll;
+  for (let i = ll, x = len; i >= 1; i--, x = Math.floor(x / 256)) out[o + i] = x % 256;
+  return o + 1 + ll;
+}
+
+function writeItem(item: RLPItem, out: Uint8Array, o: number): number {
+  if (item instanceof Uint8Array) {
+    if (item.length === 1 && item[0]! < 0x80) {
+      out[o] = item[0]!;
+      return o + 1;
+    }
+    const p = writePrefix(out, o, item.length, 0x80);
+    out.set(item, p);
+    return p + item.length;
+  }
+  let p = writePrefix(out, o, payloadLength(item), 0xc0);
+  for (const x of item) p = writeItem(x, out, p);
+  return p;
+}
+
+/** Canonical RLP of an item, written in one pass into one buffer. */
+export function encodeRLP(item: RLPItem): Uint8Array {
+  const out = new Uint8Array(encodedLength(item));
+  writeItem(item, out, 0);
   return out;
 }
 

@@ -2,14 +2,9 @@
 //   [validatorsHash (32), nextValidatorsHash (32), messageRoot (32), shardRoot (32),
 //    parentSeals = [round (RLP integer, uint32), [seal (65), …]]]
 // parentSeals are the seals that finalized the parent block (empty for genesis: [0, []]).
-import {
-  decodeRLP,
-  encodeRLP,
-  numberToRLPBytes,
-  type RLPItem,
-  rlpFixed,
-  rlpToNumber,
-} from '../encoding/rlp.js';
+
+import { plainBytes } from '../encoding/reader.js';
+import { encodeRLP, numberToRLPBytes, rlpSpan, rlpToNumber } from '../encoding/rlp.js';
 import { DietcoinError } from '../errors.js';
 import { SEAL_BYTES } from '../seal/seal.js';
 import { MAX_VALIDATORS } from '../seal/validatorSet.js';
@@ -55,33 +50,60 @@ export function encodeExtraData(e: KhipuExtraData): Uint8Array {
 }
 
 /**
- * Decodes extraData strictly.
+ * Decodes extraData strictly, walking the RLP in place (hot path of header decoding).
  * @throws DietcoinError MALFORMED, TRUNCATED, TRAILING_BYTES, NON_CANONICAL or OVERSIZED.
  */
-export function decodeExtraData(bytes: Uint8Array): KhipuExtraData {
+export function decodeExtraData(input: Uint8Array): KhipuExtraData {
+  const bytes = plainBytes(input);
   if (bytes.length > MAX_EXTRA_DATA_BYTES) {
     throw new DietcoinError(
       'OVERSIZED',
       `extraData of ${bytes.length} bytes is above ${MAX_EXTRA_DATA_BYTES}`,
     );
   }
-  const item = decodeRLP(bytes, 'extraData');
-  if (!Array.isArray(item) || item.length !== 5) {
-    throw new DietcoinError('MALFORMED', 'extraData must be a list of 5 items');
-  }
-  const ps = item[4];
-  if (!Array.isArray(ps) || ps.length !== 2 || !Array.isArray(ps[1])) {
-    throw new DietcoinError('MALFORMED', 'extraData parentSeals must be [round, [seal, …]]');
-  }
-  const round = rlpToNumber(ps[0] as RLPItem, 'parentSeals round');
-  if (round > 0xffff_ffff) throw new DietcoinError('OVERSIZED', 'parentSeals round is above 2^32');
-  const sealItems = ps[1] as RLPItem[];
-  if (sealItems.length > MAX_VALIDATORS) throw new DietcoinError('OVERSIZED', 'too many parent seals');
-  return {
-    validatorsHash: rlpFixed(item[0], 32, 'extraData validatorsHash'),
-    nextValidatorsHash: rlpFixed(item[1], 32, 'extraData nextValidatorsHash'),
-    messageRoot: rlpFixed(item[2], 32, 'extraData messageRoot'),
-    shardRoot: rlpFixed(item[3], 32, 'extraData shardRoot'),
-    parentSeals: { round, seals: sealItems.map((s) => rlpFixed(s, SEAL_BYTES, 'parent seal')) },
+  const what = 'extraData';
+  const list = rlpSpan(bytes, 0, bytes.length, what);
+  if (list.end !== bytes.length)
+    throw new DietcoinError('TRAILING_BYTES', `extraData has ${bytes.length - list.end} trailing bytes`);
+  if (!list.list) throw new DietcoinError('MALFORMED', 'extraData must be a list of 5 items');
+  let o = list.start;
+  const hash = (name: string): Uint8Array => {
+    if (o >= list.end)
+      throw new DietcoinError('MALFORMED', `extraData must be a list of 5 items: ${name} is missing`);
+    const s = rlpSpan(bytes, o, list.end, what);
+    if (s.list || s.end - s.start !== 32)
+      throw new DietcoinError('MALFORMED', `extraData ${name} must be 32 bytes`);
+    o = s.end;
+    return bytes.subarray(s.start, s.end);
   };
+  const validatorsHash = hash('validatorsHash');
+  const nextValidatorsHash = hash('nextValidatorsHash');
+  const messageRoot = hash('messageRoot');
+  const shardRoot = hash('shardRoot');
+  if (o >= list.end)
+    throw new DietcoinError('MALFORMED', 'extraData must be a list of 5 items: parentSeals is missing');
+  const ps = rlpSpan(bytes, o, list.end, what);
+  if (ps.end !== list.end) throw new DietcoinError('MALFORMED', 'extraData must be a list of 5 items');
+  const malformedSeals = () =>
+    new DietcoinError('MALFORMED', 'extraData parentSeals must be [round, [seal, …]]');
+  if (!ps.list) throw malformedSeals();
+  if (ps.start >= ps.end) throw malformedSeals();
+  const roundSpan = rlpSpan(bytes, ps.start, ps.end, what);
+  if (roundSpan.list) throw malformedSeals();
+  const round = rlpToNumber(bytes.subarray(roundSpan.start, roundSpan.end), 'parentSeals round');
+  if (round > 0xffff_ffff) throw new DietcoinError('OVERSIZED', 'parentSeals round is above 2^32');
+  if (roundSpan.end >= ps.end) throw malformedSeals();
+  const sealList = rlpSpan(bytes, roundSpan.end, ps.end, what);
+  if (!sealList.list || sealList.end !== ps.end) throw malformedSeals();
+  const seals: Uint8Array[] = [];
+  for (let s = sealList.start; s < sealList.end; ) {
+    const item = rlpSpan(bytes, s, sealList.end, what);
+    if (item.list || item.end - item.start !== SEAL_BYTES) {
+      throw new DietcoinError('MALFORMED', `parent seal must be a ${SEAL_BYTES}-byte string`);
+    }
+    if (seals.length === MAX_VALIDATORS) throw new DietcoinError('OVERSIZED', 'too many parent seals');
+    seals.push(bytes.subarray(item.start, item.end));
+    s = item.end;
+  }
+  return { validatorsHash, nextValidatorsHash, messageRoot, shardRoot, parentSeals: { round, seals } };
 }

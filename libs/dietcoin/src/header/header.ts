@@ -12,15 +12,8 @@
 //    6 logsBloom 256
 import { keccak256 } from '../crypto/keccak.js';
 import { bigintToMinimalBytes, equalBytes } from '../encoding/bytes.js';
-import {
-  decodeRLP,
-  encodeRLP,
-  numberToRLPBytes,
-  type RLPItem,
-  rlpFixed,
-  rlpToBigint,
-  rlpToNumber,
-} from '../encoding/rlp.js';
+import { plainBytes } from '../encoding/reader.js';
+import { encodeRLP, numberToRLPBytes, type RLPItem, type RLPSpan, rlpSpan } from '../encoding/rlp.js';
 import { DietcoinError } from '../errors.js';
 import { decodeExtraData, encodeExtraData, type KhipuExtraData, MAX_EXTRA_DATA_BYTES } from './extraData.js';
 
@@ -178,45 +171,129 @@ export function checkHeaderRules(h: KhipuHeader): void {
   if (h.baseFeePerGas >= 1n << 256n) invalid(h.number, 'has a base fee above 2^256');
 }
 
+/** Cursor over the items of one RLP list, without allocating the decoded tree. */
+class ListCursor {
+  offset: number;
+  constructor(
+    private readonly bytes: Uint8Array,
+    start: number,
+    private readonly end: number,
+    private readonly what: string,
+  ) {
+    this.offset = start;
+  }
+
+  next(name: string): RLPSpan {
+    if (this.offset >= this.end) {
+      throw new DietcoinError(
+        'MALFORMED',
+        `${this.what} must be a list of ${FIELD_COUNT} fields (Prague): ${name} is missing`,
+      );
+    }
+    const s = rlpSpan(this.bytes, this.offset, this.end, this.what);
+    this.offset = s.end;
+    return s;
+  }
+
+  fixed(name: string, len: number): Uint8Array {
+    const s = this.next(name);
+    if (s.list || s.end - s.start !== len) {
+      throw new DietcoinError('MALFORMED', `${this.what} ${name} must be a ${len}-byte string`);
+    }
+    return this.bytes.subarray(s.start, s.end);
+  }
+
+  /** A canonical integer of at most `maxBytes` bytes. */
+  bigint(name: string, maxBytes: number): bigint {
+    const s = this.next(name);
+    const len = s.end - s.start;
+    if (s.list) throw new DietcoinError('MALFORMED', `${this.what} ${name} must be an integer, not a list`);
+    if (len > maxBytes)
+      throw new DietcoinError('OVERSIZED', `${this.what} ${name} is ${len} bytes, above ${maxBytes}`);
+    if (len === 0) return 0n;
+    if (this.bytes[s.start] === 0)
+      throw new DietcoinError('NON_CANONICAL', `${this.what} ${name} has a leading zero byte`);
+    if (len <= 6) {
+      let v = 0;
+      for (let i = s.start; i < s.end; i++) v = v * 256 + this.bytes[i]!;
+      return BigInt(v);
+    }
+    let v = 0n;
+    for (let i = s.start; i < s.end; i++) v = (v << 8n) | BigInt(this.bytes[i]!);
+    return v;
+  }
+
+  /** A canonical integer below 2^53. */
+  number(name: string): number {
+    const v = this.bigint(name, 7);
+    if (v > BigInt(Number.MAX_SAFE_INTEGER))
+      throw new DietcoinError('OVERSIZED', `${this.what} ${name} is above 2^53`);
+    return Number(v);
+  }
+
+  done(): void {
+    if (this.offset !== this.end) {
+      throw new DietcoinError('MALFORMED', `${this.what} has more than ${FIELD_COUNT} fields`);
+    }
+  }
+}
+
 /**
  * Decodes a header strictly (canonical RLP, exactly 21 fields, sizes, chain rules) and hashes it.
+ * Walks the RLP in place: this is the hot path of a full-header-chain bootstrap.
  * @throws DietcoinError OVERSIZED, MALFORMED, TRUNCATED, TRAILING_BYTES, NON_CANONICAL or INVALID_HEADER.
  */
-export function decodeHeader(rlp: Uint8Array): DecodedHeader {
+export function decodeHeader(input: Uint8Array): DecodedHeader {
+  const rlp = plainBytes(input);
   if (rlp.length > MAX_HEADER_BYTES) {
     throw new DietcoinError('OVERSIZED', `header of ${rlp.length} bytes is above ${MAX_HEADER_BYTES}`);
   }
-  const items = decodeRLP(rlp, 'header');
-  if (!Array.isArray(items) || items.length !== FIELD_COUNT) {
+  const list = rlpSpan(rlp, 0, rlp.length, 'header');
+  if (!list.list)
     throw new DietcoinError('MALFORMED', `header must be a list of ${FIELD_COUNT} fields (Prague)`);
+  if (list.end !== rlp.length) {
+    throw new DietcoinError('TRAILING_BYTES', `header has ${rlp.length - list.end} trailing bytes`);
   }
-  const it = (i: number) => items[i] as RLPItem;
-  const extraData = it(12);
-  if (!(extraData instanceof Uint8Array))
-    throw new DietcoinError('MALFORMED', 'header extraData must be a string');
+  const c = new ListCursor(rlp, list.start, list.end, 'header');
+  const parentHash = c.fixed('parentHash', 32);
+  const uncleHash = c.fixed('uncleHash', 32);
+  const coinbase = c.fixed('coinbase', 20);
+  const stateRoot = c.fixed('stateRoot', 32);
+  const transactionsTrie = c.fixed('transactionsTrie', 32);
+  const receiptTrie = c.fixed('receiptTrie', 32);
+  const logsBloom = c.fixed('logsBloom', 256);
+  const difficulty = c.bigint('difficulty', 32);
+  const number = c.number('number');
+  const gasLimit = c.bigint('gasLimit', 8);
+  const gasUsed = c.bigint('gasUsed', 8);
+  const timestamp = c.number('timestamp');
+  const extraSpan = c.next('extraData');
+  if (extraSpan.list) throw new DietcoinError('MALFORMED', 'header extraData must be a string');
+  const extra = decodeExtraData(rlp.subarray(extraSpan.start, extraSpan.end));
   const header: KhipuHeader = {
-    parentHash: rlpFixed(it(0), 32, 'header parentHash'),
-    uncleHash: rlpFixed(it(1), 32, 'header uncleHash'),
-    coinbase: rlpFixed(it(2), 20, 'header coinbase'),
-    stateRoot: rlpFixed(it(3), 32, 'header stateRoot'),
-    transactionsTrie: rlpFixed(it(4), 32, 'header transactionsTrie'),
-    receiptTrie: rlpFixed(it(5), 32, 'header receiptTrie'),
-    logsBloom: rlpFixed(it(6), 256, 'header logsBloom'),
-    difficulty: rlpToBigint(it(7), 'header difficulty'),
-    number: rlpToNumber(it(8), 'header number'),
-    gasLimit: rlpToBigint(it(9), 'header gasLimit', 8),
-    gasUsed: rlpToBigint(it(10), 'header gasUsed', 8),
-    timestamp: rlpToNumber(it(11), 'header timestamp'),
-    extra: decodeExtraData(extraData),
-    mixHash: rlpFixed(it(13), 32, 'header mixHash'),
-    nonce: rlpFixed(it(14), 8, 'header nonce'),
-    baseFeePerGas: rlpToBigint(it(15), 'header baseFeePerGas'),
-    withdrawalsRoot: rlpFixed(it(16), 32, 'header withdrawalsRoot'),
-    blobGasUsed: rlpToBigint(it(17), 'header blobGasUsed', 8),
-    excessBlobGas: rlpToBigint(it(18), 'header excessBlobGas', 8),
-    parentBeaconBlockRoot: rlpFixed(it(19), 32, 'header parentBeaconBlockRoot'),
-    requestsHash: rlpFixed(it(20), 32, 'header requestsHash'),
+    parentHash,
+    uncleHash,
+    coinbase,
+    stateRoot,
+    transactionsTrie,
+    receiptTrie,
+    logsBloom,
+    difficulty,
+    number,
+    gasLimit,
+    gasUsed,
+    timestamp,
+    extra,
+    mixHash: c.fixed('mixHash', 32),
+    nonce: c.fixed('nonce', 8),
+    baseFeePerGas: c.bigint('baseFeePerGas', 32),
+    withdrawalsRoot: c.fixed('withdrawalsRoot', 32),
+    blobGasUsed: c.bigint('blobGasUsed', 8),
+    excessBlobGas: c.bigint('excessBlobGas', 8),
+    parentBeaconBlockRoot: c.fixed('parentBeaconBlockRoot', 32),
+    requestsHash: c.fixed('requestsHash', 32),
   };
+  c.done();
   checkHeaderRules(header);
   return { header, rlp, hash: keccak256(rlp) };
 }

@@ -17,6 +17,7 @@
 //   offset 320  body, right-padded with zeros to a multiple of 32
 import { keccak256 } from '../crypto/keccak.js';
 import { bigintToWord, bytesToBigint } from '../encoding/bytes.js';
+import { plainBytes } from '../encoding/reader.js';
 import { DietcoinError } from '../errors.js';
 
 export const MESSAGE_VERSION = 1;
@@ -98,7 +99,8 @@ function zeros(bytes: Uint8Array, from: number, to: number): boolean {
  * Decodes a message strictly: canonical padding, body pointer 288, no trailing bytes.
  * @throws DietcoinError TRUNCATED, TRAILING_BYTES, OVERSIZED, NON_CANONICAL or INVALID_MESSAGE.
  */
-export function decodeMessage(bytes: Uint8Array): Message {
+export function decodeMessage(input: Uint8Array): Message {
+  const bytes = plainBytes(input);
   if (bytes.length < OFFSET_BODY) {
     throw new DietcoinError(
       'TRUNCATED',
