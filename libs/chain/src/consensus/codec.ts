@@ -495,13 +495,27 @@ export function createSignedPartDigester(keccak256: Keccak256): SignedPartDigest
   };
 }
 
+const digestCaches = new WeakMap<Keccak256, WeakMap<object, Uint8Array>>();
+
 /** Creates the message digest function; messages and seals use distinct domains, so a vote is never a seal. */
 export function createMessageDigester(keccak256: Keccak256): MessageDigester {
   const domain = keccak256(new TextEncoder().encode(MESSAGE_DOMAIN_TAG));
+  // Decoded messages are immutable: a message checked by several parts (or by several engines
+  // sharing one keccak, as in the simulator) is hashed once.
+  let cache = digestCaches.get(keccak256);
+  if (!cache) {
+    cache = new WeakMap();
+    digestCaches.set(keccak256, cache);
+  }
+  const known = cache;
   return (m) => {
+    const cached = known.get(m);
+    if (cached) return cached;
     const buf = new Uint8Array(HASH_BYTES + signedPartLength(m.type));
     buf.set(domain, 0);
     writeSignedPart(m, buf, HASH_BYTES);
-    return keccak256(buf);
+    const digest = keccak256(buf);
+    known.set(m, digest);
+    return digest;
   };
 }

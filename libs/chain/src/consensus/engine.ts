@@ -133,6 +133,8 @@ interface HeightState {
   /** Highest round-change round per sender (for the f+1 catch-up rule). */
   highestRoundChange: Map<Address, number>;
   detector: EquivocationDetector;
+  /** Seal digests of this height by `round:blockHash` (every commit of a round shares one). */
+  sealDigests: Map<string, Uint8Array>;
   decided: boolean;
   solicited: boolean;
 }
@@ -283,6 +285,7 @@ class Engine implements ConsensusEngine {
       pendingValidation: new Set(),
       highestRoundChange: new Map(),
       detector: createEquivocationDetector(),
+      sealDigests: new Map(),
       decided: false,
       solicited: false,
     };
@@ -785,14 +788,7 @@ class Engine implements ConsensusEngine {
     rs.sentCommit = true;
     h.prepared = { round: h.round, blockHash: p.blockHash, block: p.block, prepares: matching };
     this.persist();
-    const seal = this.signer.sign(
-      this.sealDigest({
-        chainId: this.chainId,
-        height: h.height,
-        round: h.round,
-        blockHash: hexToBytes(p.blockHash, 32),
-      }),
-    );
+    const seal = this.signer.sign(this.sealDigestOf(h.round, p.blockHash));
     const commit = this.sign<CommitMessage>({
       type: 'commit',
       chainId: this.chainId,
@@ -809,13 +805,7 @@ class Engine implements ConsensusEngine {
   private onCommit(m: CommitMessage, own: boolean): MessageVerdict {
     const h = this.h!;
     if (!own) {
-      const subject = {
-        chainId: this.chainId,
-        height: h.height,
-        round: m.round,
-        blockHash: hexToBytes(m.blockHash, 32),
-      };
-      if (!this.verifier.verify(this.sealDigest(subject), m.seal, m.sender)) {
+      if (!this.verifier.verify(this.sealDigestOf(m.round, m.blockHash), m.seal, m.sender)) {
         throw new ConsensusError(
           'INVALID_SEAL',
           `commit seal of ${shortHex(m.sender)} for height ${h.height} round ${m.round} does not verify`,
@@ -882,6 +872,22 @@ class Engine implements ConsensusEngine {
     }
   }
 
+  private sealDigestOf(round: number, blockHash: Hash): Uint8Array {
+    const h = this.h!;
+    const key = `${round}:${blockHash}`;
+    let digest = h.sealDigests.get(key);
+    if (!digest) {
+      digest = this.sealDigest({
+        chainId: this.chainId,
+        height: h.height,
+        round,
+        blockHash: hexToBytes(blockHash, 32),
+      });
+      if (h.sealDigests.size < 4 * (this.limits.futureRounds + 1)) h.sealDigests.set(key, digest);
+    }
+    return digest;
+  }
+
   private onCertificate(m: CertificateMessage): MessageVerdict {
     const h = this.h!;
     if (this.hashBlock(m.block) !== m.blockHash) {
@@ -890,12 +896,7 @@ class Engine implements ConsensusEngine {
         `certificate for height ${h.height} names ${shortHex(m.blockHash)} but carries another block`,
       );
     }
-    const digest = this.sealDigest({
-      chainId: this.chainId,
-      height: h.height,
-      round: m.round,
-      blockHash: hexToBytes(m.blockHash, 32),
-    });
+    const digest = this.sealDigestOf(m.round, m.blockHash);
     const good: Seal[] = [];
     const seen = new Set<Address>();
     for (const s of m.seals) {

@@ -7,15 +7,27 @@ export function bytesToHex(bytes: Uint8Array): `0x${string}` {
   return `0x${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex')}`;
 }
 
+const RECENT_LIMIT = 4096;
+const recent = new Map<string, Uint8Array>();
+
 /**
  * Bytes of a 0x hex string of exactly `length` bytes.
  * @throws ConsensusError MALFORMED when the string is not 0x hex of that length.
  */
 export function hexToBytes(hex: string, length: number): Uint8Array {
-  if (hex.length !== 2 + 2 * length || !/^0x[0-9a-fA-F]*$/.test(hex)) {
+  const cached = recent.get(hex);
+  if (cached && cached.length === length) return cached.slice();
+  // Buffer stops at the first non-hex character, so a bad digit shows up as a short result.
+  const bytes =
+    hex.length === 2 + 2 * length && hex.startsWith('0x') ? Buffer.from(hex.slice(2), 'hex') : null;
+  if (!bytes || bytes.length !== length) {
     throw new ConsensusError('MALFORMED', `${hex.slice(0, 20)} is not ${length} bytes of 0x hex`);
   }
-  return new Uint8Array(Buffer.from(hex.slice(2), 'hex'));
+  const out = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  // Addresses and block hashes repeat in every message of a height: keep the last few thousand.
+  if (recent.size >= RECENT_LIMIT) recent.clear();
+  recent.set(hex, out.slice());
+  return out;
 }
 
 /** Guard: a lower-case 20-byte 0x address. */

@@ -13,6 +13,7 @@ import {
   type UnsignedMessage,
 } from '../codec.js';
 import { type ConsensusEngine, createConsensusEngine } from '../engine.js';
+import { ConsensusError } from '../errors.js';
 import { bytesToHex, hexToBytes, shortHex } from '../hex.js';
 import { maxFaulty, quorumSize } from '../quorum.js';
 import { createSealDigester } from '../seal.js';
@@ -87,6 +88,11 @@ export interface RunSimulationOptions {
   onOutputs?: (node: number, outputs: readonly ConsensusOutput[], now: number) => void;
   /** Extra per-delivery filter (targeted tests): return false to drop the message. */
   filter?: (from: number, to: number, message: ConsensusMessage, now: number) => boolean;
+  /**
+   * Let more than f validators be faulty (tests of the checker itself: liveness must then fail).
+   * Default false: such a schedule throws.
+   */
+  allowExcessFaults?: boolean;
   /** Supplies the block a proposer builds (targeted tests); default random bytes. */
   buildBlock?: (node: number, height: number, round: number) => Uint8Array | null;
 }
@@ -207,6 +213,18 @@ function isValidBlock(block: Uint8Array, height: number): boolean {
   );
 }
 
+/** The sorted validator addresses of a simulated set of `n` and each one's node index. */
+export function simulatedValidators(
+  crypto: SimulatorCrypto,
+  n: number,
+): { validators: Address[]; nodeOf: Map<Address, number> } {
+  const signers = crypto.signers(n);
+  return {
+    validators: signers.map((s) => s.address).sort(),
+    nodeOf: new Map(signers.map((s, i) => [s.address, i])),
+  };
+}
+
 /** Runs one schedule to its end and reports the first violation, if any. */
 export function runSimulation(schedule: Schedule, options: RunSimulationOptions): SimulationResult {
   const { crypto } = options;
@@ -217,7 +235,12 @@ export function runSimulation(schedule: Schedule, options: RunSimulationOptions)
   const indexOf = new Map<Address, number>(signers.map((s, i) => [s.address, i]));
   const quorum = quorumSize(n);
   const faulty = faultyNodes(schedule);
-  if (faulty.size > maxFaulty(n)) throw new Error(`schedule has ${faulty.size} faulty nodes of ${n}`);
+  if (faulty.size > maxFaulty(n) && !options.allowExcessFaults) {
+    throw new ConsensusError(
+      'INVALID_INPUT',
+      `schedule has ${faulty.size} faulty validators of ${n}, at most ${maxFaulty(n)}`,
+    );
+  }
   const byzantineOf = new Map(schedule.byzantine.map((b) => [b.node, new Set(b.behaviours)]));
   const messageDigest = createMessageDigester(crypto.keccak256);
   const sealDigest = createSealDigester(crypto.keccak256);
@@ -601,7 +624,11 @@ export function runSimulation(schedule: Schedule, options: RunSimulationOptions)
       log(`GST: liveness target height ${target}`);
     }
     now = e.t;
-    if (target !== Number.POSITIVE_INFINITY && liveHonest.every((x) => chainHeight(x) >= target)) {
+    if (
+      target !== Number.POSITIVE_INFINITY &&
+      stats.height >= target &&
+      liveHonest.every((x) => chainHeight(x) >= target)
+    ) {
       reachedAt = now;
       break;
     }
