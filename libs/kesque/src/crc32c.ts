@@ -39,3 +39,29 @@ export function crc32c(bytes: Uint8Array, start = 0, end = bytes.length, crc = 0
   while (i < end) c = T[(c ^ bytes[i++]!) & 0xff]! ^ (c >>> 8);
   return ~c >>> 0;
 }
+
+/** CRC32C of `bytes[start, end)` where `words` is a Uint32Array over the same memory as `bytes`
+ *  (from its byte 0) and `start` is a multiple of 4: reads four bytes per load. */
+export function crc32cAligned(bytes: Uint8Array, words: Uint32Array, start: number, end: number): number {
+  const T = TABLES;
+  let c = -1;
+  let i = start;
+  const end8 = end - ((end - i) & 7);
+  while (i < end8) {
+    const w = i >>> 2;
+    const a = words[w]! ^ c;
+    const b = words[w + 1]!;
+    c =
+      T[1792 + (a & 0xff)]! ^
+      T[1536 + ((a >>> 8) & 0xff)]! ^
+      T[1280 + ((a >>> 16) & 0xff)]! ^
+      T[1024 + (a >>> 24)]! ^
+      T[768 + (b & 0xff)]! ^
+      T[512 + ((b >>> 8) & 0xff)]! ^
+      T[256 + ((b >>> 16) & 0xff)]! ^
+      T[b >>> 24]!;
+    i += 8;
+  }
+  while (i < end) c = T[(c ^ bytes[i++]!) & 0xff]! ^ (c >>> 8);
+  return ~c >>> 0;
+}

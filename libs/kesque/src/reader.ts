@@ -44,7 +44,7 @@ class KesqueThreadReader implements KesqueReader {
 
   constructor(handle: KesqueReaderHandle, options: OpenKesqueReaderOptions) {
     this.dir = handle.dir;
-    const verify = (handle as { verifyChecksums?: boolean }).verifyChecksums ?? true;
+    const verify = (handle as { verifyChecksums?: boolean }).verifyChecksums ?? false;
     for (const [name, shared] of Object.entries(handle.tables as ReaderHandleTables)) {
       const table = new TableReader(shared, false);
       table.verifyChecksums = verify;

@@ -83,7 +83,8 @@ export const nodeFileIO: KesqueFileIO = {
 
 /** Options of `openKesque` beyond the public contract: tuning and test hooks. */
 export interface OpenKesqueOptions extends OpenKesqueParameters {
-  /** Check each record's CRC32C on every disk read (default true). */
+  /** Check each record's CRC32C on every get (default false, as LevelDB's reads; recovery,
+   *  compaction and iteration always check, and so does a get that finds another key). */
   verifyChecksums?: boolean;
   /** Eviction policy of the value cache (default 'clock', see cache.test.ts). */
   cachePolicy?: CachePolicy;
@@ -308,7 +309,7 @@ export class KesqueStore implements Kesque {
         spec.kind === 'hash'
           ? new Table(shared, HashIndex.create(this.options.tagMask ?? 0xffffffff))
           : new Table(shared, undefined, NumberIndex.create());
-      table.verifyChecksums = this.options.verifyChecksums ?? true;
+      table.verifyChecksums = this.options.verifyChecksums ?? false;
       this.tables.set(name, table);
       this.tableList.push(table);
       this.openSegments(table, entry.segments);
@@ -1291,7 +1292,7 @@ export class KesqueStore implements Kesque {
     return {
       dir: this.dir,
       tables,
-      verifyChecksums: this.options.verifyChecksums ?? true,
+      verifyChecksums: this.options.verifyChecksums ?? false,
     } as KesqueReaderHandle;
   }
 
