@@ -189,7 +189,7 @@ describe('[chain-node] real node process with viem and cast', () => {
     await new Promise((r) => setTimeout(r, 600));
     const changes = await client.getFilterChanges({ filter });
     assert.equal(changes.length, 1);
-    assert.equal((changes[0]?.args as { value: bigint }).value, 7n);
+    assert.equal((changes[0]?.args as { value: bigint } | undefined)?.value, 7n);
     const blocks = await client.getFilterChanges({ filter: blockFilter });
     assert.ok(blocks.length >= 1);
     assert.ok(heads.length >= 2, `newHeads over WebSocket: ${heads.length}`);
