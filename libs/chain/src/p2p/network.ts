@@ -390,8 +390,8 @@ class TcpPeerNetwork implements PeerNetwork {
       return;
     }
     // A broken frame on an open connection: the stream cannot be trusted any more.
-    if (c.address) this.penalize(c.address, err.code, -this.limits.disconnectScore);
     this.disconnect(c, 'protocolError');
+    if (c.address) this.penalize(c.address, err.code, -this.limits.disconnectScore);
   }
 
   private disconnect(c: Connection, reason: DisconnectReason): void {
