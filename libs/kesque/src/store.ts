@@ -242,6 +242,7 @@ export class KesqueStore implements Kesque {
   private snapshotTimer: NodeJS.Timeout | undefined;
   private compacting: { table: Table; stop: boolean; done: Promise<unknown> } | undefined;
   private touched: Table[] = [];
+  private writeCalls = 0;
 
   constructor(options: OpenKesqueOptions) {
     this.options = options;
@@ -784,6 +785,8 @@ export class KesqueStore implements Kesque {
     if (!Array.isArray(ops)) throw new KesqueError('BAD_OPTIONS', 'batch takes an array of ops');
     if (ops.length === 0) return;
     const seq = this.seq + 1;
+    // Marks which tables this call touched; unique per call, even for a call refused midway.
+    const mark = ++this.writeCalls;
     const touched = this.touched;
     touched.length = 0;
     // Validate and size first, so a bad op leaves nothing behind.
@@ -810,8 +813,8 @@ export class KesqueStore implements Kesque {
       } else if (op.type !== 'del') {
         throw new KesqueError('BAD_OPTIONS', `unknown op type ${String((op as { type: unknown }).type)}`);
       }
-      if (t.batchSeq !== seq) {
-        t.batchSeq = seq;
+      if (t.batchSeq !== mark) {
+        t.batchSeq = mark;
         t.wlen = 0;
         t.batchRecords = 0;
         touched.push(t);
@@ -1301,13 +1304,17 @@ export class KesqueStore implements Kesque {
   padForTests(table: string, bytes: number): void {
     const t = this.table(table);
     const segment = t.active;
-    const head = new Uint8Array(RECORD_HEADER_BYTES);
-    const skip = (bytes + 7) & ~7;
-    writeU32(head, 4, skip);
-    head[8] = TYPE_PAD;
-    writeU32(head, 0, crc32c(head, 4, RECORD_HEADER_BYTES));
-    fs.writeSync(segment.fd, head, 0, head.length, segment.size);
-    segment.size += RECORD_HEADER_BYTES + skip;
+    let left = Math.ceil(bytes / 8) * 8;
+    while (left > 0) {
+      const skip = Math.min(left, 2 ** 31);
+      const head = new Uint8Array(RECORD_HEADER_BYTES);
+      writeU32(head, 4, skip);
+      head[8] = TYPE_PAD;
+      writeU32(head, 0, crc32c(head, 4, RECORD_HEADER_BYTES));
+      fs.writeSync(segment.fd, head, 0, head.length, segment.size);
+      segment.size += RECORD_HEADER_BYTES + skip;
+      left -= skip;
+    }
     fs.ftruncateSync(segment.fd, segment.size);
     t.dirty = true;
   }
