@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
+import { createValidatorSet, initDietcoin, verifyEvidence, verifySeals } from '@khipu/dietcoin';
 import { createMessageDigester, type MessageDigester, type UnsignedMessage } from './codec.js';
 import { type ConsensusCrypto, createConsensusCrypto } from './crypto.js';
+import { evidenceToDietcoin, sealsOfDecision, validatorSetViewOf } from './dietcoin.js';
 import { type ConsensusEngine, createConsensusEngine } from './engine.js';
-import { createEvidencePool, evidenceToSealEquivocation, verifyEquivocationEvidence } from './evidence.js';
+import { createEvidencePool, verifyEquivocationEvidence } from './evidence.js';
 import { bytesToHex, hexToBytes } from './hex.js';
 import { proposerOf } from './proposer.js';
 import { createSealDigester, type SealDigester } from './seal.js';
@@ -46,6 +48,7 @@ describe('[Consensus] engine', () => {
 
   before(async () => {
     crypto = await createConsensusCrypto();
+    await initDietcoin();
     digest = createMessageDigester(crypto.keccak256);
     sealDigest = createSealDigester(crypto.keccak256);
   });
@@ -168,6 +171,21 @@ describe('[Consensus] engine', () => {
         for (const s of d.seals)
           assert.ok(crypto.verifier.verify(sd, s.signature, s.validator), 'seal verifies');
         assert.equal(hashBlock(d.block), d.blockHash);
+        // What a light client does with the sealed header: libs/dietcoin's rules.
+        const set = createValidatorSet({
+          validators: net.validators.map((v) => ({ address: hexToBytes(v, 20), stake: 1n })),
+        });
+        assert.deepEqual(validatorSetViewOf(set).validators, net.validators);
+        const checked = verifySeals({
+          chainId: CHAIN_ID,
+          height: d.height,
+          round: d.round,
+          blockHash: hexToBytes(d.blockHash, 32),
+          validators: set,
+          quorum: 'count',
+          seals: sealsOfDecision(d),
+        });
+        assert.ok(checked.power >= 3n);
       }
     }
   });
@@ -276,8 +294,13 @@ describe('[Consensus] engine', () => {
         false,
       );
     }
-    const seals = evidenceToSealEquivocation(found.find((e) => e.step === 'commit')!);
-    assert.ok(seals && seals.first.seal.length === 65 && seals.second.seal.length === 65);
+    const commitEvidence = evidenceToDietcoin(found.find((e) => e.step === 'commit')!);
+    assert.ok(commitEvidence, 'a commit equivocation is dietcoin evidence');
+    const set = createValidatorSet({
+      validators: validators.map((v) => ({ address: hexToBytes(v, 20), stake: 1n })),
+    });
+    verifyEvidence({ evidence: commitEvidence, validators: set });
+    assert.equal(evidenceToDietcoin(found.find((e) => e.step === 'prepare')!), null);
     assert.equal(
       pool.add(found[0]!),
       false,

@@ -112,29 +112,6 @@ export function verifyEquivocationEvidence({
   return true;
 }
 
-/** The two commit seals of a commit equivocation, in libs/dietcoin's `Evidence` terms. */
-export interface SealEquivocation {
-  chainId: bigint;
-  height: number;
-  round: number;
-  validator: Address;
-  first: { blockHash: Uint8Array; seal: Uint8Array };
-  second: { blockHash: Uint8Array; seal: Uint8Array };
-}
-
-/** For a commit equivocation, the seal pair a light client or the slashing module checks; else null. */
-export function evidenceToSealEquivocation(e: EquivocationEvidence): SealEquivocation | null {
-  if (e.step !== 'commit' || !e.first.seal || !e.second.seal) return null;
-  return {
-    chainId: e.chainId,
-    height: e.height,
-    round: e.round,
-    validator: e.validator,
-    first: { blockHash: hexToBytes(e.first.blockHash, 32), seal: e.first.seal },
-    second: { blockHash: hexToBytes(e.second.blockHash, 32), seal: e.second.seal },
-  };
-}
-
 export interface EvidenceQuery {
   validator?: Address;
   fromHeight?: number;

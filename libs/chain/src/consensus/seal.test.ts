@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
+import { sealDigest as dietcoinSealDigest, initDietcoin } from '@khipu/dietcoin';
 import { encodeAbiParameters, toHex, keccak256 as viemKeccak } from 'viem';
 import { type ConsensusCrypto, createConsensusCrypto } from './crypto.js';
 import { bytesToHex } from './hex.js';
@@ -9,6 +10,20 @@ describe('[Consensus] seals', () => {
   let crypto: ConsensusCrypto;
   before(async () => {
     crypto = await createConsensusCrypto();
+    await initDietcoin();
+  });
+
+  it('signs the same digest as libs/dietcoin for any subject', () => {
+    const ours = createSealDigester(crypto.keccak256);
+    for (let i = 0; i < 200; i++) {
+      const subject = {
+        chainId: BigInt(i * 7919) ** 3n % 2n ** 64n,
+        height: i * 104_729 + (i % 3) * 2 ** 40,
+        round: (i * 2_654_435_761) >>> 0,
+        blockHash: crypto.keccak256(new Uint8Array([i, i >> 8])),
+      };
+      assert.deepEqual(ours(subject), dietcoinSealDigest(subject));
+    }
   });
 
   it('digests (chainId, height, round, blockHash) as abi.encode with the khipu.seal.v1 domain', () => {
