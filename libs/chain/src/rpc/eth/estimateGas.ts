@@ -30,7 +30,7 @@ export async function estimateGas(params: unknown[], context: RpcContext): Promi
   if (feeCap !== undefined && feeCap > 0n && request.from !== undefined) {
     const balance = await backend.state.getBalance(request.from, blockNumber);
     const value = request.value ?? 0n;
-    if (value > balance) throw serverError('insufficient funds for transfer');
+    if (value >= balance) throw serverError('insufficient funds for transfer');
     const allowance = (balance - value) / feeCap;
     if (allowance < hi) hi = allowance;
   }

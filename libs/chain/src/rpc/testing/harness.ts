@@ -1,11 +1,14 @@
 // A running RPC server over a fake chain and a real pool, for tests.
 
+import type { TypedTxData } from '@ethereumjs/tx';
 import pino, { type Logger } from 'pino';
 import { createNodeMetrics, type NodeMetrics } from '../../metrics/metrics.js';
+import { createTxCommon } from '../../txpool/decode.js';
 import { type CreateTxPoolParameters, createTxPool, type TxPool } from '../../txpool/pool.js';
-import type { RpcBackend } from '../backend.js';
+import type { Hex, RpcBackend } from '../backend.js';
 import type { RpcMethodOptions } from '../context.js';
 import { createRpcServer, type RpcServer, type RpcServerLimits } from '../server.js';
+import { signTransaction, type TestAccount } from './accounts.js';
 import { type CreateFakeChainParameters, createFakeChain, type FakeChain, fakeBackend } from './fakeChain.js';
 
 export interface TestNode {
@@ -25,6 +28,9 @@ export interface TestNode {
   ): Promise<{ result?: unknown; error?: { code: number; message: string; data?: unknown } }>;
   /** Calls one method and answers its result; throws the error object if it failed. */
   request<T = unknown>(method: string, params?: unknown[]): Promise<T>;
+  /** Signs a transaction for this chain (EIP-1559 by default: 10 gwei cap, 1 gwei tip,
+   *  21000 gas) and answers its raw hex. */
+  sign(account: TestAccount, fields?: TypedTxData): Hex;
   close(): Promise<void>;
 }
 
@@ -96,6 +102,24 @@ export async function startTestNode(parameters: StartTestNodeParameters = {}): P
       if (response.error !== undefined)
         throw Object.assign(new Error(response.error.message), response.error);
       return response.result as T;
+    },
+    sign(account, fields = {}) {
+      const common = createTxCommon(chain.chainId);
+      const typed = fields.type === undefined || Number(fields.type) === 2;
+      const fees = typed
+        ? { maxFeePerGas: 10_000_000_000n, maxPriorityFeePerGas: 1_000_000_000n }
+        : { gasPrice: 10_000_000_000n };
+      const data = {
+        type: 2,
+        chainId: chain.chainId,
+        nonce: 0n,
+        ...fees,
+        gasLimit: 21_000n,
+        to: `0x${'ee'.repeat(20)}`,
+        value: 1n,
+        ...fields,
+      } as TypedTxData;
+      return `0x${Buffer.from(signTransaction(data, account, common)).toString('hex')}`;
     },
     close: () => server.close(),
   };
