@@ -1,6 +1,6 @@
 import type { Block } from '@ethereumjs/block';
 import { TransactionType } from '@ethereumjs/tx';
-import { bytesToHex } from '@ethereumjs/util';
+import { bytesToHex, equalsBytes } from '@ethereumjs/util';
 import { describeBlock, ExecutionError } from './errors.js';
 import { type Executor, executorImpl, zeroPhases } from './executor.js';
 import type { ExecuteBlockParameters, ExecuteBlockReturnType } from './types.js';
@@ -26,17 +26,23 @@ export async function executeBlock(
   return impl.exclusive(async () => {
     const phases = zeroPhases();
     const start = performance.now();
-    const block: Block = p.block instanceof Uint8Array ? impl.decodeBlock(p.block) : p.block;
+    let block: Block;
+    let raws: Uint8Array[];
+    if (p.block instanceof Uint8Array) ({ block, raws } = impl.decodeBlock(p.block));
+    else {
+      block = p.block;
+      raws = block.transactions.map((tx) => tx.serialize());
+    }
     const txs = block.transactions;
     txs.forEach((tx, i) => {
       if (tx.type === TransactionType.BlobEIP4844 || tx.type === TransactionType.EOACodeEIP7702) {
         throw impl.unsupported(tx.type, i, bytesToHex(tx.hash()), block.header.number);
       }
     });
-    const raws = txs.map((tx) => tx.serialize());
     const validate = p.validate ?? true;
-    if (validate && !(await block.transactionsTrieIsValid())) {
-      const computed = bytesToHex(await block.genTxTrie());
+    const txRoot = validate ? await impl.transactionsRoot(raws) : undefined;
+    if (txRoot !== undefined && !equalsBytes(txRoot, block.header.transactionsTrie)) {
+      const computed = bytesToHex(txRoot);
       const header = bytesToHex(block.header.transactionsTrie);
       throw new ExecutionError(
         'HEADER_MISMATCH',

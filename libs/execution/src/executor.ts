@@ -12,12 +12,20 @@
 //   4. the fee pool gets baseFee × gasUsed, the state root is computed, and gas, receipts root,
 //      bloom and state root are compared with the header; on any mismatch the parallel result
 //      is thrown away and the block runs serially (a fallback).
-import { type Block, createBlockFromRLP } from '@ethereumjs/block';
+import { type Block, createBlockFromBytesArray } from '@ethereumjs/block';
 import type { Common } from '@ethereumjs/common';
+import { MerklePatriciaTrie } from '@ethereumjs/mpt';
 import { RLP } from '@ethereumjs/rlp';
 import type { MerkleStateManager } from '@ethereumjs/statemanager';
 import { TransactionType, type TypedTransaction } from '@ethereumjs/tx';
-import { Account, Address, bytesToHex, bytesToUnprefixedHex, equalsBytes } from '@ethereumjs/util';
+import {
+  Account,
+  Address,
+  bytesToHex,
+  bytesToUnprefixedHex,
+  equalsBytes,
+  KECCAK256_RLP,
+} from '@ethereumjs/util';
 import type { PostByzantiumTxReceipt } from '@ethereumjs/vm';
 import { Bloom } from '@ethereumjs/vm';
 import {
@@ -98,6 +106,9 @@ export interface BlockRun extends ExecuteBlockReturnType {
 }
 
 const now = () => performance.now();
+
+/** When one lane holds more than this share of the block, the block runs serially. */
+const SERIAL_LANE_SHARE = 0.5;
 
 function zeroPhases(): PhaseTimes {
   return { decode: 0, recovery: 0, parallel: 0, merge: 0, reruns: 0, stateRoot: 0, commit: 0, total: 0 };
@@ -192,25 +203,45 @@ class ExecutorImpl implements Executor {
     return run;
   }
 
-  /** Decodes a block from RLP, refusing blob and set-code transactions by index. */
-  decodeBlock(rlp: Uint8Array): Block {
-    const decoded = RLP.decode(rlp) as unknown;
-    const rawTxs = Array.isArray(decoded) ? (decoded[1] as unknown) : undefined;
-    if (Array.isArray(rawTxs)) {
-      rawTxs.forEach((raw: unknown, index) => {
-        if (
-          raw instanceof Uint8Array &&
-          (raw[0] === TransactionType.BlobEIP4844 || raw[0] === TransactionType.EOACodeEIP7702)
-        ) {
-          throw this.unsupported(raw[0], index, bytesToHex(this.crypto.keccak256(raw)));
-        }
-      });
-    }
+  /** Decodes a block from RLP once, refusing blob and set-code transactions by index; returns
+   *  the transactions' bytes as they are in the block (no re-serialization). */
+  decodeBlock(rlp: Uint8Array): { block: Block; raws: Uint8Array[] } {
+    let decoded: unknown;
     try {
-      return createBlockFromRLP(rlp, { common: this.common });
+      decoded = RLP.decode(rlp);
     } catch (cause) {
       throw new ExecutionError('INVALID_BLOCK', `block RLP does not decode: ${String(cause)}`, {}, cause);
     }
+    const rawTxs = Array.isArray(decoded) ? (decoded[1] as unknown) : undefined;
+    const raws: Uint8Array[] = [];
+    if (Array.isArray(rawTxs)) {
+      rawTxs.forEach((raw: unknown, index) => {
+        if (raw instanceof Uint8Array) {
+          if (raw[0] === TransactionType.BlobEIP4844 || raw[0] === TransactionType.EOACodeEIP7702) {
+            throw this.unsupported(raw[0], index, bytesToHex(this.crypto.keccak256(raw)));
+          }
+          raws.push(raw);
+        } else raws.push(RLP.encode(raw as Uint8Array[]));
+      });
+    }
+    try {
+      return {
+        block: createBlockFromBytesArray(decoded as Parameters<typeof createBlockFromBytesArray>[0], {
+          common: this.common,
+        }),
+        raws,
+      };
+    } catch (cause) {
+      throw new ExecutionError('INVALID_BLOCK', `block does not decode: ${String(cause)}`, {}, cause);
+    }
+  }
+
+  /** Root of the transactions trie from the transactions' bytes. */
+  async transactionsRoot(raws: readonly Uint8Array[]): Promise<Uint8Array> {
+    if (raws.length === 0) return KECCAK256_RLP;
+    const trie = new MerklePatriciaTrie({ common: this.common });
+    for (let i = 0; i < raws.length; i++) await trie.put(RLP.encode(i), raws[i] as Uint8Array);
+    return trie.root();
   }
 
   unsupported(type: number, index: number, hash: string, blockNumber?: bigint): ExecutionError {
@@ -350,6 +381,19 @@ class ExecutorImpl implements Executor {
     const { block } = job;
     await this.prepareHead(job.parentStateRoot, block.header.number);
     if (job.mode === 'parallel' && this.pool !== undefined && job.txs.length > 1) {
+      // Lanes that leave no parallelism (one lane holds most of the block, e.g. every transaction
+      // swaps on one pool): the coordinator runs the block itself, as a worker would, minus the
+      // shipping and merging.
+      const lanes = job.lanes !== undefined && validLanes(job.lanes, job.txs.length) ? job.lanes : undefined;
+      const largest = lanes === undefined ? 0 : Math.max(...lanes.map((l) => l.length));
+      if (lanes !== undefined && largest > job.txs.length * SERIAL_LANE_SHARE) {
+        const serial = await this.runSerial(job);
+        serial.stats.mode = 'parallel';
+        serial.stats.workers = this.workers;
+        serial.stats.lanes = lanes.length;
+        serial.stats.scheduled = 'serial';
+        return serial;
+      }
       const parallel = await this.runParallel(job);
       if (parallel.mismatches.length === 0 || !job.validate) return parallel.run;
       // Fallback: discard the parallel result and run the block serially.
@@ -474,6 +518,7 @@ class ExecutorImpl implements Executor {
       reruns,
       fallback: false,
       lanes,
+      scheduled: job.mode,
       crypto: { ...this.crypto.backend },
     };
   }

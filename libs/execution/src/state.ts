@@ -24,7 +24,10 @@ export class StateDB implements DB<string, Uint8Array> {
   constructor(private readonly reader: StateReader) {}
 
   async get(key: string): Promise<Uint8Array | undefined> {
-    return this.pending.get(key) ?? this.reader.get(unprefixedHexToBytes(key));
+    const pending = this.pending.get(key);
+    if (pending !== undefined) return pending;
+    const byHex = (this.reader as Partial<HexStateReader>).getHex;
+    return byHex !== undefined ? byHex.call(this.reader, key) : this.reader.get(unprefixedHexToBytes(key));
   }
   async put(key: string, value: Uint8Array): Promise<void> {
     this.pending.set(key, value);
@@ -80,8 +83,13 @@ export async function createCachedStateManager(p: CreateStateManagerParameters):
   return sm;
 }
 
+/** A reader keyed by unprefixed hex as well (saves two conversions per trie read). */
+export interface HexStateReader extends StateReader {
+  getHex(key: string): Uint8Array | undefined;
+}
+
 /** An in-memory {@link StateStore} that worker threads mirror through `changesSince`. */
-export interface MemoryStateStore extends StateStore {
+export interface MemoryStateStore extends StateStore, HexStateReader {
   readonly size: number;
   changesSince(cursor: number): { entries: StateEntry[]; cursor: number };
 }
@@ -93,6 +101,9 @@ export function createMemoryStateStore(): MemoryStateStore {
   return {
     get(key) {
       return map.get(bytesToUnprefixedHex(key));
+    },
+    getHex(key) {
+      return map.get(key);
     },
     async write(entries) {
       for (const entry of entries) {

@@ -79,6 +79,8 @@ export interface BlockStats {
   fallback: boolean;
   /** Number of lanes the block was run in (transactions when run unordered). */
   lanes: number;
+  /** How the block actually ran: `serial` in parallel mode when one lane held most of it. */
+  scheduled: ExecutionMode;
   crypto: { secp256k1: string; keccak256: string };
 }
 

@@ -11,7 +11,7 @@ import { loadExecutionCrypto } from './crypto.js';
 import { createTxEngine, loadExtensions, runTracked, setBlockCoinbase, type TxEngine } from './engine.js';
 import type { FromWorker, InitMessage, RecoverMessage, RunMessage, ToWorker } from './protocol.js';
 import { unpackEntries } from './protocol.js';
-import { createCachedStateManager, StateDB } from './state.js';
+import { createCachedStateManager, type HexStateReader, StateDB } from './state.js';
 import { applyUndo, type TxUndo } from './tracking.js';
 import type { StateReader } from './types.js';
 
@@ -37,7 +37,11 @@ async function init(message: InitMessage): Promise<void> {
     };
     reader = mod.openStateReader(message.stateSource.handle);
   } else {
-    reader = { get: (key) => replica.get(bytesToUnprefixedHex(key)) };
+    const mirror: HexStateReader = {
+      get: (key) => replica.get(bytesToUnprefixedHex(key)),
+      getHex: (key) => replica.get(key),
+    };
+    reader = mirror;
   }
   const sm = await createCachedStateManager({ db: new StateDB(reader), common, keccak256: crypto.keccak256 });
   const extensions = await loadExtensions(message.extensions);

@@ -30,7 +30,7 @@ export async function runStockBlock(p: {
   parentStateRoot: Uint8Array;
   commit?: boolean;
 }): Promise<StockResult> {
-  const common = createExecutionCommon({ chainId: p.chainId });
+  const common = createExecutionCommon({ chainId: p.chainId, shareParams: false });
   const db = new StateDB(p.store);
   const trie = new MerklePatriciaTrie({
     db,

@@ -1,0 +1,151 @@
+// `npm run bench -- execution [--quick] [--json] [--workers N]`
+//
+// Validates one block of each workload (transfers, ERC-20 with hot recipients, AMM) from RLP,
+// with sender recovery, state root and commit included, five ways from the same parent state:
+// stock @ethereumjs/vm runBlock (README set-up, fee pool credited after), our serial executor, our
+// parallel executor with 1 worker and with N workers (default 2) following the producer's lanes,
+// and N workers unordered. Prints a table per workload and, with --json, one JSON object as the
+// very last line.
+import { availableParallelism } from 'node:os';
+import {
+  buildBlock,
+  createExecutor,
+  type ExecuteBlockReturnType,
+  type Executor,
+  executeBlock,
+  type PhaseTimes,
+} from '@khipu/execution';
+import { COINBASE, runStockBlock } from '@khipu/execution/testing';
+import { createWorkload, WORKLOADS, type WorkloadName } from './workloads.js';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const json = args.includes('--json');
+const workersArg = args.indexOf('--workers');
+const workers = workersArg >= 0 ? Number(args[workersArg + 1]) : 2;
+const count = quick ? 1000 : 2000;
+const repeats = quick ? 2 : 3;
+
+const log = (...parts: unknown[]) => {
+  if (!json) console.log(...parts);
+  else console.error(...parts);
+};
+
+interface Measured {
+  ms: number;
+  gas: bigint;
+  txs: number;
+  stats?: ExecuteBlockReturnType['stats'];
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+}
+
+async function measure(run: () => Promise<Measured>): Promise<Measured> {
+  await run(); // warm-up (JIT, worker caches of code)
+  const runs: Measured[] = [];
+  for (let i = 0; i < repeats; i++) {
+    (globalThis as { gc?: () => void }).gc?.();
+    runs.push(await run());
+  }
+  const ms = median(runs.map((r) => r.ms));
+  return runs.find((r) => r.ms === ms) ?? (runs[0] as Measured);
+}
+
+const mgas = (m: Measured) => Number(m.gas) / 1e6 / (m.ms / 1000);
+const tps = (m: Measured) => m.txs / (m.ms / 1000);
+const fmt = (n: number, d = 1) => n.toFixed(d);
+
+function phases(p: PhaseTimes | undefined): string {
+  if (p === undefined) return '';
+  return `decode ${fmt(p.decode, 0)} · recovery ${fmt(p.recovery, 0)} · parallel ${fmt(p.parallel, 0)} · merge ${fmt(p.merge, 0)} · re-runs ${fmt(p.reruns, 0)} · root ${fmt(p.stateRoot, 0)} · commit ${fmt(p.commit, 0)} ms`;
+}
+
+async function benchWorkload(name: WorkloadName) {
+  const workload = await createWorkload(name, count);
+  const { world } = workload;
+  const serialExecutor = await createExecutor({ chainId: world.chainId, store: world.store, workers: 0 });
+  const one = await createExecutor({ chainId: world.chainId, store: world.store, workers: 1 });
+  const many = await createExecutor({ chainId: world.chainId, store: world.store, workers });
+  try {
+    const built = await buildBlock(many, {
+      parent: world.genesis,
+      transactions: workload.transactions,
+      coinbase: COINBASE,
+      timestamp: 2n,
+      mode: 'parallel',
+      commit: false,
+    });
+    if (built.skipped.length > 0)
+      throw new Error(`producer skipped ${built.skipped.length}: ${built.skipped[0]?.reason}`);
+    const rlp = built.block.serialize();
+    const parentStateRoot = world.genesisRoot;
+    const ours =
+      (executor: Executor, mode: 'serial' | 'parallel', lanes?: number[][]) =>
+      async (): Promise<Measured> => {
+        const t = performance.now();
+        const r = await executeBlock(executor, { block: rlp, parentStateRoot, mode, lanes });
+        return { ms: performance.now() - t, gas: r.gasUsed, txs: r.receipts.length, stats: r.stats };
+      };
+    const stock = await measure(async () => {
+      const t = performance.now();
+      const r = await runStockBlock({
+        store: world.store,
+        chainId: world.chainId,
+        rlp,
+        parentStateRoot,
+        commit: true,
+      });
+      return { ms: performance.now() - t, gas: r.gasUsed, txs: r.receipts.length };
+    });
+    const serial = await measure(ours(serialExecutor, 'serial'));
+    const parallel1 = await measure(ours(one, 'parallel', built.lanes));
+    const parallel = await measure(ours(many, 'parallel', built.lanes));
+    const unordered = await measure(ours(many, 'parallel'));
+    const rows: [string, Measured][] = [
+      ['stock runBlock', stock],
+      ['serial', serial],
+      ['parallel 1 worker, lanes', parallel1],
+      [`parallel ${workers} workers, lanes`, parallel],
+      [`parallel ${workers} workers, unordered`, unordered],
+    ];
+    log(
+      `\n${name}: ${built.block.transactions.length} txs, ${built.gasUsed} gas, ${built.lanes.length} lanes`,
+    );
+    for (const [label, m] of rows) {
+      const s = m.stats;
+      log(
+        `  ${label.padEnd(30)} ${fmt(mgas(m)).padStart(6)} Mgas/s ${fmt(tps(m), 0).padStart(6)} tx/s ${fmt(m.ms, 0).padStart(6)} ms` +
+          (s
+            ? `  parallelism ${fmt(s.parallelism * 100)}% re-runs ${s.reruns}${s.fallback ? ' FALLBACK' : ''}\n      ${phases(s.phases)}`
+            : ''),
+      );
+    }
+    return {
+      stockMgas: Number(fmt(mgas(stock), 2)),
+      serialMgas: Number(fmt(mgas(serial), 2)),
+      parallel1Mgas: Number(fmt(mgas(parallel1), 2)),
+      parallelMgas: Number(fmt(mgas(parallel), 2)),
+      parallelUnorderedMgas: Number(fmt(mgas(unordered), 2)),
+      parallelism: Number(fmt(unordered.stats?.parallelism ?? 0, 4)),
+      parallelismOrdered: Number(fmt(parallel.stats?.parallelism ?? 0, 4)),
+      reruns: unordered.stats?.reruns ?? 0,
+      rerunsOrdered: parallel.stats?.reruns ?? 0,
+      txs: built.block.transactions.length,
+      gas: Number(built.gasUsed),
+      crypto: serial.stats?.crypto,
+    };
+  } finally {
+    await Promise.all([serialExecutor.close(), one.close(), many.close()]);
+  }
+}
+
+const results: Record<string, Awaited<ReturnType<typeof benchWorkload>>> = {};
+log(
+  `execution benchmark: ${count} txs per block, median of ${repeats} after a warm-up, ${workers} workers, ${availableParallelism()} cores`,
+);
+for (const name of WORKLOADS) results[name] = await benchWorkload(name);
+const output = { workloads: results, cores: availableParallelism(), workers, txsPerBlock: count };
+if (json) console.log(JSON.stringify(output));

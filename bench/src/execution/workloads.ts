@@ -1,0 +1,57 @@
+// The three blocks of the execution benchmark, from one seeded world each:
+//   (a) transfers: independent ETH transfers, one per sender, to fresh addresses;
+//   (b) erc20: ERC-20 transfers, one per sender, 10% of them to 5 hot recipients;
+//   (c) amm: every transaction swaps on one AMM-like pool.
+import type { PoolTransaction } from '@khipu/execution';
+import {
+  CONTRACTS,
+  createTestWorld,
+  encodeCall,
+  Rng,
+  signNext,
+  type TestWorld,
+} from '@khipu/execution/testing';
+
+export type WorkloadName = 'transfers' | 'erc20' | 'amm';
+export const WORKLOADS: readonly WorkloadName[] = ['transfers', 'erc20', 'amm'];
+
+export interface Workload {
+  name: WorkloadName;
+  world: TestWorld;
+  transactions: PoolTransaction[];
+}
+
+const HOT = 5;
+
+export async function createWorkload(name: WorkloadName, count: number, seed = 7): Promise<Workload> {
+  const world = await createTestWorld({ accounts: count + HOT, seed, gasLimit: 200_000_000n });
+  const rng = new Rng(seed);
+  const fresh = () => `0x${Array.from(rng.bytes(20), (b) => b.toString(16).padStart(2, '0')).join('')}`;
+  const transactions: PoolTransaction[] = [];
+  for (let i = 0; i < count; i++) {
+    const from = world.accounts[HOT + i];
+    if (from === undefined) break;
+    if (name === 'transfers') {
+      transactions.push({ tx: signNext(world, from, { to: fresh(), value: 1000n + BigInt(i) }) });
+    } else if (name === 'erc20') {
+      const hot = rng.next() < 0.1;
+      const to = hot ? (world.accounts[rng.int(HOT)]?.address ?? fresh()) : fresh();
+      transactions.push({
+        tx: signNext(world, from, {
+          to: CONTRACTS.token,
+          data: encodeCall('transfer(address,uint256)', [to, 1n + BigInt(rng.int(1000))]),
+          gasLimit: 80_000n,
+        }),
+      });
+    } else {
+      transactions.push({
+        tx: signNext(world, from, {
+          to: CONTRACTS.pool,
+          data: encodeCall('swap(uint256,bool)', [1n + BigInt(rng.int(1e9)), rng.next() < 0.5]),
+          gasLimit: 100_000n,
+        }),
+      });
+    }
+  }
+  return { name, world, transactions };
+}
