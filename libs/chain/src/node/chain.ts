@@ -14,7 +14,8 @@ import { buildStateShardsAt } from '../exec/stateShards.js';
 import type { BlockExecutor } from '../exec/types.js';
 import { FEE_POOL_ADDRESS, type GenesisConfig } from '../genesis/config.js';
 import { buildGenesis, validatorSetOf } from '../genesis/genesis.js';
-import { Producer, type ProducerOptions } from '../producer/producer.js';
+import { Importer } from '../importer/importer.js';
+import { Producer, type ProducerOptions, type ShardsHolder } from '../producer/producer.js';
 import { EMPTY_TRANSACTION_SOURCE, type TransactionSource } from '../producer/types.js';
 import type { CallExecutor, KhipuReader, StateReader } from '../rpc/backend.js';
 import { ChainStore } from '../store/chainStore.js';
@@ -55,6 +56,8 @@ export interface Chain {
   calls: CallExecutor;
   khipu: KhipuReader;
   producer: Producer | undefined;
+  /** Imports blocks sealed elsewhere (followers, and validators once consensus runs). */
+  importer: Importer;
   /** The state shards at the head. */
   shards(): StateShards;
   /** Stops the producer (waiting for a block in progress to commit). */
@@ -143,6 +146,7 @@ export async function openChain(p: OpenChainParameters): Promise<Chain> {
       shardBits: config.stateShardBits,
       common,
     });
+  const holder: ShardsHolder = { current: shards };
   const producer = p.validatorKey
     ? new Producer({
         chainId: config.chainId,
@@ -151,7 +155,7 @@ export async function openChain(p: OpenChainParameters): Promise<Chain> {
         db,
         executor,
         source: p.source ?? EMPTY_TRANSACTION_SOURCE,
-        shards,
+        shards: holder,
         rebuildShards,
         validators,
         privateKey: p.validatorKey,
@@ -162,7 +166,18 @@ export async function openChain(p: OpenChainParameters): Promise<Chain> {
         ...(p.onError ? { onError: p.onError } : {}),
       })
     : undefined;
-  const currentShards = () => producer?.shards ?? shards;
+  const currentShards = () => holder.current;
+  const importer = new Importer({
+    chainId: config.chainId,
+    common,
+    store,
+    db,
+    executor,
+    validators,
+    shards: holder,
+    rebuildShards,
+    minBaseFee: config.baseFeePerGas,
+  });
   const state = createChainStateReader({ blocks: store, db, common });
   return {
     chainId: config.chainId,
@@ -184,6 +199,7 @@ export async function openChain(p: OpenChainParameters): Promise<Chain> {
       shardBits: config.stateShardBits,
     }),
     producer,
+    importer,
     shards: currentShards,
     async stop() {
       await producer?.stop();

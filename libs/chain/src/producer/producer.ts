@@ -33,7 +33,8 @@ export interface ProducerOptions {
   db: OverlayStateDB;
   executor: BlockExecutor;
   source: TransactionSource;
-  shards: StateShards;
+  /** The state shards at the head, shared with the importer and the readers. */
+  shards: ShardsHolder;
   /** Rebuilds the state shards at the head (after a block failed half-way). */
   rebuildShards: () => Promise<StateShards>;
   validators: ValidatorSet;
@@ -61,6 +62,11 @@ export interface ProducedBlock {
   timestamp: bigint;
 }
 
+/** The live state shards: replaced whole when rebuilt, so holders share one reference. */
+export interface ShardsHolder {
+  current: StateShards;
+}
+
 /** Produces blocks on a timer (`start`) or one at a time (`produceBlock`). */
 export class Producer {
   readonly #o: ProducerOptions;
@@ -68,11 +74,9 @@ export class Producer {
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<unknown> = Promise.resolve();
   #stopped = true;
-  #shards: StateShards;
 
   constructor(options: ProducerOptions) {
     this.#o = options;
-    this.#shards = options.shards;
     this.#address = addressOfPrivateKey(options.privateKey);
     if (options.validators.indexOf(this.#address) === undefined) {
       throw new ChainError(
@@ -113,11 +117,6 @@ export class Producer {
     await this.#running;
   }
 
-  /** The state shards at the head (or at the block being applied). */
-  get shards(): StateShards {
-    return this.#shards;
-  }
-
   /** Builds, seals and commits the next block. On failure the uncommitted state writes are
    *  dropped and the state shards rebuilt at the head, so the next attempt starts clean. */
   async produceBlock(): Promise<ProducedBlock> {
@@ -125,7 +124,7 @@ export class Producer {
       return await this.#produce();
     } catch (error) {
       this.#o.db.discard();
-      this.#shards = await this.#o.rebuildShards();
+      this.#o.shards.current = await this.#o.rebuildShards();
       throw error;
     }
   }
@@ -170,7 +169,7 @@ export class Producer {
       sourceChainId: o.chainId,
     });
     const after = createStateManagerAt(o.db, out.stateRoot, o.common);
-    const shardRoot = this.#shards.update(await readAccountChanges(after, out.touched));
+    const shardRoot = this.#o.shards.current.update(await readAccountChanges(after, out.touched));
     const parentSeals = o.store.getSeals(parent.number) ?? [];
     const header = createHeader({
       parentHash: hexToBytes(parent.hash),

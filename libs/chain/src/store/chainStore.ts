@@ -293,6 +293,12 @@ export class ChainStore implements BlockReader, LogIndex {
     return out;
   }
 
+  /** The block's transactions as serialized, in block order. */
+  getRawTransactions(number: bigint): Uint8Array[] | null {
+    if (number < 0n || number > this.#head) return null;
+    return this.#body(number).map((t) => t.raw);
+  }
+
   getSeals(number: bigint): SealData[] | null {
     if (number < 0n || number > this.#head) return null;
     const data = this.kv.get(Tables.seals, Number(number));

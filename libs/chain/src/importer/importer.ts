@@ -1,0 +1,232 @@
+// Block import: a block sealed by another validator is checked against the chain rules, its
+// seals against the validator set, executed on the parent state through the same executor the
+// producer uses, its roots (state, transactions, receipts, bloom, gas, messages, state shards)
+// compared with the header, and committed exactly as a produced block is (head moved last).
+import type { Common } from '@ethereumjs/common';
+import { createTxFromRLP } from '@ethereumjs/tx';
+import { Address, bytesToHex, hexToBytes } from '@ethereumjs/util';
+import type { StateShards } from '@khipu/dietcoin';
+import {
+  buildMessageShards,
+  decodeHeader as decodeKhipuHeader,
+  isDietcoinError,
+  type ValidatorSet,
+  verifySeals,
+} from '@khipu/dietcoin';
+import { ChainError } from '../errors.js';
+import { createStateManagerAt } from '../exec/state.js';
+import { preimageOps, readAccountChanges } from '../exec/stateShards.js';
+import type { BlockExecutor, PendingTransaction } from '../exec/types.js';
+import { FEE_POOL_ADDRESS, OUTBOX_ADDRESS } from '../genesis/config.js';
+import { extractMessages } from '../outbox/messages.js';
+import { nextBaseFee, type ShardsHolder } from '../producer/producer.js';
+import type { HeaderData, SealData } from '../rpc/backend.js';
+import type { ChainStore } from '../store/chainStore.js';
+import { keccak256 } from '../store/hash.js';
+import type { OverlayStateDB } from '../store/stateDB.js';
+import { nextSupply } from '../supply/supply.js';
+
+/** A block as it travels between nodes: header RLP, serialized transactions, seals. */
+export interface BlockEnvelope {
+  headerRLP: Uint8Array;
+  transactions: Uint8Array[];
+  seals: SealData[];
+}
+
+export interface ImporterOptions {
+  chainId: bigint;
+  common: Common;
+  store: ChainStore;
+  db: OverlayStateDB;
+  executor: BlockExecutor;
+  validators: ValidatorSet;
+  shards: ShardsHolder;
+  rebuildShards: () => Promise<StateShards>;
+  minBaseFee: bigint;
+}
+
+function equal(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** Imports blocks, one at a time, in order. */
+export class Importer {
+  readonly #o: ImporterOptions;
+
+  constructor(options: ImporterOptions) {
+    this.#o = options;
+  }
+
+  /**
+   * Validates, executes and commits `block` on top of the head.
+   * @throws ChainError INVALID_BLOCK naming the block and the rule it breaks; the store is unchanged.
+   */
+  async importBlock(block: BlockEnvelope): Promise<HeaderData> {
+    try {
+      return await this.#import(block);
+    } catch (error) {
+      this.#o.db.discard();
+      this.#o.shards.current = await this.#o.rebuildShards();
+      if (error instanceof ChainError) throw error;
+      throw new ChainError(
+        'INVALID_BLOCK',
+        `block refused: ${error instanceof Error ? error.message : String(error)}`,
+        {
+          cause: error,
+        },
+      );
+    }
+  }
+
+  async #import(block: BlockEnvelope): Promise<HeaderData> {
+    const o = this.#o;
+    let decoded: ReturnType<typeof decodeKhipuHeader>;
+    try {
+      decoded = decodeKhipuHeader(block.headerRLP);
+    } catch (cause) {
+      throw new ChainError(
+        'INVALID_BLOCK',
+        `header does not decode: ${isDietcoinError(cause) ? cause.message : String(cause)}`,
+        { cause },
+      );
+    }
+    const h = decoded.header;
+    const hash = keccak256(block.headerRLP);
+    const name = `block ${h.number} ${bytesToHex(hash)}`;
+    const bad = (why: string): never => {
+      throw new ChainError('INVALID_BLOCK', `${name} ${why}`, { details: { number: h.number } });
+    };
+    const parent = o.store.headHeader();
+    if (BigInt(h.number) !== parent.number + 1n) bad(`does not follow the head ${parent.number}`);
+    if (bytesToHex(h.parentHash) !== parent.hash)
+      bad(`has parent ${bytesToHex(h.parentHash)}, the head is ${parent.hash}`);
+    if (BigInt(h.timestamp) <= parent.timestamp)
+      bad(`has timestamp ${h.timestamp}, not after its parent's ${parent.timestamp}`);
+    if (h.gasLimit !== parent.gasLimit) bad(`changes the gas limit from ${parent.gasLimit} to ${h.gasLimit}`);
+    const baseFee = nextBaseFee(
+      parent.gasUsed,
+      parent.gasLimit,
+      parent.baseFeePerGas ?? o.minBaseFee,
+      o.minBaseFee,
+    );
+    if (h.baseFeePerGas !== baseFee) bad(`has base fee ${h.baseFeePerGas}, expected ${baseFee}`);
+    if (o.validators.indexOf(h.coinbase) === undefined)
+      bad(`is proposed by ${bytesToHex(h.coinbase)}, not a validator`);
+    if (
+      !equal(h.extra.validatorsHash, o.validators.hash) ||
+      !equal(h.extra.nextValidatorsHash, o.validators.hash)
+    ) {
+      bad('names another validator set');
+    }
+    // The parent's seals, as this block records them, must finalize the parent.
+    if (parent.number > 0n) {
+      verifySeals({
+        chainId: o.chainId,
+        height: Number(parent.number),
+        round: h.extra.parentSeals.round,
+        blockHash: hexToBytes(parent.hash),
+        validators: o.validators,
+        quorum: 'count',
+        seals: h.extra.parentSeals.seals,
+      });
+    }
+    const round = Number(block.seals[0]?.round ?? 0n);
+    if (block.seals.some((s) => Number(s.round) !== round)) bad('carries seals of different rounds');
+    verifySeals({
+      chainId: o.chainId,
+      height: h.number,
+      round,
+      blockHash: hash,
+      validators: o.validators,
+      quorum: 'count',
+      seals: block.seals.map((s) => hexToBytes(s.signature)),
+    });
+
+    const transactions: PendingTransaction[] = block.transactions.map((raw, i) => {
+      try {
+        const tx = createTxFromRLP(raw, { common: o.common });
+        return { tx, raw, sender: tx.getSenderAddress().bytes, hash: keccak256(raw) };
+      } catch (cause) {
+        return bad(`transaction ${i} is invalid: ${cause instanceof Error ? cause.message : String(cause)}`);
+      }
+    });
+    const out = await o.executor.execute({
+      parentStateRoot: hexToBytes(parent.stateRoot),
+      context: {
+        number: BigInt(h.number),
+        parentHash: h.parentHash,
+        timestamp: BigInt(h.timestamp),
+        coinbase: h.coinbase,
+        gasLimit: h.gasLimit,
+        baseFeePerGas: h.baseFeePerGas,
+        mixHash: h.mixHash,
+      },
+      transactions,
+      mode: 'import',
+    });
+    const checks: [string, Uint8Array, Uint8Array][] = [
+      ['stateRoot', h.stateRoot, out.stateRoot],
+      ['transactionsRoot', h.transactionsTrie, out.transactionsRoot],
+      ['receiptsRoot', h.receiptTrie, out.receiptsRoot],
+      ['logsBloom', h.logsBloom, out.logsBloom],
+    ];
+    for (const [field, header, computed] of checks) {
+      if (!equal(header, computed))
+        bad(`${field}: header ${bytesToHex(header)}, computed ${bytesToHex(computed)}`);
+    }
+    if (h.gasUsed !== out.gasUsed) bad(`gasUsed: header ${h.gasUsed}, computed ${out.gasUsed}`);
+    const messages = extractMessages({
+      outbox: hexToBytes(OUTBOX_ADDRESS),
+      receipts: out.receipts,
+      transactionHashes: out.included.map((t) => t.hash),
+    });
+    const messageRoot = buildMessageShards({
+      messages: messages.map((m) => m.encoded),
+      sourceChainId: o.chainId,
+    }).root;
+    if (!equal(messageRoot, h.extra.messageRoot)) {
+      bad(`messageRoot: header ${bytesToHex(h.extra.messageRoot)}, computed ${bytesToHex(messageRoot)}`);
+    }
+    const after = createStateManagerAt(o.db, out.stateRoot, o.common);
+    const shardRoot = o.shards.current.update(await readAccountChanges(after, out.touched));
+    if (!equal(shardRoot, h.extra.shardRoot)) {
+      bad(`shardRoot: header ${bytesToHex(h.extra.shardRoot)}, computed ${bytesToHex(shardRoot)}`);
+    }
+    const balances = await Promise.all(
+      [OUTBOX_ADDRESS, FEE_POOL_ADDRESS].map(
+        async (a) => (await after.getAccount(new Address(hexToBytes(a))))?.balance ?? 0n,
+      ),
+    );
+    const supply = nextSupply({
+      parent: o.store.getSupply(parent.number),
+      blockNumber: BigInt(h.number),
+      outboxBalance: balances[0] ?? 0n,
+      feePoolBalance: balances[1] ?? 0n,
+      feesToPool: out.feesToPool,
+    });
+    const stateOps = [...o.db.pendingOps(), ...preimageOps(o.store.kv, out.touched)];
+    const header = await o.store.commitBlock({
+      headerRLP: block.headerRLP,
+      transactions: out.included.map((t) => ({ raw: t.raw, sender: t.sender })),
+      receipts: out.receipts,
+      seals: block.seals,
+      messages,
+      stats: out.stats,
+      supply,
+      stateOps,
+    });
+    o.db.markCommitted(stateOps);
+    return header;
+  }
+}
+
+/** The envelope of a committed block, as a peer would receive it. */
+export function blockEnvelopeOf(store: ChainStore, number: bigint): BlockEnvelope | null {
+  const headerRLP = store.getHeaderRLP(number);
+  if (!headerRLP) return null;
+  return {
+    headerRLP,
+    transactions: store.getRawTransactions(number) ?? [],
+    seals: store.getSeals(number) ?? [],
+  };
+}
