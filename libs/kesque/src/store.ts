@@ -93,6 +93,8 @@ export interface OpenKesqueOptions extends OpenKesqueParameters {
   /** Masks the 32-bit index tags (tests force collisions with e.g. 0xf). Must be the same on every
    *  open of a store for its snapshot to be used. */
   tagMask?: number;
+  /** Bytes of log compaction reads between two yields to the event loop (default 4 MiB). */
+  compactionSliceBytes?: number;
 }
 
 /** Shape of `KesqueReaderHandle.tables` entries. */
@@ -1132,6 +1134,8 @@ export class KesqueStore implements Kesque {
     let kept = 0;
     let dropped = 0;
     const processed: Segment[] = [];
+    let switched = false;
+    const sliceBytes = this.options.compactionSliceBytes ?? 4 * 1024 * 1024;
     const flush = (): void => {
       if (outLen === 0) return;
       const segment = out!;
@@ -1159,7 +1163,7 @@ export class KesqueStore implements Kesque {
         if (state.stop) break;
         let base = SEGMENT_HEADER_BYTES;
         while (base < input.size) {
-          const limit = base + 4 * 1024 * 1024;
+          const limit = base + sliceBytes;
           const result = scanRecords(
             input.fd,
             base,
@@ -1219,13 +1223,22 @@ export class KesqueStore implements Kesque {
       for (const o of outputs) fs.fdatasyncSync(o.fd);
       fsyncDir(t.dir);
       // Switch: the new list keeps segments not processed (a stop at close) and the active ones.
-      const rest = t.segments.filter((s) => !processed.includes(s));
-      t.segments = [...outputs, ...rest];
       await this.requestSync();
-      this.snapshot();
+      const rest = t.segments.filter((s) => !processed.includes(s));
+      const old = t.segments;
+      t.segments = [...outputs, ...rest];
+      try {
+        this.snapshot();
+      } catch (error) {
+        if (this.manifest.tables[t.name]!.segments.length !== t.segments.length) t.segments = old;
+        else switched = true;
+        throw error;
+      }
+      switched = true;
     } catch (error) {
-      // Abandon the outputs: the index must not point into them any more, so undo the moves by
-      // rebuilding this table's index from the (unchanged) manifest state.
+      if (switched) throw error;
+      // Abandon the outputs. The index may point into them and has lost the records judged dead:
+      // rebuild this table's index from its log, which the manifest still names whole.
       for (const o of outputs) {
         closeQuietly(o.fd);
         fs.rmSync(t.segmentPath(o.file), { force: true });
@@ -1233,9 +1246,13 @@ export class KesqueStore implements Kesque {
         t.fdFiles[o.slot] = 0;
         t.fds[o.slot] = -1;
       }
-      if (outputs.length > 0) {
+      if (outputs.length > 0 || dropped > 0) {
+        t.hash?.beginWrite();
+        t.number?.beginWrite();
         t.hash?.clear();
         t.number?.clear();
+        t.hash?.endWrite();
+        t.number?.endWrite();
         this.replay(t, 0, SEGMENT_HEADER_BYTES, false);
       }
       throw error;
