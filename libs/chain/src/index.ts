@@ -24,11 +24,12 @@ export {
   type SystemContract,
 } from './genesis/config.js';
 export { buildGenesis, validatorSetOf } from './genesis/genesis.js';
+export { type BlockEnvelope, blockEnvelopeOf, Importer } from './importer/importer.js';
 export { createNodeMetrics, type NodeMetrics } from './metrics/metrics.js';
 export { type Chain, type OpenChainParameters, openChain } from './node/chain.js';
 export { type ChainNode, type StartNodeParameters, startNode } from './node/node.js';
 export { extractMessages, messageDispatchedTopic } from './outbox/messages.js';
-export { nextBaseFee, type ProducedBlock, Producer } from './producer/producer.js';
+export { nextBaseFee, type ProducedBlock, Producer, type ShardsHolder } from './producer/producer.js';
 export { EMPTY_TRANSACTION_SOURCE, type TransactionSource } from './producer/types.js';
 export type * from './rpc/backend.js';
 export { StateUnavailableError } from './rpc/backend.js';
