@@ -27,7 +27,7 @@
 // is strict: unknown version or type, truncation, trailing bytes, oversize and any out-of-range
 // field are typed errors.
 import { ConsensusError } from './errors.js';
-import { bytesToHex, hexToBytes } from './hex.js';
+import { bytesToHex, hexBytesView } from './hex.js';
 import type {
   CertificateMessage,
   CommitMessage,
@@ -116,18 +116,18 @@ export function writeSignedPart(m: UnsignedMessage, out: Uint8Array, offset: num
   view.setBigUint64(offset + OFFSET_CHAIN_ID, m.chainId, false);
   view.setBigUint64(offset + OFFSET_HEIGHT, BigInt(m.height), false);
   view.setUint32(offset + OFFSET_ROUND, m.round, false);
-  out.set(hexToBytes(m.sender, ADDRESS_BYTES), offset + OFFSET_SENDER);
+  out.set(hexBytesView(m.sender, ADDRESS_BYTES), offset + OFFSET_SENDER);
   let at = offset + OFFSET_PAYLOAD;
   switch (m.type) {
     case 'proposal':
     case 'prepare':
     case 'certificate':
-      out.set(hexToBytes(m.blockHash, HASH_BYTES), at);
+      out.set(hexBytesView(m.blockHash, HASH_BYTES), at);
       return at + HASH_BYTES;
     case 'commit':
       if (m.seal.length !== SEAL_BYTES)
         throw new ConsensusError('MALFORMED', `commit seal is ${m.seal.length} bytes`);
-      out.set(hexToBytes(m.blockHash, HASH_BYTES), at);
+      out.set(hexBytesView(m.blockHash, HASH_BYTES), at);
       out.set(m.seal, at + HASH_BYTES);
       return at + HASH_BYTES + SEAL_BYTES;
     case 'roundChange':
@@ -139,7 +139,7 @@ export function writeSignedPart(m: UnsignedMessage, out: Uint8Array, offset: num
       }
       view.setUint32(at, m.prepared ? m.prepared.round : NOT_PREPARED, false);
       at += 4;
-      out.set(m.prepared ? hexToBytes(m.prepared.blockHash, HASH_BYTES) : ZERO_HASH, at);
+      out.set(m.prepared ? hexBytesView(m.prepared.blockHash, HASH_BYTES) : ZERO_HASH, at);
       return at + HASH_BYTES;
   }
 }
@@ -235,7 +235,7 @@ export function writeMessage(m: ConsensusMessage, out: Uint8Array, offset: numbe
       for (const s of m.seals) {
         if (s.signature.length !== SEAL_BYTES)
           throw new ConsensusError('MALFORMED', `seal of ${s.validator} is not 65 bytes`);
-        out.set(hexToBytes(s.validator, ADDRESS_BYTES), at);
+        out.set(hexBytesView(s.validator, ADDRESS_BYTES), at);
         out.set(s.signature, at + ADDRESS_BYTES);
         at += ADDRESS_BYTES + SEAL_BYTES;
       }
@@ -479,7 +479,11 @@ export function embeddedMessages(m: ConsensusMessage): ConsensusMessage[] {
 const MESSAGE_DOMAIN_TAG = 'khipu.qbft.message.v1';
 
 /** Computes `messageDigest(m) = keccak256(keccak256("khipu.qbft.message.v1") ‖ signed part)`. */
-export type MessageDigester = (m: UnsignedMessage) => Uint8Array;
+export interface MessageDigester {
+  (m: UnsignedMessage): Uint8Array;
+  /** Records the digest of a message just signed (its signature does not change the digest). */
+  remember(m: UnsignedMessage, digest: Uint8Array): void;
+}
 
 /** The message digest over an already encoded signed part (evidence carries signed parts). */
 export type SignedPartDigester = (signedPart: Uint8Array) => Uint8Array;
@@ -508,7 +512,7 @@ export function createMessageDigester(keccak256: Keccak256): MessageDigester {
     digestCaches.set(keccak256, cache);
   }
   const known = cache;
-  return (m) => {
+  const digester = (m: UnsignedMessage): Uint8Array => {
     const cached = known.get(m);
     if (cached) return cached;
     const buf = new Uint8Array(HASH_BYTES + signedPartLength(m.type));
@@ -518,4 +522,8 @@ export function createMessageDigester(keccak256: Keccak256): MessageDigester {
     known.set(m, digest);
     return digest;
   };
+  digester.remember = (m: UnsignedMessage, digest: Uint8Array) => {
+    known.set(m, digest);
+  };
+  return digester;
 }

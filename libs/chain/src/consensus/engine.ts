@@ -4,7 +4,7 @@
 import { createMessageDigester, type MessageDigester, type UnsignedMessage } from './codec.js';
 import { ConsensusError, isConsensusError } from './errors.js';
 import { createEquivocationDetector, type EquivocationDetector, type EvidencePool } from './evidence.js';
-import { hexToBytes, isAddress, shortHex } from './hex.js';
+import { hexBytesView, isAddress, shortHex } from './hex.js';
 import { proposerOf } from './proposer.js';
 import { maxFaulty, quorumSize } from './quorum.js';
 import { createSealDigester, type SealDigester } from './seal.js';
@@ -413,8 +413,10 @@ class Engine implements ConsensusEngine {
   // messages
 
   private sign<M extends ConsensusMessage>(unsigned: UnsignedMessage<M>): M {
-    const signature = this.signer.sign(this.messageDigest(unsigned));
-    return { ...unsigned, signature } as unknown as M;
+    const digest = this.messageDigest(unsigned);
+    const signed = { ...unsigned, signature: this.signer.sign(digest) } as unknown as M;
+    this.messageDigest.remember(signed as UnsignedMessage, digest);
+    return signed;
   }
 
   private broadcast(message: ConsensusMessage): void {
@@ -881,7 +883,7 @@ class Engine implements ConsensusEngine {
         chainId: this.chainId,
         height: h.height,
         round,
-        blockHash: hexToBytes(blockHash, 32),
+        blockHash: hexBytesView(blockHash, 32),
       });
       if (h.sealDigests.size < 4 * (this.limits.futureRounds + 1)) h.sealDigests.set(key, digest);
     }

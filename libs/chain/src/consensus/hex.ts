@@ -15,8 +15,16 @@ const recent = new Map<string, Uint8Array>();
  * @throws ConsensusError MALFORMED when the string is not 0x hex of that length.
  */
 export function hexToBytes(hex: string, length: number): Uint8Array {
+  return hexBytesView(hex, length).slice();
+}
+
+/**
+ * Like `hexToBytes`, but may return a shared array: for callers that only read it (encoders).
+ * @throws ConsensusError MALFORMED when the string is not 0x hex of that length.
+ */
+export function hexBytesView(hex: string, length: number): Uint8Array {
   const cached = recent.get(hex);
-  if (cached && cached.length === length) return cached.slice();
+  if (cached && cached.length === length) return cached;
   // Buffer stops at the first non-hex character, so a bad digit shows up as a short result.
   const bytes =
     hex.length === 2 + 2 * length && hex.startsWith('0x') ? Buffer.from(hex.slice(2), 'hex') : null;
@@ -26,7 +34,7 @@ export function hexToBytes(hex: string, length: number): Uint8Array {
   const out = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   // Addresses and block hashes repeat in every message of a height: keep the last few thousand.
   if (recent.size >= RECENT_LIMIT) recent.clear();
-  recent.set(hex, out.slice());
+  recent.set(hex, out);
   return out;
 }
 

@@ -137,7 +137,8 @@ class EventQueue {
     return this.heap.length;
   }
   push(e: SimEventInit): void {
-    const ev = { ...e, seq: this.seq++ } as SimEvent;
+    const ev = e as SimEvent;
+    ev.seq = this.seq++;
     const h = this.heap;
     h.push(ev);
     let i = h.length - 1;
