@@ -3,14 +3,22 @@
 // nodes are content-addressed, so a crash between the two leaves harmless orphans and the head
 // still points at a state that is whole.
 import type { StateEntry, StateStore } from '@khipu/execution';
+import type { KesqueReaderHandle } from '@khipu/kesque';
 import type { KVStore } from '../store/kv.js';
 import { Tables } from '../store/tables.js';
+import { WORKER_STATE_MODULE } from './workerState.js';
 
-/** Wraps `kv` as execution's state store. */
-export function createExecutionStateStore(kv: KVStore): StateStore {
-  return {
+/** Wraps `kv` as execution's state store. With Kesque's `readerHandle`, worker threads read the
+ *  same store through shared index memory (parallel execution needs it). */
+export function createExecutionStateStore(
+  kv: KVStore & { readerHandle?: () => KesqueReaderHandle },
+): StateStore {
+  const store: StateStore = {
     get: (key) => kv.get(Tables.trie, key),
     write: (entries: readonly StateEntry[]) =>
       kv.batch(entries.map(([key, value]) => ({ type: 'put', table: Tables.trie, key, value }))),
   };
+  const handle = kv.readerHandle?.bind(kv);
+  if (handle) store.workerSource = () => ({ module: WORKER_STATE_MODULE, handle: handle() });
+  return store;
 }

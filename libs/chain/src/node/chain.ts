@@ -4,6 +4,7 @@ import type { Common } from '@ethereumjs/common';
 import { bytesToHex, hexToBytes } from '@ethereumjs/util';
 import { initDietcoin, type StateShards, type ValidatorSet } from '@khipu/dietcoin';
 import { createExecutor, type ExecutionMode } from '@khipu/execution';
+import type { KesqueReaderHandle } from '@khipu/kesque';
 import { ChainError } from '../errors.js';
 import { createChainExecutionCommon } from '../exec/common.js';
 import { createExecutionStateStore } from '../exec/executionStore.js';
@@ -29,7 +30,8 @@ import { createChainKhipuReader } from './khipuReader.js';
 import { createChainStateReader } from './stateReader.js';
 
 export interface OpenChainParameters {
-  kv: KVStore;
+  /** The store; Kesque's `readerHandle` lets execution workers read it (parallel mode). */
+  kv: KVStore & { readerHandle?: () => KesqueReaderHandle };
   genesis: GenesisConfig;
   /** The validator key of this node; without it the node follows and does not produce. */
   validatorKey?: Uint8Array;
