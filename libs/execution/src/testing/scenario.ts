@@ -12,8 +12,8 @@ import { bytesToHex, hexToBytes, privateToAddress, setLengthLeft } from '@ethere
 import { createExecutionCommon, FEE_POOL_ADDRESS } from '../common.js';
 import { executionCrypto, loadExecutionCrypto } from '../crypto.js';
 import { type GenesisAccount, writeGenesisState } from '../genesis.js';
-import { createMemoryStateStore, type MemoryStateStore } from '../state.js';
-import type { PoolTransaction } from '../types.js';
+import { createMemoryStateStore } from '../state.js';
+import type { PoolTransaction, StateStore } from '../types.js';
 import { type AbiArg, encodeCall } from './abi.js';
 import { Factory, Pool, Probe, Token } from './contracts.js';
 
@@ -71,7 +71,7 @@ function slotWord(v: bigint): Uint8Array {
 export interface TestWorld {
   chainId: number;
   common: Common;
-  store: MemoryStateStore;
+  store: StateStore;
   accounts: TestAccount[];
   genesisRoot: Uint8Array;
   genesis: BlockHeader;
@@ -96,11 +96,13 @@ export async function createTestWorld(p: {
   chainId?: number;
   seed?: number;
   gasLimit?: bigint;
+  /** Default: a new in-memory store. */
+  store?: StateStore;
 }): Promise<TestWorld> {
   const crypto = await loadExecutionCrypto();
   const chainId = p.chainId ?? 7001;
   const common = createExecutionCommon({ chainId, crypto });
-  const store = createMemoryStateStore();
+  const store = p.store ?? createMemoryStateStore();
   const accounts = testAccounts(p.accounts, p.seed ?? 1);
   const genesisAccounts: Record<string, GenesisAccount> = {};
   const tokenStorage: Record<string, Uint8Array> = {};
