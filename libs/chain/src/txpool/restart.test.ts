@@ -1,0 +1,121 @@
+// Admitted transactions survive a restart, a kill -9 mid-admission included.
+
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type { Address, Hash } from '../rpc/backend.js';
+import { signTransaction, testAccount } from '../rpc/testing/accounts.js';
+import { createTxCommon } from './decode.js';
+import { createTxPool } from './pool.js';
+
+const CHAIN_ID = 99n;
+const dir = mkdtempSync(join(tmpdir(), 'khipu-pool-restart-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const state = {
+  nonces: new Map<Address, bigint>(),
+  getNonce(address: Address) {
+    return this.nonces.get(address) ?? 0n;
+  },
+  getBalance: () => 10n ** 24n,
+};
+
+describe('[txpool] restart', () => {
+  it('restores pooled transactions from the journal and drops those mined meanwhile', async () => {
+    const journalPath = join(dir, 'clean.journal');
+    const common = createTxCommon(CHAIN_ID);
+    const alice = testAccount(1);
+    const pool = await createTxPool({ chainId: CHAIN_ID, state, blockGasLimit: 30_000_000n, journalPath });
+    const hashes: Hash[] = [];
+    for (let nonce = 0n; nonce < 5n; nonce++) {
+      const raw = signTransaction(
+        {
+          type: 2,
+          chainId: CHAIN_ID,
+          nonce,
+          maxFeePerGas: 10n ** 10n,
+          maxPriorityFeePerGas: 1n,
+          gasLimit: 21_000n,
+          to: testAccount(9).address,
+        },
+        alice,
+        common,
+      );
+      hashes.push(await pool.submitRawTransaction(raw));
+    }
+    // A crash: no close, no compaction. Meanwhile the first two were mined.
+    state.nonces.set(alice.address, 2n);
+    const restarted = await createTxPool({
+      chainId: CHAIN_ID,
+      state,
+      blockGasLimit: 30_000_000n,
+      journalPath,
+    });
+    assert.deepEqual(
+      hashes.map((h) => restarted.get(h) !== undefined),
+      [false, false, true, true, true],
+    );
+    assert.deepEqual(restarted.counts(), { pending: 3, queued: 0 });
+    restarted.close();
+    state.nonces.clear();
+  });
+
+  it('keeps every acknowledged transaction across 5 kill -9 of a process admitting them', async () => {
+    const poolModule = fileURLToPath(new URL('./pool.js', import.meta.url));
+    const decodeModule = fileURLToPath(new URL('./decode.js', import.meta.url));
+    const accountsModule = fileURLToPath(new URL('../rpc/testing/accounts.js', import.meta.url));
+    for (let round = 0; round < 5; round++) {
+      const journalPath = join(dir, `killed-${round}.journal`);
+      const child = spawn(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          `import { createTxPool } from ${JSON.stringify(poolModule)};
+           import { createTxCommon } from ${JSON.stringify(decodeModule)};
+           import { signTransaction, testAccount } from ${JSON.stringify(accountsModule)};
+           const common = createTxCommon(${CHAIN_ID}n);
+           const state = { getNonce: () => 0n, getBalance: () => 10n ** 24n };
+           const pool = await createTxPool({ chainId: ${CHAIN_ID}n, state, blockGasLimit: 30000000n, journalPath: ${JSON.stringify(journalPath)} });
+           const senders = [1, 2, 3].map(testAccount);
+           for (let i = 0; ; i++) {
+             const raw = signTransaction({ type: 2, chainId: ${CHAIN_ID}n, nonce: BigInt(Math.floor(i / 3)), maxFeePerGas: 10n ** 10n, maxPriorityFeePerGas: 1n, gasLimit: 21000n, to: testAccount(9).address }, senders[i % 3], common);
+             process.stdout.write((await pool.submitRawTransaction(raw)) + '\\n');
+           }`,
+        ],
+        { stdio: ['ignore', 'pipe', 'inherit'] },
+      );
+      const acked: Hash[] = [];
+      let buffer = '';
+      const target = 20 + ((round * 37) % 120);
+      await new Promise<void>((resolve) => {
+        child.stdout.on('data', (chunk: Buffer) => {
+          buffer += chunk.toString();
+          const lines = buffer.split('\n');
+          buffer = lines.pop() ?? '';
+          acked.push(...(lines as Hash[]));
+          if (acked.length >= target && !child.killed) child.kill('SIGKILL');
+        });
+        child.on('exit', () => resolve());
+      });
+      const restarted = await createTxPool({
+        chainId: CHAIN_ID,
+        state,
+        blockGasLimit: 30_000_000n,
+        journalPath,
+      });
+      const missing = acked.filter((hash) => restarted.get(hash) === undefined);
+      assert.deepEqual(
+        missing,
+        [],
+        `round ${round}: ${missing.length} of ${acked.length} acknowledged transactions lost`,
+      );
+      assert.equal(restarted.counts().queued, 0, `round ${round}: a restored sender has a gap`);
+      restarted.close();
+    }
+  });
+});
