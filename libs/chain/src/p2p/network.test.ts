@@ -157,6 +157,28 @@ describe('[P2P] TCP peer network', () => {
     ]);
   });
 
+  it('keeps exactly one connection when two peers dial each other', async () => {
+    const freePort = async () => {
+      const server = net.createServer();
+      await new Promise<void>((r) => server.listen(0, HOST, () => r()));
+      const address = server.address();
+      await new Promise<void>((r) => server.close(() => r()));
+      return typeof address === 'object' && address ? address.port : 0;
+    };
+    const [pa, pb] = [await freePort(), await freePort()];
+    const a = await peer(0, { port: pa, peers: [{ address: signers[1]!.address, host: HOST, port: pb }] });
+    const b = await peer(1, { port: pb, peers: [{ address: signers[0]!.address, host: HOST, port: pa }] });
+    await waitFor('linked', () => linked(a, b));
+    await new Promise((r) => setTimeout(r, 150));
+    assert.deepEqual(a.network.connectedPeers(), [b.signer.address]);
+    assert.deepEqual(b.network.connectedPeers(), [a.signer.address]);
+    b.network.broadcast(new Uint8Array([1, 5]));
+    a.network.broadcast(new Uint8Array([1, 6]));
+    await waitFor('delivered', () => a.received.length === 1 && b.received.length === 1);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(a.received.length + b.received.length, 2, 'each message once');
+  });
+
   it('refuses a forged handshake, an unknown key and another chain', async () => {
     const b = await peer(1);
     const stranger = crypto.createSigner(new Uint8Array(32).fill(77));

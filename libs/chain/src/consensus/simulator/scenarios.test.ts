@@ -112,6 +112,15 @@ describe('[Consensus] scenarios', () => {
     });
   }
 
+  for (const n of [1, 2, 3, 5, 10]) {
+    it(`a set of ${n} validator${n === 1 ? '' : 's'} decides in round 0 on a calm network`, () => {
+      const result = runSimulation({ ...calm(50 + n, n), heightsAfterGst: 3 }, { crypto });
+      assert.equal(result.violation, null, result.violation?.detail);
+      assert.ok(result.decided.size >= 3);
+      for (const rounds of result.decidedRounds.values()) assert.ok(rounds.every((r) => r === 1));
+    });
+  }
+
   it('goes on after a partition heals', () => {
     const schedule: Schedule = {
       ...calm(31, 4),
