@@ -190,19 +190,24 @@ export async function buildBlock(executor: Executor, p: BuildBlockParameters): P
     };
     const provisional = new Block(createBlockHeader(headerData, { common }), [], [], [], { common });
     const txs = selected.map((c) => c.tx);
-    const run = await impl.runBlock({
+    const job = impl.newJob({
+      raws: txs.map((tx) => tx.serialize()),
+      headerRLP: provisional.header.serialize(),
+      number: provisional.header.number,
+      materialize: async () => undefined,
+    });
+    Object.assign(job, {
       block: provisional,
       txs,
-      raws: txs.map((tx) => tx.serialize()),
       senderKeys: selected.map((c) => c.key),
       parentStateRoot: parent.stateRoot,
       mode: p.mode ?? 'serial',
-      lanes: undefined,
       validate: false,
       commit: p.commit ?? true,
       dropInvalid: true,
       phases,
     });
+    const run = await impl.runBlock(job);
     for (const d of run.dropped) {
       const tx = txs[d.index];
       if (tx !== undefined) skipped.push({ tx, reason: d.reason });

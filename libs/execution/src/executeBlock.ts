@@ -1,8 +1,6 @@
-import type { Block } from '@ethereumjs/block';
 import { TransactionType } from '@ethereumjs/tx';
-import { bytesToHex, equalsBytes } from '@ethereumjs/util';
-import { describeBlock, ExecutionError } from './errors.js';
-import { type Executor, executorImpl, zeroPhases } from './executor.js';
+import { bytesToHex } from '@ethereumjs/util';
+import { type BlockJob, type Executor, executorImpl, zeroPhases } from './executor.js';
 import type { ExecuteBlockParameters, ExecuteBlockReturnType } from './types.js';
 
 /**
@@ -26,49 +24,42 @@ export async function executeBlock(
   return impl.exclusive(async () => {
     const phases = zeroPhases();
     const start = performance.now();
-    let block: Block;
-    let raws: Uint8Array[];
-    if (p.block instanceof Uint8Array) ({ block, raws } = impl.decodeBlock(p.block));
-    else {
-      block = p.block;
-      raws = block.transactions.map((tx) => tx.serialize());
-    }
-    const txs = block.transactions;
-    txs.forEach((tx, i) => {
-      if (tx.type === TransactionType.BlobEIP4844 || tx.type === TransactionType.EOACodeEIP7702) {
-        throw impl.unsupported(tx.type, i, bytesToHex(tx.hash()), block.header.number);
-      }
-    });
     const validate = p.validate ?? true;
-    const txRoot = validate ? await impl.transactionsRoot(raws) : undefined;
-    if (txRoot !== undefined && !equalsBytes(txRoot, block.header.transactionsTrie)) {
-      const computed = bytesToHex(txRoot);
-      const header = bytesToHex(block.header.transactionsTrie);
-      throw new ExecutionError(
-        'HEADER_MISMATCH',
-        `${describeBlock(block.header.number)} does not match its header: transactionsTrie: header ${header}, computed ${computed}`,
-        { blockNumber: block.header.number, mismatches: [{ field: 'transactionsTrie', header, computed }] },
-      );
+    let job: BlockJob;
+    if (p.block instanceof Uint8Array) {
+      // RLP: split it once (raw transaction bytes, header bytes); the transaction objects are
+      // built by `materialize`, which runs while the workers execute in parallel mode.
+      const split = impl.splitBlock(p.block);
+      job = impl.newJob({ ...split, materialize: () => impl.materializeBlock(job, split.decoded, validate) });
+    } else {
+      const block = p.block;
+      block.transactions.forEach((tx, i) => {
+        if (tx.type === TransactionType.BlobEIP4844 || tx.type === TransactionType.EOACodeEIP7702) {
+          throw impl.unsupported(tx.type, i, bytesToHex(tx.hash()), block.header.number);
+        }
+      });
+      job = impl.newJob({
+        raws: block.transactions.map((tx) => tx.serialize()),
+        headerRLP: block.header.serialize(),
+        number: block.header.number,
+        materialize: async () => {
+          if (job.block !== undefined) return;
+          if (validate) await impl.checkTransactionsTrie(block, job.raws);
+          job.block = block;
+          job.txs = block.transactions;
+        },
+      });
     }
-    phases.decode = performance.now() - start;
-    const mode = p.mode ?? 'serial';
-    let t = performance.now();
-    const senderKeys = await impl.recoverSenders(block, txs, raws, mode, p.senderPublicKeys);
-    phases.recovery = performance.now() - t;
-    t = performance.now();
-    const run = await impl.runBlock({
-      block,
-      txs,
-      raws,
-      senderKeys,
+    Object.assign(job, {
+      senderKeys: p.senderPublicKeys,
       parentStateRoot: p.parentStateRoot,
-      mode,
+      mode: p.mode ?? 'serial',
       lanes: p.lanes,
       validate,
       commit: p.commit ?? true,
-      dropInvalid: false,
       phases,
     });
+    const run = await impl.runBlock(job);
     phases.total = performance.now() - start;
     const { included: _i, dropped: _d, accesses: _a, ...result } = run;
     return result;

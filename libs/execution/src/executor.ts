@@ -81,12 +81,19 @@ export interface Executor {
   close(): Promise<void>;
 }
 
-/** Everything a block run needs once the block is decoded and its senders are known. */
+/** A block to run. The coordinator may start the workers before the block object exists: in
+ *  parallel mode `materialize` (decoding every transaction, checking the transactions trie) runs
+ *  while the workers execute, and the workers recover the senders that are not given. */
 export interface BlockJob {
-  block: Block;
-  txs: readonly TypedTransaction[];
+  /** Set by `materialize`. */
+  block: Block | undefined;
+  txs: readonly TypedTransaction[] | undefined;
+  /** Known sender keys (64 bytes), one per transaction, or undefined to recover them. */
+  senderKeys: readonly Uint8Array[] | undefined;
   raws: readonly Uint8Array[];
-  senderKeys: readonly Uint8Array[];
+  headerRLP: Uint8Array;
+  number: bigint;
+  materialize: () => Promise<void>;
   parentStateRoot: Uint8Array;
   mode: ExecutionMode;
   lanes: Lanes | undefined;
@@ -95,6 +102,18 @@ export interface BlockJob {
   /** Producer: leave out refused transactions instead of refusing the block. */
   dropInvalid: boolean;
   phases: PhaseTimes;
+}
+
+/** The decoded parts of a job (after `materialize`). */
+interface ReadyJob extends BlockJob {
+  block: Block;
+  txs: readonly TypedTransaction[];
+}
+
+function ready(job: BlockJob): ReadyJob {
+  if (job.block === undefined || job.txs === undefined)
+    throw new TypeError('block job used before materialize()');
+  return job as ReadyJob;
 }
 
 export interface BlockRun extends ExecuteBlockReturnType {
@@ -106,6 +125,7 @@ export interface BlockRun extends ExecuteBlockReturnType {
 }
 
 const now = () => performance.now();
+const EMPTY = new Uint8Array(0);
 
 /** When one lane holds more than this share of the block, the block runs serially. */
 const SERIAL_LANE_SHARE = 0.5;
@@ -203,37 +223,98 @@ class ExecutorImpl implements Executor {
     return run;
   }
 
-  /** Decodes a block from RLP once, refusing blob and set-code transactions by index; returns
-   *  the transactions' bytes as they are in the block (no re-serialization). */
-  decodeBlock(rlp: Uint8Array): { block: Block; raws: Uint8Array[] } {
+  /** Splits a block's RLP once, refusing blob and set-code transactions by index: the decoded
+   *  list, the transactions' bytes as they are in the block, the header bytes and number. */
+  splitBlock(rlp: Uint8Array): {
+    decoded: unknown[];
+    raws: Uint8Array[];
+    headerRLP: Uint8Array;
+    number: bigint;
+  } {
     let decoded: unknown;
     try {
       decoded = RLP.decode(rlp);
     } catch (cause) {
       throw new ExecutionError('INVALID_BLOCK', `block RLP does not decode: ${String(cause)}`, {}, cause);
     }
-    const rawTxs = Array.isArray(decoded) ? (decoded[1] as unknown) : undefined;
+    if (!Array.isArray(decoded) || !Array.isArray(decoded[0]) || !Array.isArray(decoded[1])) {
+      throw new ExecutionError('INVALID_BLOCK', 'block RLP is not [header, transactions, …]');
+    }
+    const header = decoded[0] as Uint8Array[];
+    const numberBytes = header[8];
+    let number = 0n;
+    if (numberBytes instanceof Uint8Array) for (const b of numberBytes) number = (number << 8n) | BigInt(b);
     const raws: Uint8Array[] = [];
-    if (Array.isArray(rawTxs)) {
-      rawTxs.forEach((raw: unknown, index) => {
-        if (raw instanceof Uint8Array) {
-          if (raw[0] === TransactionType.BlobEIP4844 || raw[0] === TransactionType.EOACodeEIP7702) {
-            throw this.unsupported(raw[0], index, bytesToHex(this.crypto.keccak256(raw)));
-          }
-          raws.push(raw);
-        } else raws.push(RLP.encode(raw as Uint8Array[]));
-      });
-    }
+    (decoded[1] as unknown[]).forEach((raw: unknown, index) => {
+      if (raw instanceof Uint8Array) {
+        if (raw[0] === TransactionType.BlobEIP4844 || raw[0] === TransactionType.EOACodeEIP7702) {
+          throw this.unsupported(raw[0], index, bytesToHex(this.crypto.keccak256(raw)), number);
+        }
+        raws.push(raw);
+      } else raws.push(RLP.encode(raw as Uint8Array[]));
+    });
+    return { decoded, raws, headerRLP: RLP.encode(header), number };
+  }
+
+  /** Builds the block object of a split block (once) and checks its transactions trie. */
+  async materializeBlock(job: BlockJob, decoded: unknown[], validate: boolean): Promise<void> {
+    if (job.block !== undefined) return;
+    let block: Block;
     try {
-      return {
-        block: createBlockFromBytesArray(decoded as Parameters<typeof createBlockFromBytesArray>[0], {
-          common: this.common,
-        }),
-        raws,
-      };
+      block = createBlockFromBytesArray(decoded as Parameters<typeof createBlockFromBytesArray>[0], {
+        common: this.common,
+      });
     } catch (cause) {
-      throw new ExecutionError('INVALID_BLOCK', `block does not decode: ${String(cause)}`, {}, cause);
+      throw new ExecutionError(
+        'INVALID_BLOCK',
+        `${describeBlock(job.number)} does not decode: ${String(cause)}`,
+        {
+          blockNumber: job.number,
+        },
+        cause,
+      );
     }
+    if (validate) await this.checkTransactionsTrie(block, job.raws);
+    job.block = block;
+    job.txs = block.transactions;
+  }
+
+  /** @throws ExecutionError `HEADER_MISMATCH` (transactionsTrie) when the trie of `raws` differs. */
+  async checkTransactionsTrie(block: Block, raws: readonly Uint8Array[]): Promise<void> {
+    const root = await this.transactionsRoot(raws);
+    if (equalsBytes(root, block.header.transactionsTrie)) return;
+    const computed = bytesToHex(root);
+    const header = bytesToHex(block.header.transactionsTrie);
+    throw new ExecutionError(
+      'HEADER_MISMATCH',
+      `${describeBlock(block.header.number)} does not match its header: transactionsTrie: header ${header}, computed ${computed}`,
+      { blockNumber: block.header.number, mismatches: [{ field: 'transactionsTrie', header, computed }] },
+    );
+  }
+
+  /** A job with defaults (serial, validate, commit, unordered), to be completed by the caller. */
+  newJob(p: {
+    raws: Uint8Array[];
+    headerRLP: Uint8Array;
+    number: bigint;
+    materialize: () => Promise<void>;
+  }): BlockJob {
+    return {
+      block: undefined,
+      txs: undefined,
+      senderKeys: undefined,
+      raws: p.raws,
+      headerRLP: p.headerRLP,
+      number: p.number,
+      materialize: p.materialize,
+      parentStateRoot: new Uint8Array(32),
+      mode: 'serial',
+      lanes: undefined,
+      validate: true,
+      commit: true,
+      dropInvalid: false,
+      phases: zeroPhases(),
+    };
   }
 
   /** Root of the transactions trie from the transactions' bytes. */
@@ -261,46 +342,55 @@ class ExecutorImpl implements Executor {
     );
   }
 
-  /** Recovers missing senders (in the pool when parallel), refusing bad signatures by index. */
-  async recoverSenders(
-    block: Block,
-    txs: readonly TypedTransaction[],
-    raws: readonly Uint8Array[],
-    mode: ExecutionMode,
-    given: readonly Uint8Array[] | undefined,
-  ): Promise<Uint8Array[]> {
-    if (given !== undefined && given.length === txs.length) {
-      txs.forEach((tx, i) => {
-        (tx.cache as { senderPubKey?: Uint8Array }).senderPubKey = given[i];
-      });
-      return [...given];
-    }
-    const fail = (index: number, reason: string, cause?: unknown) => {
-      const tx = txs[index];
-      const hash = tx === undefined ? undefined : bytesToHex(tx.hash());
-      return new ExecutionError(
-        'INVALID_SIGNATURE',
-        `${describeBlock(block.header.number)}: ${describeTx(index, hash)}: invalid signature (${reason})`,
-        { blockNumber: block.header.number, txIndex: index, txHash: hash },
-        cause,
-      );
-    };
-    if (mode === 'parallel' && this.pool !== undefined && txs.length >= 2 * this.pool.size) {
-      const { keys, invalid } = await this.pool.recover([...raws]);
-      const first = invalid[0];
-      if (first !== undefined) throw fail(first.index, first.reason);
-      txs.forEach((tx, i) => {
-        (tx.cache as { senderPubKey?: Uint8Array }).senderPubKey = keys[i];
-      });
-      return keys;
-    }
-    return txs.map((tx, i) => {
-      try {
-        return tx.getSenderPublicKey();
-      } catch (cause) {
-        throw fail(i, cause instanceof Error ? cause.message : String(cause), cause);
+  /** An INVALID_SIGNATURE error naming the transaction. */
+  signatureError(
+    number: bigint,
+    index: number,
+    hash: string | undefined,
+    reason: string,
+    cause?: unknown,
+  ): ExecutionError {
+    return new ExecutionError(
+      'INVALID_SIGNATURE',
+      `${describeBlock(number)}: ${describeTx(index, hash)}: invalid signature (${reason})`,
+      { blockNumber: number, txIndex: index, txHash: hash },
+      cause,
+    );
+  }
+
+  /** Decodes the job and recovers its senders (in the pool when parallel), refusing bad
+   *  signatures by index; carries the keys on the transactions. */
+  async ensureSenders(job: BlockJob): Promise<ReadyJob> {
+    await job.materialize();
+    const r = ready(job);
+    const t = now();
+    const { txs } = r;
+    let keys: readonly Uint8Array[];
+    if (job.senderKeys !== undefined && job.senderKeys.length === txs.length) keys = job.senderKeys;
+    else if (job.mode === 'parallel' && this.pool !== undefined && txs.length >= 2 * this.pool.size) {
+      const recovered = await this.pool.recover([...job.raws]);
+      const first = recovered.invalid[0];
+      if (first !== undefined) {
+        const tx = txs[first.index];
+        throw this.signatureError(job.number, first.index, tx && bytesToHex(tx.hash()), first.reason);
       }
+      keys = recovered.keys;
+    } else {
+      keys = txs.map((tx, i) => {
+        try {
+          return tx.getSenderPublicKey();
+        } catch (cause) {
+          const reason = cause instanceof Error ? cause.message : String(cause);
+          throw this.signatureError(job.number, i, bytesToHex(tx.hash()), reason, cause);
+        }
+      });
+    }
+    txs.forEach((tx, i) => {
+      (tx.cache as { senderPubKey?: Uint8Array }).senderPubKey = keys[i];
     });
+    job.senderKeys = keys;
+    job.phases.recovery += now() - t;
+    return r;
   }
 
   async prepareHead(parentStateRoot: Uint8Array, blockNumber: bigint): Promise<void> {
@@ -376,18 +466,18 @@ class ExecutorImpl implements Executor {
     await this.sm.putAccount(address, account);
   }
 
-  /** Runs a decoded block; see the scheme at the top of the file. */
+  /** Runs a block; see the scheme at the top of the file. */
   async runBlock(job: BlockJob): Promise<BlockRun> {
-    const { block } = job;
-    await this.prepareHead(job.parentStateRoot, block.header.number);
-    if (job.mode === 'parallel' && this.pool !== undefined && job.txs.length > 1) {
+    await this.prepareHead(job.parentStateRoot, job.number);
+    const count = job.raws.length;
+    if (job.mode === 'parallel' && this.pool !== undefined && count > 1) {
       // Lanes that leave no parallelism (one lane holds most of the block, e.g. every transaction
       // swaps on one pool): the coordinator runs the block itself, as a worker would, minus the
       // shipping and merging.
-      const lanes = job.lanes !== undefined && validLanes(job.lanes, job.txs.length) ? job.lanes : undefined;
+      const lanes = job.lanes !== undefined && validLanes(job.lanes, count) ? job.lanes : undefined;
       const largest = lanes === undefined ? 0 : Math.max(...lanes.map((l) => l.length));
-      if (lanes !== undefined && largest > job.txs.length * SERIAL_LANE_SHARE) {
-        const serial = await this.runSerial(job);
+      if (lanes !== undefined && largest > count * SERIAL_LANE_SHARE) {
+        const serial = await this.runSerial(await this.ensureSenders(job));
         serial.stats.mode = 'parallel';
         serial.stats.workers = this.workers;
         serial.stats.lanes = lanes.length;
@@ -397,14 +487,14 @@ class ExecutorImpl implements Executor {
       const parallel = await this.runParallel(job);
       if (parallel.mismatches.length === 0 || !job.validate) return parallel.run;
       // Fallback: discard the parallel result and run the block serially.
-      await this.prepareHead(job.parentStateRoot, block.header.number);
-      const serial = await this.runSerial(job);
+      await this.prepareHead(job.parentStateRoot, job.number);
+      const serial = await this.runSerial(await this.ensureSenders(job));
       serial.stats.fallback = true;
       serial.stats.mode = 'parallel';
       serial.stats.workers = this.workers;
       return serial;
     }
-    return this.runSerial(job);
+    return this.runSerial(await this.ensureSenders(job));
   }
 
   private compare(
@@ -452,7 +542,7 @@ class ExecutorImpl implements Executor {
 
   /** Fee pool credit, state root, receipts root, bloom; then compare and commit or revert. */
   private async finish(
-    job: BlockJob,
+    job: ReadyJob,
     gasUsed: bigint,
     receipts: PostByzantiumTxReceipt[],
     txTypes: number[],
@@ -523,14 +613,14 @@ class ExecutorImpl implements Executor {
     };
   }
 
-  private senders(job: BlockJob, included: number[]): string[] {
+  private senders(job: ReadyJob, included: number[]): string[] {
     return included.map((i) => {
       const tx = job.txs[i];
       return tx === undefined ? '' : tx.getSenderAddress().toString();
     });
   }
 
-  private async runSerial(job: BlockJob): Promise<BlockRun> {
+  private async runSerial(job: ReadyJob): Promise<BlockRun> {
     const { block, txs } = job;
     const engine = this.engine;
     engine.tracker.trackReads = job.dropInvalid;
@@ -600,7 +690,7 @@ class ExecutorImpl implements Executor {
       perWorker[w]?.push({
         indices: [...lane],
         txs: lane.map((i) => job.raws[i] as Uint8Array),
-        senderKeys: lane.map((i) => job.senderKeys[i] as Uint8Array),
+        senderKeys: lane.map((i) => job.senderKeys?.[i] ?? EMPTY),
       });
     }
     return perWorker;
@@ -608,17 +698,43 @@ class ExecutorImpl implements Executor {
 
   private async runParallel(job: BlockJob): Promise<{ run: BlockRun; mismatches: HeaderMismatch[] }> {
     const pool = this.pool as WorkerPool;
-    const { block, txs, phases } = job;
+    const { phases } = job;
+    const count = job.raws.length;
     const lanes =
-      job.lanes !== undefined && validLanes(job.lanes, txs.length) ? job.lanes : txs.map((_, i) => [i]);
+      job.lanes !== undefined && validLanes(job.lanes, count) ? job.lanes : job.raws.map((_, i) => [i]);
     let t = now();
     pool.sync();
-    const { outcomes } = await pool.run(
-      block.header.serialize(),
-      job.parentStateRoot,
-      this.assign(job, lanes),
-    );
+    // The workers start at once (recovering the senders they are not given); the coordinator
+    // decodes the block meanwhile.
+    const running = pool.run(job.headerRLP, job.parentStateRoot, this.assign(job, lanes));
+    running.catch(() => undefined);
+    const d = now();
+    await job.materialize();
+    phases.decode += now() - d;
+    const r = ready(job);
+    const { block, txs } = r;
+    const ran = await running;
     phases.parallel += now() - t;
+    phases.recovery += Math.max(0, ...ran.recoveryMs);
+    const badSignature = ran.invalid[0];
+    if (badSignature !== undefined) {
+      const tx = txs[badSignature.index];
+      throw this.signatureError(
+        job.number,
+        badSignature.index,
+        tx && bytesToHex(tx.hash()),
+        badSignature.reason,
+      );
+    }
+    const keys = txs.map((tx, i) => {
+      const key = job.senderKeys?.[i] ?? ran.keys.get(i);
+      if (key === undefined)
+        throw new ExecutionError('WORKER_FAILED', `${describeBlock(job.number)}: no sender for tx ${i}`);
+      (tx.cache as { senderPubKey?: Uint8Array }).senderPubKey = key;
+      return key;
+    });
+    job.senderKeys = keys;
+    const { outcomes } = ran;
 
     t = now();
     const laneOf = new Int32Array(txs.length);
@@ -712,10 +828,10 @@ class ExecutorImpl implements Executor {
     }
     phases.reruns += rerunMs;
     phases.merge += now() - t - rerunMs;
-    const { result, mismatches } = await this.finish(job, gasUsed, receipts, txTypes, changes, true);
-    const stats = this.stats(job, gasUsed, reruns, lanes.length, included.length);
+    const { result, mismatches } = await this.finish(r, gasUsed, receipts, txTypes, changes, true);
+    const stats = this.stats(r, gasUsed, reruns, lanes.length, included.length);
     return {
-      run: { ...result, senders: this.senders(job, included), stats, included, dropped, accesses },
+      run: { ...result, senders: this.senders(r, included), stats, included, dropped, accesses },
       mismatches,
     };
   }

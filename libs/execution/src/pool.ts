@@ -19,6 +19,16 @@ interface Pending {
   reject: (error: Error) => void;
 }
 
+/** What the workers returned for a block: outcomes and recovered sender keys by index, refused
+ *  signatures, each worker's busy and recovery time. */
+export interface LaneResults {
+  outcomes: Map<number, Uint8Array>;
+  keys: Map<number, Uint8Array>;
+  invalid: { index: number; reason: string }[];
+  busyMs: number[];
+  recoveryMs: number[];
+}
+
 /** The pool's handle: recovery and lane runs, each split across the workers. */
 export interface WorkerPool {
   readonly size: number;
@@ -27,11 +37,7 @@ export interface WorkerPool {
   /** Brings the workers' view of the store up to date (no-op with a shared reader). */
   sync(): void;
   /** Runs one lane list per worker; returns each transaction's encoded outcome by index. */
-  run(
-    header: Uint8Array,
-    parentStateRoot: Uint8Array,
-    perWorker: LaneJob[][],
-  ): Promise<{ outcomes: Map<number, Uint8Array>; busyMs: number[] }>;
+  run(header: Uint8Array, parentStateRoot: Uint8Array, perWorker: LaneJob[][]): Promise<LaneResults>;
   close(): Promise<void>;
 }
 
@@ -183,7 +189,10 @@ export async function createWorkerPool(p: CreateWorkerPoolParameters): Promise<W
     async run(header, parentStateRoot, perWorker) {
       check();
       const outcomes = new Map<number, Uint8Array>();
+      const keys = new Map<number, Uint8Array>();
+      const invalid: { index: number; reason: string }[] = [];
       const busyMs: number[] = [];
+      const recoveryMs: number[] = [];
       try {
         const results = await Promise.all(
           threads.map((t, w) => {
@@ -195,15 +204,21 @@ export async function createWorkerPool(p: CreateWorkerPoolParameters): Promise<W
         for (const r of results) {
           if (r === undefined || r.type !== 'ran') continue;
           busyMs.push(r.busyMs);
+          recoveryMs.push(r.recoveryMs);
           r.indices.forEach((index, k) => {
             const outcome = r.outcomes[k];
             if (outcome !== undefined) outcomes.set(index, outcome);
           });
+          r.recovered.forEach((index, k) => {
+            keys.set(index, r.keys.subarray(k * 64, k * 64 + 64));
+          });
+          invalid.push(...r.invalid);
         }
       } catch (cause) {
         throw wrap(cause);
       }
-      return { outcomes, busyMs };
+      invalid.sort((a, b) => a.index - b.index);
+      return { outcomes, keys, invalid, busyMs, recoveryMs };
     },
     async close() {
       if (closed) return;

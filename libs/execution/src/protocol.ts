@@ -22,7 +22,8 @@ export interface RecoverMessage {
   txs: Uint8Array[];
 }
 
-/** One lane: transaction indices in block order with their bytes and sender keys. */
+/** One lane: transaction indices in block order with their bytes and sender keys (an empty key:
+ *  the worker recovers it). */
 export interface LaneJob {
   indices: number[];
   txs: Uint8Array[];
@@ -46,7 +47,18 @@ export type ToWorker = InitMessage | SyncMessage | RecoverMessage | RunMessage |
 export type FromWorker =
   | { type: 'ready'; backend: { secp256k1: string; keccak256: string } }
   | { type: 'recovered'; id: number; keys: Uint8Array; invalid: { index: number; reason: string }[] }
-  | { type: 'ran'; id: number; indices: number[]; outcomes: Uint8Array[]; busyMs: number }
+  | {
+      type: 'ran';
+      id: number;
+      indices: number[];
+      outcomes: Uint8Array[];
+      /** Indices whose sender the worker recovered, and their keys (64 bytes each, concatenated). */
+      recovered: number[];
+      keys: Uint8Array;
+      invalid: { index: number; reason: string }[];
+      busyMs: number;
+      recoveryMs: number;
+    }
   | { type: 'failed'; id: number; error: string };
 
 /** Packs store entries for a {@link SyncMessage}. */

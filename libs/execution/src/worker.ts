@@ -76,15 +76,33 @@ async function run(message: RunMessage): Promise<void> {
   await sm.checkpoint();
   const indices: number[] = [];
   const outcomes: Uint8Array[] = [];
+  const recovered: number[] = [];
+  const recoveredKeys: Uint8Array[] = [];
+  const invalid: { index: number; reason: string }[] = [];
+  let recoveryMs = 0;
   try {
     for (const lane of message.lanes) {
       const undos: TxUndo[] = [];
       for (let k = 0; k < lane.indices.length; k++) {
         const raw = lane.txs[k];
-        const key = lane.senderKeys[k];
+        let key = lane.senderKeys[k];
         const index = lane.indices[k];
         if (raw === undefined || key === undefined || index === undefined) continue;
         const tx = createTxFromRLP(raw, { common });
+        if (key.length === 0) {
+          const r0 = performance.now();
+          try {
+            key = tx.getSenderPublicKey();
+          } catch (cause) {
+            invalid.push({ index, reason: cause instanceof Error ? cause.message : String(cause) });
+            // The coordinator refuses the block; the rest of the lane would only waste time.
+            break;
+          } finally {
+            recoveryMs += performance.now() - r0;
+          }
+          recovered.push(index);
+          recoveredKeys.push(key);
+        }
         // Frozen transactions keep a mutable cache: carry the recovered sender instead of recovering.
         (tx.cache as { senderPubKey?: Uint8Array }).senderPubKey = key;
         const { outcome, undo } = await runTracked(engine, tx, block, 0n);
@@ -100,7 +118,24 @@ async function run(message: RunMessage): Promise<void> {
   } finally {
     await sm.revert();
   }
-  send({ type: 'ran', id: message.id, indices, outcomes, busyMs: performance.now() - started });
+  const keys = new Uint8Array(64 * recoveredKeys.length);
+  recoveredKeys.forEach((key, k) => {
+    keys.set(key, 64 * k);
+  });
+  send(
+    {
+      type: 'ran',
+      id: message.id,
+      indices,
+      outcomes,
+      recovered,
+      keys,
+      invalid,
+      busyMs: performance.now() - started,
+      recoveryMs,
+    },
+    [keys.buffer],
+  );
 }
 
 let queue: Promise<void> = Promise.resolve();
