@@ -1,16 +1,23 @@
 #!/usr/bin/env node
 // An enterprise chain node: libs/chain with the Outbox system contract in genesis. Configured by
-// environment variables (see config.ts); stops cleanly on SIGINT / SIGTERM.
+// environment variables and an optional JSON file (libs/chain's config module: see its README);
+// stops cleanly on SIGINT / SIGTERM.
 import { readFileSync } from 'node:fs';
-import { OUTBOX_ADDRESS, parseGenesisConfig, startNode } from '@khipu/chain';
-import { pino } from 'pino';
-import { ConfigError, loadNodeConfig } from './config.js';
+import {
+  ConfigError,
+  createNodeLogger,
+  loadNodeConfig,
+  type NodeConfig,
+  OUTBOX_ADDRESS,
+  parseGenesisConfig,
+  startNode,
+} from '@khipu/chain';
 import { Outbox } from './generated/contracts.js';
 
 async function main(): Promise<void> {
-  let config: ReturnType<typeof loadNodeConfig>;
+  let config: NodeConfig;
   try {
-    config = loadNodeConfig(process.env);
+    config = loadNodeConfig({ env: process.env });
   } catch (e) {
     if (e instanceof ConfigError) {
       process.stderr.write(`khipu-chain: ${e.message}\n`);
@@ -18,12 +25,11 @@ async function main(): Promise<void> {
     }
     throw e;
   }
-  const logger = pino(
-    { level: config.logLevel, base: { pid: process.pid } },
-    config.logFile
-      ? pino.destination({ dest: config.logFile, mkdir: true, sync: false })
-      : pino.destination(1),
-  );
+  const logger = createNodeLogger({
+    level: config.log.level,
+    file: config.log.file,
+    dataDir: config.dataDir,
+  });
   let genesisJSON: unknown;
   try {
     genesisJSON = JSON.parse(readFileSync(config.genesisPath, 'utf8'));
@@ -41,9 +47,21 @@ async function main(): Promise<void> {
     genesis,
     ...(config.validatorKey ? { validatorKey: config.validatorKey } : {}),
     logger,
-    rpc: { host: config.rpcHost, port: config.rpcPort },
+    rpc: {
+      host: config.rpc.host,
+      port: config.rpc.port,
+      limits: config.rpc.limits,
+      methods: config.rpc.methods,
+      corsOrigin: config.rpc.corsOrigin,
+    },
+    txpool: {
+      limits: config.txpool.limits,
+      journal: config.txpool.journal,
+      journalFsync: config.txpool.journalFsync,
+    },
+    metrics: config.metrics.enabled,
     durability: config.durability,
-    execution: { engine: 'library', mode: config.executionMode, workers: config.executionWorkers },
+    execution: { engine: 'library', mode: config.execution.mode, workers: config.execution.workers },
     metricsLabels: { chain: config.chainLabel ?? genesis.name },
   });
   let stopping = false;

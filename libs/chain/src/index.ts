@@ -1,7 +1,13 @@
 // @khipu/chain: the node core every Khipu chain runs. See ARCHITECTURE.md.
 
+export { ConfigError, loadNodeConfig, type NodeConfig, SETTINGS } from './config/config.js';
 export { ChainError, type ChainErrorCode, isChainError } from './errors.js';
 export { createChainExecutionCommon } from './exec/common.js';
+export {
+  khipuPrecompiles,
+  VERIFY_SEALED_HEADER_ADDRESS,
+  VERIFY_SHARD_PROOF_ADDRESS,
+} from './exec/precompiles.js';
 export { createSerialExecutor } from './exec/serialExecutor.js';
 export type {
   BlockExecutor,
@@ -25,6 +31,7 @@ export {
 } from './genesis/config.js';
 export { buildGenesis, validatorSetOf } from './genesis/genesis.js';
 export { type BlockEnvelope, blockEnvelopeOf, Importer } from './importer/importer.js';
+export { componentLogger, createNodeLogger } from './log/logger.js';
 export { createNodeMetrics, type NodeMetrics } from './metrics/metrics.js';
 export { type Chain, type OpenChainParameters, openChain } from './node/chain.js';
 export { type ChainNode, type StartNodeParameters, startNode } from './node/node.js';

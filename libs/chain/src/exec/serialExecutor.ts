@@ -13,6 +13,7 @@ import { createVM, encodeReceipt, runTx } from '@ethereumjs/vm';
 import { ChainError } from '../errors.js';
 import type { StoredReceipt } from '../store/codec.js';
 import type { OverlayStateDB } from '../store/stateDB.js';
+import { khipuPrecompiles } from './precompiles.js';
 import { createStateManagerAt } from './state.js';
 import type { BlockExecutor, ExecuteBlockInput, ExecuteBlockOutput, PendingTransaction } from './types.js';
 
@@ -91,7 +92,12 @@ export function createSerialExecutor(options: SerialExecutorOptions): BlockExecu
       const { context } = input;
       const stateManager = createStateManagerAt(db, input.parentStateRoot, common);
       const touched = trackWrites(stateManager);
-      const vm = await createVM({ common, stateManager, blockchain });
+      const vm = await createVM({
+        common,
+        stateManager,
+        blockchain,
+        evmOpts: { customPrecompiles: khipuPrecompiles() },
+      });
       const header = createBlockHeader(
         {
           number: context.number,

@@ -7,6 +7,7 @@ import type { Common } from '@ethereumjs/common';
 import { createTx, type TypedTransaction } from '@ethereumjs/tx';
 import { Address, bytesToHex, hexToBytes } from '@ethereumjs/util';
 import { createVM, runTx } from '@ethereumjs/vm';
+import { khipuPrecompiles } from '../exec/precompiles.js';
 import { createBlockHashSource } from '../exec/serialExecutor.js';
 import { createStateManagerAt } from '../exec/state.js';
 import type { BlockReader, CallExecutor, CallRequest, CallResult, Hex } from '../rpc/backend.js';
@@ -53,7 +54,12 @@ export function createChainCallExecutor(options: {
         (request.maxFeePerGas ?? 0n) > 0n ||
         (request.maxPriorityFeePerGas ?? 0n) > 0n;
       const stateManager = createStateManagerAt(db, hexToBytes(header.stateRoot), common);
-      const vm = await createVM({ common, stateManager, blockchain: hashSource });
+      const vm = await createVM({
+        common,
+        stateManager,
+        blockchain: hashSource,
+        evmOpts: { customPrecompiles: khipuPrecompiles() },
+      });
       const blockHeader = createBlockHeader(
         {
           number: header.number,

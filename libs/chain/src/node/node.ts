@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { GenesisConfig } from '../genesis/config.js';
 import { createNodeMetrics, type NodeMetrics } from '../metrics/metrics.js';
 import type { RpcBackend } from '../rpc/backend.js';
+import type { RpcMethodOptions } from '../rpc/context.js';
 import { createRpcServer, type RpcServer, type RpcServerLimits } from '../rpc/server.js';
 import { CHAIN_TABLES } from '../store/tables.js';
 import { createTxPool, type TxPool, type TxPoolLimits } from '../txpool/pool.js';
@@ -21,8 +22,17 @@ export interface StartNodeParameters {
   /** This node's validator key; without it the node does not produce blocks. */
   validatorKey?: Uint8Array;
   logger: Logger;
-  rpc: { host: string; port: number; limits?: Partial<RpcServerLimits>; corsOrigin?: string };
-  txpool?: { limits?: Partial<TxPoolLimits>; journalFsync?: boolean };
+  rpc: {
+    host: string;
+    port: number;
+    limits?: Partial<RpcServerLimits>;
+    methods?: Partial<RpcMethodOptions>;
+    /** Access-Control-Allow-Origin; `undefined` sends none. */
+    corsOrigin?: string | undefined;
+  };
+  txpool?: { limits?: Partial<TxPoolLimits>; journal?: boolean; journalFsync?: boolean };
+  /** Serve Prometheus metrics at `/metrics` (default true). */
+  metrics?: boolean;
   /** Kesque's durability (default: fsync every batch). */
   durability?: Durability;
   execution?: OpenChainParameters['execution'];
@@ -109,7 +119,7 @@ export async function startNode(p: StartNodeParameters): Promise<ChainNode> {
       getBalance: (a) => chain.state.getBalance(a, head()),
     },
     blockGasLimit: chain.store.headHeader().gasLimit,
-    journalPath: join(p.dataDir, 'txpool.journal'),
+    ...(p.txpool?.journal === false ? {} : { journalPath: join(p.dataDir, 'txpool.journal') }),
     journalFsync: p.txpool?.journalFsync ?? false,
     metrics: metrics.txpool,
     logger: p.logger,
@@ -131,9 +141,10 @@ export async function startNode(p: StartNodeParameters): Promise<ChainNode> {
   const rpc = createRpcServer({
     backend,
     logger: p.logger,
-    metrics,
+    ...(p.metrics === false ? {} : { metrics }),
     ...(p.rpc.limits ? { limits: p.rpc.limits } : {}),
-    ...(p.rpc.corsOrigin !== undefined ? { corsOrigin: p.rpc.corsOrigin } : {}),
+    ...(p.rpc.methods ? { methodOptions: p.rpc.methods } : {}),
+    ...('corsOrigin' in p.rpc ? { corsOrigin: p.rpc.corsOrigin } : {}),
   });
   const address = await rpc.listen(p.rpc.port, p.rpc.host);
   chain.producer?.start();
