@@ -176,10 +176,36 @@ class Table extends TableReader {
   }
 }
 
-interface PendingRecord {
-  type: number;
-  position: number;
-  key: Uint8Array | number;
+/** Records of a batch read back during recovery, waiting for the batch's COMMIT. */
+class PendingRecords {
+  length = 0;
+  types = new Uint8Array(1024);
+  positions = new Float64Array(1024);
+  numbers = new Float64Array(1024);
+  keys = new Uint8Array(1024 * 32);
+
+  push(type: number, position: number, bytes: Uint8Array, keyAt: number, hash: boolean): void {
+    if (this.length === this.types.length) {
+      const n = this.length * 2;
+      const types = new Uint8Array(n);
+      types.set(this.types);
+      this.types = types;
+      const positions = new Float64Array(n);
+      positions.set(this.positions);
+      this.positions = positions;
+      const numbers = new Float64Array(n);
+      numbers.set(this.numbers);
+      this.numbers = numbers;
+      const keys = new Uint8Array(n * 32);
+      keys.set(this.keys);
+      this.keys = keys;
+    }
+    const i = this.length++;
+    this.types[i] = type;
+    this.positions[i] = position;
+    if (hash) this.keys.set(bytes.subarray(keyAt, keyAt + 32), i * 32);
+    else this.numbers[i] = readNumberKey(bytes, keyAt);
+  }
 }
 
 interface Marker {
@@ -581,8 +607,15 @@ export class KesqueStore implements Kesque {
     let records = 0;
     let lastReport = 0;
     let maxSeq = 0;
-    const pending: PendingRecord[] = [];
+    // A batch's records wait for its COMMIT in flat arrays (no object per record).
+    const pending = new PendingRecords();
     const key = new Uint8Array(HASH_KEY_BYTES);
+    const apply = (i: number): void => {
+      if (table.hash) {
+        key.set(pending.keys.subarray(i * 32, i * 32 + 32));
+        this.applyRecord(table, pending.types[i]!, pending.positions[i]!, key);
+      } else this.applyRecord(table, pending.types[i]!, pending.positions[i]!, pending.numbers[i]!);
+    };
     table.hash?.beginWrite();
     table.number?.beginWrite();
     try {
@@ -598,17 +631,23 @@ export class KesqueStore implements Kesque {
           table.keyLength,
           true,
           (bytes, at, off, type, kl, vl) => {
-            const position = segment.slot * 1073741824 + off / 8;
             if (type === TYPE_PUT || type === TYPE_DEL) {
               table.noteRecord(RECORD_HEADER_BYTES + kl + vl);
-              const k: Uint8Array | number = table.hash
-                ? bytes.slice(at + REC_OFF_KEY, at + REC_OFF_KEY + HASH_KEY_BYTES)
-                : readNumberKey(bytes, at + REC_OFF_KEY);
-              if (compacted) this.applyRecord(table, type, position, k);
-              else pending.push({ type, position, key: k });
+              pending.push(
+                type,
+                segment.slot * 1073741824 + off / 8,
+                bytes,
+                at + REC_OFF_KEY,
+                table.hash !== undefined,
+              );
+              if (compacted) {
+                apply(0);
+                pending.length = 0;
+                records++;
+              }
             } else if (type === TYPE_COMMIT) {
               maxSeq = Math.max(maxSeq, readF64(bytes, at + RECORD_HEADER_BYTES));
-              for (const p of pending) this.applyRecord(table, p.type, p.position, p.key);
+              for (let p = 0; p < pending.length; p++) apply(p);
               records += pending.length;
               pending.length = 0;
             }
@@ -640,7 +679,6 @@ export class KesqueStore implements Kesque {
       table.hash?.endWrite();
       table.number?.endWrite();
     }
-    void key;
     if (report && onProgress) onProgress({ table: table.name, bytes: totalBytes, totalBytes, records });
     return maxSeq;
   }
