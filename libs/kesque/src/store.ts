@@ -270,6 +270,8 @@ export class KesqueStore implements Kesque {
   private snapshotTimer: NodeJS.Timeout | undefined;
   private compacting: { table: Table; stop: boolean; done: Promise<unknown> } | undefined;
   private touched: Table[] = [];
+  private iterations = 0;
+  private deferredClose: number[] = [];
   private writeCalls = 0;
 
   constructor(options: OpenKesqueOptions) {
@@ -765,6 +767,18 @@ export class KesqueStore implements Kesque {
   *entries(table: string): IterableIterator<[TableKey, Uint8Array]> {
     if (this.closed) throw this.closedError();
     const t = this.table(table);
+    this.iterations++;
+    try {
+      yield* this.iterate(t);
+    } finally {
+      if (--this.iterations === 0) {
+        for (const fd of this.deferredClose) closeQuietly(fd);
+        this.deferredClose = [];
+      }
+    }
+  }
+
+  private *iterate(t: Table): Generator<[TableKey, Uint8Array]> {
     const segments = t.segments.map((s) => ({ slot: s.slot, fd: s.fd, size: s.size, file: s.file }));
     for (let i = 0; i < segments.length; i++) {
       const segment = segments[i]!;
@@ -1005,10 +1019,19 @@ export class KesqueStore implements Kesque {
 
   /** Seals the active segment of `table` (fsynced, so it can never end torn) and starts a new one. */
   private roll(table: Table, baseSeq: number): void {
-    const old = table.active;
-    if (table.dirty) fs.fdatasyncSync(old.fd);
+    // Everything written so far, in every table, becomes durable before the new segment exists:
+    // a sealed segment never ends torn, and no batch older than the roll can be half on disk.
+    this.syncAllNow();
     this.createSegment(table, 0, baseSeq);
     this.saveManifest();
+  }
+
+  /** fdatasync of every table's active segment, now (rolls, snapshots). */
+  private syncAllNow(): void {
+    for (const t of this.tableList) {
+      fs.fdatasyncSync(t.active.fd);
+      t.dirty = false;
+    }
   }
 
   /** Waits for an fsync of every table written so far (group commit: one fsync round serves every
@@ -1087,12 +1110,8 @@ export class KesqueStore implements Kesque {
   }
 
   private snapshot(): void {
-    for (const t of this.tableList) {
-      if (t.dirty) {
-        fs.fdatasyncSync(t.active.fd);
-        t.dirty = false;
-      }
-    }
+    // The snapshot must never cover data that is not durable (an fsync may be in flight).
+    this.syncAllNow();
     const name = `snapshot-${this.manifest.generation + 1}.kqx`;
     writeSnapshot(path.join(this.dir, name), this.seq, this.snapshotSources());
     const old = this.manifest.snapshot;
@@ -1295,9 +1314,11 @@ export class KesqueStore implements Kesque {
       }
       throw error;
     }
-    // The old files go only after the manifest no longer names them.
+    // The old files go only after the manifest no longer names them. An iteration may still be
+    // reading them: their descriptors close when the last iteration ends.
     for (const s of processed) {
-      closeQuietly(s.fd);
+      if (this.iterations > 0) this.deferredClose.push(s.fd);
+      else closeQuietly(s.fd);
       fs.rmSync(t.segmentPath(s.file), { force: true });
       t.meta[s.slot] = 0;
       t.fdFiles[s.slot] = 0;
