@@ -271,6 +271,8 @@ export class KesqueStore implements Kesque {
   private compacting: { table: Table; stop: boolean; done: Promise<unknown> } | undefined;
   private touched: Table[] = [];
   private iterations = 0;
+  private changedSinceSnapshot = true;
+  private replayedRecords = 0;
   private deferredClose: number[] = [];
   private writeCalls = 0;
 
@@ -356,6 +358,7 @@ export class KesqueStore implements Kesque {
     if (manifestChanged) this.saveManifest();
     const rebuilt = this.recover();
     if (rebuilt) this.snapshot();
+    else this.changedSinceSnapshot = this.replayedRecords > 0 || manifestChanged;
     this.startTimers();
   }
 
@@ -649,6 +652,7 @@ export class KesqueStore implements Kesque {
               }
             } else if (type === TYPE_COMMIT) {
               maxSeq = Math.max(maxSeq, readF64(bytes, at + RECORD_HEADER_BYTES));
+              this.replayedRecords += pending.length;
               for (let p = 0; p < pending.length; p++) apply(p);
               records += pending.length;
               pending.length = 0;
@@ -1008,6 +1012,7 @@ export class KesqueStore implements Kesque {
     this.collisions[0] = 0;
     this.seq = seq;
     this.counter.batches++;
+    this.changedSinceSnapshot = true;
   }
 
   private failedError(): KesqueError {
@@ -1113,6 +1118,7 @@ export class KesqueStore implements Kesque {
     // The snapshot must never cover data that is not durable (an fsync may be in flight).
     this.syncAllNow();
     const name = `snapshot-${this.manifest.generation + 1}.kqx`;
+    this.changedSinceSnapshot = false;
     writeSnapshot(path.join(this.dir, name), this.seq, this.snapshotSources());
     const old = this.manifest.snapshot;
     this.manifest.snapshot = name;
@@ -1380,6 +1386,7 @@ export class KesqueStore implements Kesque {
   padForTests(table: string, bytes: number): void {
     const t = this.table(table);
     const segment = t.active;
+    this.changedSinceSnapshot = true;
     let left = Math.ceil(bytes / 8) * 8;
     while (left > 0) {
       const skip = Math.min(left, 2 ** 31);
@@ -1413,7 +1420,8 @@ export class KesqueStore implements Kesque {
     try {
       if (!this.failure) {
         await this.requestSync();
-        this.snapshot();
+        // A store opened from its snapshot and never written keeps that snapshot.
+        if (this.changedSinceSnapshot) this.snapshot();
       }
     } catch (e) {
       error = e;
