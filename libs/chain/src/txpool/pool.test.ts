@@ -280,6 +280,20 @@ describe('[txpool] admission', () => {
   });
 });
 
+describe('[txpool] shared Common', () => {
+  it('parses every transaction with one Common whose parameters are merged once', async () => {
+    const p = await pool();
+    const a = p.get(await p.submitRawTransaction(transfer(alice, 0n)));
+    const b = p.get(await p.submitRawTransaction(transfer(bob, 0n)));
+    assert.ok(a !== undefined && b !== undefined);
+    assert.equal(a.tx.common, b.tx.common);
+    assert.equal(a.tx.common.hardfork(), 'prague');
+    assert.equal(a.tx.common.chainId(), CHAIN_ID);
+    assert.equal(a.tx.getIntrinsicGas(), 21_000n);
+    assert.equal(a.tx.getSenderAddress().toString(), alice.address);
+  });
+});
+
 describe('[txpool] nonce order and replacement', () => {
   it('keeps a gapped transaction queued until the gap closes', async () => {
     const p = await pool();

@@ -16,6 +16,7 @@ import type {
 } from '../rpc/backend.js';
 import { loadKeccak256 } from '../rpc/keccak.js';
 import {
+  createSharedTxCommon,
   createTxCommon,
   DEFAULT_MAX_TX_BYTES,
   decodeTransaction,
@@ -128,7 +129,9 @@ export class TxPool implements TxSubmitter {
   ) {
     this.#chainId = parameters.chainId;
     this.#state = parameters.state;
-    this.#common = parameters.common ?? createTxCommon(parameters.chainId, parameters.hardfork);
+    this.#common = createSharedTxCommon(
+      parameters.common ?? createTxCommon(parameters.chainId, parameters.hardfork),
+    );
     this.#limits = { ...DEFAULT_TXPOOL_LIMITS, ...parameters.limits };
     this.#keccak = keccak;
     this.#journal = journal;
