@@ -55,6 +55,7 @@ export {
   decodeHeaderRecord,
   encodeHeaderRecord,
   HEADER_RECORD_BYTES,
+  HEADER_RECORD_MAX_BYTES,
   recordOfHeader,
   type VerifiedHeaderRecord,
 } from './lightclient/record.js';

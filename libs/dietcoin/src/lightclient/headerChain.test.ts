@@ -10,7 +10,12 @@ import { flipEveryByte } from '../testing/flip.js';
 import { derivePrivateKey, type GeneratedChain, generateChain } from '../testing/generateChain.js';
 import { createHeaderChain, type HeaderChain, openHeaderChain, type SyncProgress } from './headerChain.js';
 import { MemoryHeaderStore } from './memoryStore.js';
-import { decodeHeaderRecord, encodeHeaderRecord, HEADER_RECORD_BYTES } from './record.js';
+import {
+  decodeHeaderRecord,
+  encodeHeaderRecord,
+  HEADER_RECORD_BYTES,
+  HEADER_RECORD_MAX_BYTES,
+} from './record.js';
 
 const chainId = 7n;
 const E = 10;
@@ -94,7 +99,10 @@ describe('[Dietcoin] HeaderChain light client', () => {
   it('keeps at most 256 bytes per verified header and round-trips the record', () => {
     const r = { ...decodeHeaderRecord(encodeHeaderRecord({ ...sealedRecord(), sealed: true })) };
     assert.equal(encodeHeaderRecord(r).length, HEADER_RECORD_BYTES);
-    assert.ok(HEADER_RECORD_BYTES <= 256);
+    assert.ok(HEADER_RECORD_BYTES <= 256 && HEADER_RECORD_MAX_BYTES <= 256);
+    const change = { ...r, nextValidatorsHash: chain.setOf(1).hash };
+    assert.equal(encodeHeaderRecord(change).length, HEADER_RECORD_MAX_BYTES);
+    assert.deepEqual(decodeHeaderRecord(encodeHeaderRecord(change)), change);
     assert.deepEqual(decodeHeaderRecord(encodeHeaderRecord(r)), r);
     assert.throws(
       () => decodeHeaderRecord(encodeHeaderRecord(r).subarray(1)),
@@ -286,7 +294,6 @@ function sealedRecord() {
     number: 3,
     timestamp: d.header.timestamp,
     hash: d.hash,
-    parentHash: d.header.parentHash,
     stateRoot: d.header.stateRoot,
     messageRoot: d.header.extra.messageRoot,
     shardRoot: d.header.extra.shardRoot,
