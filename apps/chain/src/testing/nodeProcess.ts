@@ -11,6 +11,8 @@ export interface NodeProcess {
   url: string;
   wsUrl: string;
   logFile: string;
+  /** The head the node resumed from (its `node started` log line). */
+  startHead: number;
   /** SIGTERM and wait for the exit. */
   stop(): Promise<void>;
   /** SIGKILL and wait for the exit. */
@@ -61,7 +63,7 @@ export async function spawnNode(p: SpawnNodeParameters): Promise<NodeProcess> {
       const started = readFileSync(logFile, 'utf8')
         .split('\n')
         .filter((l) => l.includes('"node started"'))
-        .map((l) => JSON.parse(l) as { rpc: string })[0];
+        .map((l) => JSON.parse(l) as { rpc: string; head: number })[0];
       if (started) {
         const url = `http://${started.rpc}`;
         return {
@@ -69,6 +71,7 @@ export async function spawnNode(p: SpawnNodeParameters): Promise<NodeProcess> {
           url,
           wsUrl: `ws://${started.rpc}`,
           logFile,
+          startHead: started.head,
           async stop() {
             child.kill('SIGTERM');
             await exited(child);
