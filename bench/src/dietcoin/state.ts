@@ -23,6 +23,11 @@ import { medianMicros, progress, seconds } from './timing.js';
 /** keccak256 of empty code (computed after initDietcoin). */
 let emptyCodeHash: Uint8Array | undefined;
 
+function emptyCode(): Uint8Array {
+  emptyCodeHash ??= keccak256(new Uint8Array(0));
+  return emptyCodeHash;
+}
+
 export function benchAddress(i: number): Uint8Array {
   return keccak256(new Uint8Array([i & 0xff, (i >>> 8) & 0xff, (i >>> 16) & 0xff, i >>> 24, 0xad])).slice(12);
 }
@@ -33,9 +38,7 @@ export function benchAccount(i: number): Account {
     nonce: BigInt(i % 1000),
     balance: BigInt(i) * 12_345_678_901_234n + 10n ** 17n,
     storageRoot: contract ? keccak256(new Uint8Array([i & 0xff, 1])) : EMPTY_TRIE_ROOT,
-    codeHash: contract
-      ? keccak256(new Uint8Array([i & 0xff, 2]))
-      : (emptyCodeHash ??= keccak256(new Uint8Array(0))),
+    codeHash: contract ? keccak256(new Uint8Array([i & 0xff, 2])) : emptyCode(),
   };
 }
 

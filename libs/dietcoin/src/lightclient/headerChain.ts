@@ -15,10 +15,23 @@ import { bytesToHex, equalBytes } from '../encoding/bytes.js';
 import { DietcoinError, shortHex } from '../errors.js';
 import { type DecodedHeader, decodeHeader } from '../header/header.js';
 import { decodeSealedHeader, type SealedHeader } from '../header/sealedHeader.js';
+import {
+  decodeMessageProof,
+  type VerifyMessageProofReturnType,
+  verifyMessageProof,
+} from '../message/messageProof.js';
+import {
+  decodeShardProof,
+  type VerifyShardProofReturnType,
+  verifyShardProof,
+} from '../message/shardProof.js';
 import { type Evidence, findEvidence } from '../seal/evidence.js';
 import { decodeValidatorSet, type QuorumRule, type ValidatorSet } from '../seal/validatorSet.js';
 import { verifySeals } from '../seal/verifySeals.js';
 import type { HeaderSource } from '../source/headerSource.js';
+import type { Account } from '../state/account.js';
+import { decodeAccountProof, verifyAccountProof } from '../state/accountProof.js';
+import { decodeStateShardProof, verifyStateShardProof } from '../state/stateShardProof.js';
 import { recordOfHeader, type VerifiedHeaderRecord } from './record.js';
 import type { HeaderStore, LightClientState } from './store.js';
 
@@ -559,6 +572,62 @@ export class HeaderChain {
     } catch (cause) {
       throw new DietcoinError('SOURCE_FAILED', `source failed to serve ${what}`, { cause });
     }
+  }
+
+  /**
+   * The record of an accepted header, to check proofs against.
+   * @throws DietcoinError UNKNOWN_HEADER when the client did not accept (or skipped) that height.
+   */
+  acceptedHeader(number: number): VerifiedHeaderRecord {
+    const record = this.store.getRecord(number);
+    if (!record)
+      throw new DietcoinError('UNKNOWN_HEADER', `header ${number} was not accepted by the light client`);
+    return record;
+  }
+
+  /**
+   * Checks a whole message shard (`encodeShardProof` bytes) against block `number`'s messageRoot.
+   * @throws DietcoinError UNKNOWN_HEADER, a decoding code, INVALID_MESSAGE, INVALID_PROOF or WRONG_ROOT.
+   */
+  verifyShardProof(
+    number: number,
+    proof: Uint8Array,
+    sourceChainId = this.rules.chainId,
+  ): VerifyShardProofReturnType {
+    const { messageRoot } = this.acceptedHeader(number);
+    return verifyShardProof({
+      proof: decodeShardProof(proof),
+      messageRoot,
+      blockNumber: number,
+      sourceChainId,
+    });
+  }
+
+  /** Checks one message (`encodeMessageProof` bytes) against block `number`'s messageRoot. */
+  verifyMessageProof(
+    number: number,
+    proof: Uint8Array,
+    sourceChainId = this.rules.chainId,
+  ): VerifyMessageProofReturnType {
+    const { messageRoot } = this.acceptedHeader(number);
+    return verifyMessageProof({
+      proof: decodeMessageProof(proof),
+      messageRoot,
+      blockNumber: number,
+      sourceChainId,
+    });
+  }
+
+  /** Checks an account (`encodeAccountProof` bytes) against the state after block `number`. */
+  verifyAccountProof(number: number, address: Uint8Array, proof: Uint8Array): Account {
+    const { shardRoot } = this.acceptedHeader(number);
+    return verifyAccountProof({ proof: decodeAccountProof(proof), address, shardRoot, blockNumber: number });
+  }
+
+  /** Checks a whole state shard (`encodeStateShardProof` bytes) against block `number`'s shardRoot. */
+  verifyStateShard(number: number, proof: Uint8Array): { addressHash: Uint8Array; account: Account }[] {
+    const { shardRoot } = this.acceptedHeader(number);
+    return verifyStateShardProof({ proof: decodeStateShardProof(proof), shardRoot, blockNumber: number });
   }
 
   /** Hex of the head hash, for logs. */
