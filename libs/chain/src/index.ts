@@ -2,7 +2,6 @@
 
 export { ConfigError, loadNodeConfig, type NodeConfig, SETTINGS } from './config/config.js';
 export { ChainError, type ChainErrorCode, isChainError } from './errors.js';
-export { createChainExecutionCommon } from './exec/common.js';
 export {
   khipuPrecompiles,
   VERIFY_SEALED_HEADER_ADDRESS,

@@ -3,10 +3,14 @@
 import type { Common } from '@ethereumjs/common';
 import { bytesToHex, hexToBytes } from '@ethereumjs/util';
 import { initDietcoin, type StateShards, type ValidatorSet } from '@khipu/dietcoin';
-import { createExecutor, type ExecutionMode } from '@khipu/execution';
+import {
+  createExecutionCommon,
+  createExecutor,
+  type ExecutionMode,
+  loadExecutionCrypto,
+} from '@khipu/execution';
 import type { KesqueReaderHandle } from '@khipu/kesque';
 import { ChainError } from '../errors.js';
-import { createChainExecutionCommon } from '../exec/common.js';
 import { createExecutionStateStore } from '../exec/executionStore.js';
 import { EXTENSIONS_MODULE } from '../exec/extensions.js';
 import { createLibraryExecutor } from '../exec/libExecutor.js';
@@ -87,7 +91,9 @@ export async function openChain(p: OpenChainParameters): Promise<Chain> {
       : undefined;
   // One Common for everything: libs/execution's (native crypto, our consensus type, the EIPs we
   // run), so that transactions parsed anywhere in the node carry the same rules.
-  const common = library?.common ?? createChainExecutionCommon(config.chainId, config.name);
+  const common =
+    library?.common ??
+    createExecutionCommon({ chainId: config.chainId, crypto: await loadExecutionCrypto() });
   const store = new ChainStore({ kv: p.kv, common });
   const db = createOverlayStateDB(p.kv);
   const validators = validatorSetOf(config);
