@@ -42,14 +42,19 @@ export function hexToBytes(hex: string): Uint8Array {
 export function bigintToMinimalBytes(v: bigint): Uint8Array {
   if (v < 0n) throw new RangeError('negative integer');
   if (v === 0n) return new Uint8Array(0);
-  if (v <= 0xffff_ffff_ffffn) {
-    const out: number[] = [];
-    for (let x = Number(v); x > 0; x = Math.floor(x / 256)) out.unshift(x % 256);
-    return new Uint8Array(out);
+  // little-endian bytes, 48 bits at a time (two BigInt operations per 6 bytes)
+  const le: number[] = [];
+  for (let x = v; x > 0n; x >>= 48n) {
+    let chunk = Number(x & 0xffff_ffff_ffffn);
+    for (let i = 0; i < 6; i++) {
+      le.push(chunk % 256);
+      chunk = Math.floor(chunk / 256);
+    }
   }
-  let hex = v.toString(16);
-  if (hex.length % 2) hex = `0${hex}`;
-  return new Uint8Array(Buffer.from(hex, 'hex'));
+  while (le[le.length - 1] === 0) le.pop();
+  const out = new Uint8Array(le.length);
+  for (let i = 0; i < le.length; i++) out[i] = le[le.length - 1 - i]!;
+  return out;
 }
 
 /** Big-endian bytes (any length) to bigint. */
