@@ -361,7 +361,9 @@ class ExecutorImpl implements Executor {
   /** Decodes the job and recovers its senders (in the pool when parallel), refusing bad
    *  signatures by index; carries the keys on the transactions. */
   async ensureSenders(job: BlockJob): Promise<ReadyJob> {
+    const d = now();
     await job.materialize();
+    job.phases.decode += now() - d;
     const r = ready(job);
     const t = now();
     const { txs } = r;
