@@ -25,6 +25,9 @@ export interface DispatcherOptions {
   methods: Readonly<Record<string, RpcMethod>>;
   /** Most requests in one batch (geth: 1000). */
   maxBatchLength: number;
+  /** Once a batch's answers reach this many bytes, its remaining requests are answered -32003
+   *  "response too large" instead of run (geth: 25 MB). */
+  maxBatchResponseBytes: number;
   logger: Logger;
   observe?: CallObserver;
 }
@@ -86,13 +89,29 @@ export class Dispatcher {
         );
         return { response: JSON.stringify(errorResponse(null, error)), refused: 'batch-too-long' };
       }
-      const responses: RpcResponse[] = [];
+      const parts: string[] = [];
+      let bytes = 0;
       // In order, one at a time, as geth does: a batch of transactions keeps its order.
       for (const request of parsed) {
+        if (bytes >= this.#options.maxBatchResponseBytes) {
+          const id =
+            request !== null && typeof request === 'object' && isValidId((request as { id?: unknown }).id)
+              ? (request as { id: RpcId }).id
+              : null;
+          parts.push(
+            JSON.stringify(
+              errorResponse(id, new RpcError(RpcErrorCode.responseTooLarge, 'response too large')),
+            ),
+          );
+          continue;
+        }
         const response = await this.handleRequest(request, context);
-        if (response !== undefined) responses.push(response);
+        if (response === undefined) continue;
+        const text = JSON.stringify(response);
+        bytes += text.length;
+        parts.push(text);
       }
-      return { response: responses.length === 0 ? undefined : JSON.stringify(responses) };
+      return { response: parts.length === 0 ? undefined : `[${parts.join(',')}]` };
     }
     const response = await this.handleRequest(parsed, context);
     return { response: response === undefined ? undefined : JSON.stringify(response) };

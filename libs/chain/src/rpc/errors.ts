@@ -14,8 +14,10 @@ export const RpcErrorCode = {
   /** EIP-1474 "invalid input" / geth's generic server error: transaction refusals, missing
    *  state, limits. */
   server: -32000,
-  /** geth: request or batch too large. */
+  /** EIP-1474 "limit exceeded": ranges, result counts, filters, subscriptions. */
   limitExceeded: -32005,
+  /** geth: a batch's answers exceeded the response size limit. */
+  responseTooLarge: -32003,
   /** geth's code for `execution reverted` (eth_call, eth_estimateGas). */
   executionReverted: 3,
 } as const;

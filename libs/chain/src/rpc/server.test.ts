@@ -117,6 +117,25 @@ describe('[rpc] JSON-RPC 2.0 framing over HTTP', () => {
     });
   });
 
+  it('answers a batch’s remaining requests -32003 once its answers exceed the response limit', async () => {
+    const small = await startTestNode({ limits: { maxBatchResponseBytes: 100 } });
+    const batch = Array.from({ length: 4 }, (_, id) => ({
+      jsonrpc: '2.0',
+      id,
+      method: 'web3_clientVersion',
+    }));
+    const answers = (await small.post(JSON.stringify(batch))).body as Answer[];
+    await small.close();
+    assert.deepEqual(
+      answers.map((a) => a.result ?? a.error?.code),
+      ['khipu-chain/v0.1.0', 'khipu-chain/v0.1.0', -32003, -32003],
+    );
+    assert.deepEqual(
+      answers.map((a) => a.id),
+      [0, 1, 2, 3],
+    );
+  });
+
   it('refuses a body over the size limit with HTTP 413 and a JSON-RPC error, and stays up', async () => {
     const big = JSON.stringify({
       jsonrpc: '2.0',

@@ -25,6 +25,8 @@ export interface RpcServerLimits {
   maxRequestBytes: number;
   /** Most requests in a batch (geth: 1000). */
   maxBatchLength: number;
+  /** Bytes of answers after which a batch's remaining requests are refused (geth: 25 MB). */
+  maxBatchResponseBytes: number;
   /** Most open WebSocket connections. */
   maxWsConnections: number;
   /** Most subscriptions one WebSocket connection may hold. */
@@ -42,6 +44,7 @@ export interface RpcServerLimits {
 export const DEFAULT_RPC_SERVER_LIMITS: RpcServerLimits = {
   maxRequestBytes: 5 * 1024 * 1024,
   maxBatchLength: 1000,
+  maxBatchResponseBytes: 25 * 1000 * 1000,
   maxWsConnections: 1000,
   maxSubscriptionsPerConnection: 100,
   maxWsBufferedBytes: 16 * 1024 * 1024,
@@ -95,12 +98,14 @@ export function createRpcServer(parameters: CreateRpcServerParameters): RpcServe
   const httpDispatcher = new Dispatcher({
     methods: RPC_METHODS,
     maxBatchLength: limits.maxBatchLength,
+    maxBatchResponseBytes: limits.maxBatchResponseBytes,
     logger,
     observe: observe('http'),
   });
   const wsDispatcher = new Dispatcher({
     methods: RPC_METHODS,
     maxBatchLength: limits.maxBatchLength,
+    maxBatchResponseBytes: limits.maxBatchResponseBytes,
     logger,
     observe: observe('ws'),
   });
@@ -230,6 +235,9 @@ export function createRpcServer(parameters: CreateRpcServerParameters): RpcServe
     response.writeHead(405, { Allow: 'POST, GET, OPTIONS', 'Content-Type': 'text/plain' });
     response.end('method not allowed: POST JSON-RPC requests, or open a WebSocket\n');
   });
+  // Slow or stalled clients cannot hold a connection forever.
+  http.headersTimeout = 20_000;
+  http.requestTimeout = 60_000;
   http.on('clientError', (_error, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
     else socket.destroy();
