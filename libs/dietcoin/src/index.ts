@@ -67,7 +67,14 @@ export type {
   LightClientState,
 } from './lightclient/store.js';
 export { DIETCOIN_TABLES, META_STATE_KEY } from './lightclient/tables.js';
-export type { MerkleMultiProof, MerkleProof } from './merkle/proofCodec.js';
+export {
+  decodeMerkleMultiProof,
+  decodeMerkleProof,
+  encodeMerkleMultiProof,
+  encodeMerkleProof,
+  type MerkleMultiProof,
+  type MerkleProof,
+} from './merkle/proofCodec.js';
 export {
   hashLeaf,
   hashNode,

@@ -11,8 +11,8 @@
 //   indices      leafCount × u32, strictly ascending, < count
 //   siblingCount u32, at most 32 × leafCount
 //   siblings     siblingCount × 32 bytes
-import type { ByteReader } from '../encoding/reader.js';
-import type { ByteWriter } from '../encoding/writer.js';
+import { ByteReader } from '../encoding/reader.js';
+import { ByteWriter } from '../encoding/writer.js';
 import { DietcoinError } from '../errors.js';
 import { proofLength } from './tree.js';
 
@@ -78,4 +78,34 @@ export function readMerkleMultiProof(r: ByteReader, what: string): MerkleMultiPr
   const siblings: Uint8Array[] = [];
   for (let i = 0; i < siblingCount; i++) siblings.push(r.take(32));
   return { count, indices, siblings };
+}
+
+/** A single proof on its own (the layout above, nothing before or after). */
+export function encodeMerkleProof(p: MerkleProof): Uint8Array {
+  const w = new ByteWriter(8 + 32 * p.siblings.length);
+  writeMerkleProof(w, p);
+  return w.finish();
+}
+
+/** @throws DietcoinError MALFORMED, TRUNCATED or TRAILING_BYTES. */
+export function decodeMerkleProof(bytes: Uint8Array): MerkleProof {
+  const r = new ByteReader(bytes, 'Merkle proof');
+  const p = readMerkleProof(r, 'Merkle proof');
+  r.end();
+  return p;
+}
+
+/** A multiproof on its own. */
+export function encodeMerkleMultiProof(p: MerkleMultiProof): Uint8Array {
+  const w = new ByteWriter(12 + 4 * p.indices.length + 32 * p.siblings.length);
+  writeMerkleMultiProof(w, p);
+  return w.finish();
+}
+
+/** @throws DietcoinError MALFORMED, TRUNCATED, OVERSIZED or TRAILING_BYTES. */
+export function decodeMerkleMultiProof(bytes: Uint8Array): MerkleMultiProof {
+  const r = new ByteReader(bytes, 'Merkle multiproof');
+  const p = readMerkleMultiProof(r, 'Merkle multiproof');
+  r.end();
+  return p;
 }

@@ -171,6 +171,13 @@ describe('[Dietcoin] Merkle trees', () => {
       if (Buffer.compare(root, tree.root) !== 0) throw new Error('wrong root');
     };
     verifyMulti(multi);
+    const mp = { count: n, indices, siblings: tree.multiProof(indices) };
+    assert.deepEqual(encodeMerkleMultiProof(mp), multi);
+    assert.deepEqual(decodeMerkleMultiProof(multi), mp);
+    assert.deepEqual(
+      decodeMerkleProof(encodeMerkleProof({ index: 9, count: n, siblings: tree.proof(9) })).siblings,
+      tree.proof(9),
+    );
     assert.deepEqual(flipEveryByte(multi, verifyMulti).accepted, []);
   });
 });
