@@ -2,16 +2,18 @@
 // seals a light client verifies, and commit equivocations as dietcoin `Evidence`. The digest the
 // engine's seals sign is dietcoin's `sealDigest` (seal.test.ts checks the two byte for byte; a node
 // may pass dietcoin's `sealDigest` to the engine directly).
-import { createEvidence, type Evidence, type ValidatorSet } from '@khipu/dietcoin';
+import { createEvidence, type Evidence, type QuorumRule, type ValidatorSet } from '@khipu/dietcoin';
 import { bytesToHex, hexToBytes } from './hex.js';
 import type { Decision, EquivocationEvidence, ValidatorSetView } from './types.js';
 
 /**
- * The engine's view of a dietcoin validator set (ascending by address in both).
- * Counts heads: the engine's quorum is by count, as on enterprise chains.
+ * The engine's view of a dietcoin validator set (ascending by address in both): one vote each
+ * under `count` (enterprise chains), the stake as voting power under `stake` (the hub), so that
+ * the engine's quorums are the ones `verifySeals` checks.
  */
-export function validatorSetViewOf(set: ValidatorSet): ValidatorSetView {
-  return { validators: set.validators.map((v) => bytesToHex(v.address)) };
+export function validatorSetViewOf(set: ValidatorSet, rule: QuorumRule = 'count'): ValidatorSetView {
+  const validators = set.validators.map((v) => bytesToHex(v.address));
+  return rule === 'stake' ? { validators, powers: set.validators.map((v) => v.stake) } : { validators };
 }
 
 /** The seals of a decision as dietcoin's `verifySeals` takes them (ascending by validator). */

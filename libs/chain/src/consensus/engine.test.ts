@@ -348,6 +348,11 @@ describe('[Consensus] engine', () => {
     });
     const a = `0x${'01'.repeat(20)}` as Address;
     const b = `0x${'02'.repeat(20)}` as Address;
+    assert.throws(
+      () =>
+        engine.step({ kind: 'startHeight', height: 1, validators: { validators: [a, b], powers: [1n, 0n] } }),
+      { code: 'INVALID_INPUT' },
+    );
     assert.throws(() => engine.step({ kind: 'startHeight', height: 1, validators: { validators: [b, a] } }), {
       code: 'INVALID_INPUT',
     });

@@ -6,7 +6,7 @@ import { ConsensusError, isConsensusError } from './errors.js';
 import { createEquivocationDetector, type EquivocationDetector, type EvidencePool } from './evidence.js';
 import { hexBytesView, isAddress, shortHex } from './hex.js';
 import { proposerOf } from './proposer.js';
-import { maxFaulty, quorumSize } from './quorum.js';
+import { exceedsFaultyPower, isQuorumPower } from './quorum.js';
 import { createSealDigester, type SealDigester } from './seal.js';
 import { resolveRoundTimeouts, roundTimeoutMs } from './timeouts.js';
 import type {
@@ -117,8 +117,9 @@ interface HeightState {
   height: number;
   validators: readonly Address[];
   members: Set<Address>;
-  quorum: number;
-  faulty: number;
+  /** Voting power per validator and in all (one each unless the set carries powers). */
+  power: Map<Address, bigint>;
+  totalPower: bigint;
   round: number;
   /** False while a round above 0 waits for a quorum of round changes: the round timer starts only then. */
   timerStarted: boolean;
@@ -267,12 +268,19 @@ class Engine implements ConsensusEngine {
       }
     }
     const n = validators.length;
+    const powers = set.powers ?? validators.map(() => 1n);
+    if (powers.length !== n || powers.some((x) => typeof x !== 'bigint' || x <= 0n)) {
+      throw new ConsensusError(
+        'INVALID_INPUT',
+        `validator set of height ${height} has powers that are not ${n} positive bigints`,
+      );
+    }
     this.h = {
       height,
       validators: [...validators],
       members: new Set(validators),
-      quorum: quorumSize(n),
-      faulty: maxFaulty(n),
+      power: new Map(validators.map((v, i) => [v, powers[i]!])),
+      totalPower: powers.reduce((a, b) => a + b, 0n),
       round: 0,
       timerStarted: false,
       timerId: 0,
@@ -323,6 +331,36 @@ class Engine implements ConsensusEngine {
       h.rounds.set(round, rs);
     }
     return rs;
+  }
+
+  /** More than 2/3 of the voting power among distinct `senders`. */
+  private isQuorum(senders: Iterable<Address>): boolean {
+    const h = this.h!;
+    return isQuorumPower(this.powerOf(senders), h.totalPower);
+  }
+
+  private powerOf(senders: Iterable<Address>): bigint {
+    const h = this.h!;
+    let sum = 0n;
+    for (const s of new Set(senders)) sum += h.power.get(s) ?? 0n;
+    return sum;
+  }
+
+  /**
+   * The highest value v such that validators holding more than the faulty power are at v or above
+   * (so at least one honest validator is); null when no such set exists.
+   */
+  private honestFloor(values: Map<Address, number>, above: number): number | null {
+    const h = this.h!;
+    const entries = [...values.entries()]
+      .filter(([s, v]) => v > above && h.power.has(s))
+      .sort((a, b) => b[1] - a[1]);
+    let sum = 0n;
+    for (const [sender, value] of entries) {
+      sum += h.power.get(sender)!;
+      if (exceedsFaultyPower(sum, h.totalPower)) return value;
+    }
+    return null;
   }
 
   private isProposer(round: number): boolean {
@@ -530,16 +568,15 @@ class Engine implements ConsensusEngine {
       if (height <= h.height) this.futureHeight.delete(sender);
   }
 
-  /** More than f validators are at later heights: report it (block sync) and ask for certificates. */
+  /** Validators with more than the faulty power are at later heights: report it (block sync) and ask for certificates. */
   private checkBehind(): void {
     const h = this.h!;
-    const ahead = [...this.futureHeight.entries()]
-      .filter(([sender, height]) => height > h.height && h.members.has(sender))
-      .map(([, height]) => height)
-      .sort((a, b) => b - a);
-    if (ahead.length <= h.faulty || h.solicited || h.decided) return;
+    if (h.solicited || h.decided) return;
+    const peerHeight = this.honestFloor(this.futureHeight, h.height);
+    if (peerHeight === null) return;
     h.solicited = true;
-    this.event({ kind: 'behind', height: h.height, peerHeight: ahead[h.faulty]!, peers: ahead.length });
+    const peers = [...this.futureHeight.values()].filter((x) => x > h.height).length;
+    this.event({ kind: 'behind', height: h.height, peerHeight, peers });
     // A round change at this height makes those ahead answer with the decision's certificate.
     if (h.round === 0) this.enterRound(1, 'catchUp');
     else if (h.ownRoundChange) this.broadcast(h.ownRoundChange);
@@ -567,7 +604,7 @@ class Engine implements ConsensusEngine {
       this.propose(hash, block, [], []);
       return;
     }
-    if (rs.roundChanges.size < h.quorum) return;
+    if (!this.isQuorum(rs.roundChanges.keys())) return;
     // The lock may have arrived while the block was built: a prepared block always wins.
     const best = this.highestPrepared(rs);
     if (best?.prepared && best.certificate) {
@@ -690,7 +727,8 @@ class Engine implements ConsensusEngine {
       senders.add(rc.sender);
       if (rc.prepared && (!highest || rc.prepared.round > highest.round)) highest = rc.prepared;
     }
-    if (senders.size < h.quorum) fail(`is justified by ${senders.size} round changes, needs ${h.quorum}`);
+    if (!this.isQuorum(senders))
+      fail(`is justified by round changes of ${senders.size} validators, not more than 2/3 of the power`);
     if (!highest) {
       if (m.justification.prepares.length > 0) fail('carries prepares but no round change is prepared');
       return;
@@ -717,7 +755,7 @@ class Engine implements ConsensusEngine {
       senders.add(p.sender);
       this.observeVote(p);
     }
-    return senders.size >= h.quorum;
+    return this.isQuorum(senders);
   }
 
   private considerProposal(): void {
@@ -786,7 +824,7 @@ class Engine implements ConsensusEngine {
     const p = rs.proposal;
     if (!p || rs.sentCommit || !h.valid.has(p.blockHash)) return;
     const matching = [...rs.prepares.values()].filter((x) => x.blockHash === p.blockHash);
-    if (matching.length < h.quorum) return;
+    if (!this.isQuorum(matching.map((x) => x.sender))) return;
     rs.sentCommit = true;
     h.prepared = { round: h.round, blockHash: p.blockHash, block: p.block, prepares: matching };
     this.persist();
@@ -837,7 +875,7 @@ class Engine implements ConsensusEngine {
     const rs = h.rounds.get(round);
     if (!rs) return;
     const commits = [...rs.commits.values()].filter((c) => c.blockHash === blockHash);
-    if (commits.length < h.quorum) return;
+    if (!this.isQuorum(commits.map((c) => c.sender))) return;
     const block = h.blocks.get(blockHash);
     if (!block) return; // decided once the block arrives (proposal, round change or certificate)
     this.decide(
@@ -907,10 +945,10 @@ class Engine implements ConsensusEngine {
       seen.add(s.validator);
       good.push(s);
     }
-    if (good.length < h.quorum) {
+    if (!this.isQuorum(good.map((x) => x.validator))) {
       throw new ConsensusError(
         'INVALID_CERTIFICATE',
-        `certificate for height ${h.height} has ${good.length} valid seals, needs ${h.quorum}`,
+        `certificate for height ${h.height} has ${good.length} valid seals, not more than 2/3 of the power`,
       );
     }
     this.decide(m.round, m.blockHash, m.block, good);
@@ -953,20 +991,18 @@ class Engine implements ConsensusEngine {
     return 'accepted';
   }
 
-  /** f+1 validators asked for rounds above ours, so at least one honest did: join the lowest of them. */
+  /** Validators with more than the faulty power (f+1 by count) asked for later rounds, so an honest one did: join the lowest round they all reached. */
   private checkCatchUp(): void {
     const h = this.h!;
-    const ahead = [...h.highestRoundChange.values()].filter((r) => r > h.round).sort((a, b) => b - a);
-    if (ahead.length <= h.faulty) return;
-    const target = ahead[h.faulty]!;
-    if (target > h.round) this.enterRound(target, 'catchUp');
+    const target = this.honestFloor(h.highestRoundChange, h.round);
+    if (target !== null && target > h.round) this.enterRound(target, 'catchUp');
   }
 
   private checkRoundChangeQuorum(): void {
     const h = this.h!;
     if (h.round === 0 || h.decided) return;
     const rs = this.roundState(h.round);
-    if (rs.roundChanges.size < h.quorum) return;
+    if (!this.isQuorum(rs.roundChanges.keys())) return;
     if (!h.timerStarted) this.startRoundTimer('roundChanges');
     if (!this.isProposer(h.round) || rs.proposed || rs.awaitingBlock) return;
     const best = this.highestPrepared(rs);

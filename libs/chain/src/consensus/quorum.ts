@@ -9,3 +9,17 @@ export function maxFaulty(n: number): number {
 export function quorumSize(n: number): number {
   return Math.floor((2 * n) / 3) + 1;
 }
+
+/** True when `power` is more than 2/3 of `total` (dietcoin's `hasQuorum`): two such sets share an honest validator. */
+export function isQuorumPower(power: bigint, total: bigint): boolean {
+  return 3n * power > 2n * total;
+}
+
+/**
+ * True when `power` exceeds what faulty validators may hold (strictly less than 1/3 of `total`,
+ * i.e. at most ⌊(total − 1) / 3⌋): such a set contains an honest validator. With one vote each,
+ * that is f + 1 validators.
+ */
+export function exceedsFaultyPower(power: bigint, total: bigint): boolean {
+  return power > (total - 1n) / 3n;
+}

@@ -47,6 +47,11 @@ export interface Seal {
 /** The validators of one height, ascending by address, no duplicates. */
 export interface ValidatorSetView {
   readonly validators: readonly Address[];
+  /**
+   * Voting power of each validator, aligned with `validators`, each above 0: the stake on the hub.
+   * Omitted: one vote each (enterprise chains count heads). Quorums are more than 2/3 of the power.
+   */
+  readonly powers?: readonly bigint[];
 }
 
 /** The steps a validator signs in a round. */

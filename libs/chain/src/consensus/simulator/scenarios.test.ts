@@ -6,9 +6,15 @@ import { BYZANTINE_BEHAVIOURS, generateSchedule, type Schedule } from './schedul
 import { createSimulatorCrypto, type SimulatorCrypto } from './simCrypto.js';
 import { runSimulation, simulatedValidators } from './simulation.js';
 
+/** A schedule of one vote each (the generator weighs one in five by stake). */
+function equalVotes(seed: number, validators: number): Schedule {
+  const { stakes: _weighted, ...schedule } = generateSchedule(seed, { validators });
+  return schedule;
+}
+
 function calm(seed: number, validators: number): Schedule {
   return {
-    ...generateSchedule(seed, { validators }),
+    ...equalVotes(seed, validators),
     byzantine: [],
     crashes: [],
     partitions: [],
@@ -66,7 +72,7 @@ describe('[Consensus] scenarios', () => {
       const f = (n - 1) / 3;
       let evidence = 0;
       for (let seed = 1; seed <= 40; seed++) {
-        const base = generateSchedule(10_000 + seed, { validators: n });
+        const base = equalVotes(10_000 + seed, n);
         const schedule: Schedule = {
           ...base,
           crashes: base.crashes.filter((cr) => cr.restartAt !== null && cr.node >= f),
@@ -120,6 +126,37 @@ describe('[Consensus] scenarios', () => {
       for (const rounds of result.decidedRounds.values()) assert.ok(rounds.every((r) => r === 1));
     });
   }
+
+  it('weighs votes by stake: a validator with more than 2/3 of it decides alone', () => {
+    const { validators, nodeOf } = simulatedValidators(crypto, 4);
+    const whale = nodeOf.get(validators[0]!)!;
+    const stakes = [1, 1, 1, 1];
+    stakes[whale] = 10;
+    const others = [0, 1, 2, 3].filter((i) => i !== whale);
+    const schedule: Schedule = {
+      ...calm(61, 4),
+      stakes,
+      crashes: others.map((node) => ({ node, at: 0, restartAt: null })),
+      heightsAfterGst: 5,
+    };
+    const result = runSimulation(schedule, { crypto });
+    assert.equal(result.violation, null, result.violation?.detail);
+    assert.ok(result.decided.size >= 5);
+  });
+
+  it('weighs votes by stake: the three smallest of four cannot finalize without the largest', () => {
+    const { validators, nodeOf } = simulatedValidators(crypto, 4);
+    const stakes = [1, 1, 1, 1];
+    stakes[nodeOf.get(validators[0]!)!] = 4; // 4 of 7: the other three hold 3/7, not more than 2/3
+    const schedule: Schedule = {
+      ...calm(62, 4),
+      stakes,
+      crashes: [{ node: nodeOf.get(validators[0]!)!, at: 0, restartAt: null }],
+    };
+    const result = runSimulation(schedule, { crypto, allowExcessFaults: true });
+    assert.equal(result.violation?.kind, 'liveness');
+    assert.equal(result.decided.size, 0);
+  });
 
   it('goes on after a partition heals', () => {
     const schedule: Schedule = {

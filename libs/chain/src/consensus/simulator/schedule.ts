@@ -48,6 +48,8 @@ export interface Schedule {
   /** Drives the network's delays and drops and the blocks' contents. */
   seed: number;
   validators: number;
+  /** Voting power per node (stake, as on the hub); omitted: one vote each. */
+  stakes?: number[];
   byzantine: { node: number; behaviours: ByzantineBehaviour[] }[];
   crashes: Crash[];
   partitions: Partition[];
@@ -91,6 +93,18 @@ export function generateSchedule(seed: number, options: GenerateScheduleOptions 
   const crashes: Crash[] = nodes
     .slice(byzCount, byzCount + deadCount)
     .map((node) => ({ node, at: r.between(0, gst + 200), restartAt: null }));
+  // One schedule in five weighs votes by stake; the faulty then hold less than 1/3 of it.
+  const stakes = r.chance(0.2) ? nodes.map(() => r.between(1, 4)) : undefined;
+  if (stakes) {
+    const total = stakes.reduce((a, b) => a + b, 0);
+    const bound = Math.floor((total - 1) / 3);
+    const faultyPower = () =>
+      [...byzantine.map((b) => b.node), ...crashes.map((c) => c.node)].reduce((a, i) => a + stakes[i]!, 0);
+    while (faultyPower() > bound) {
+      if (crashes.length > 0) crashes.pop();
+      else byzantine.pop();
+    }
+  }
   if (gst > 0) {
     for (const node of nodes.slice(byzCount + deadCount)) {
       if (!r.chance(0.25)) continue;
@@ -111,6 +125,7 @@ export function generateSchedule(seed: number, options: GenerateScheduleOptions 
   return {
     seed: seed >>> 0,
     validators: n,
+    ...(stakes ? { stakes } : {}),
     byzantine,
     crashes,
     partitions,
@@ -123,6 +138,11 @@ export function generateSchedule(seed: number, options: GenerateScheduleOptions 
     buildMs: r.between(1, 5),
     validateMs: r.between(1, 5),
   };
+}
+
+/** Voting power of node `i` in `s`. */
+export function stakeOf(s: Schedule, i: number): number {
+  return s.stakes?.[i] ?? 1;
 }
 
 /** Node indices that are faulty in `s`: byzantine or crashed for good. */

@@ -15,7 +15,7 @@ import {
 import { type ConsensusEngine, createConsensusEngine } from '../engine.js';
 import { ConsensusError } from '../errors.js';
 import { bytesToHex, hexToBytes, shortHex } from '../hex.js';
-import { maxFaulty, quorumSize } from '../quorum.js';
+import { exceedsFaultyPower, isQuorumPower, maxFaulty } from '../quorum.js';
 import { createSealDigester } from '../seal.js';
 import type {
   Address,
@@ -32,7 +32,7 @@ import type {
   Signer,
 } from '../types.js';
 import { createPrng, type Prng } from './prng.js';
-import { type ByzantineBehaviour, faultyNodes, type Schedule } from './schedule.js';
+import { type ByzantineBehaviour, faultyNodes, type Schedule, stakeOf } from './schedule.js';
 import type { SimulatorCrypto } from './simCrypto.js';
 
 export type ViolationKind =
@@ -214,6 +214,10 @@ function isValidBlock(block: Uint8Array, height: number): boolean {
   );
 }
 
+function nodesStakes(s: Schedule): number[] {
+  return Array.from({ length: s.validators }, (_, i) => stakeOf(s, i));
+}
+
 /** The sorted validator addresses of a simulated set of `n` and each one's node index. */
 export function simulatedValidators(
   crypto: SimulatorCrypto,
@@ -234,14 +238,18 @@ export function runSimulation(schedule: Schedule, options: RunSimulationOptions)
   const signers = crypto.signers(n);
   const validators = signers.map((s) => s.address).sort();
   const indexOf = new Map<Address, number>(signers.map((s, i) => [s.address, i]));
-  const quorum = quorumSize(n);
   const faulty = faultyNodes(schedule);
-  if (faulty.size > maxFaulty(n) && !options.allowExcessFaults) {
+  const stakes = nodesStakes(schedule);
+  const powerOf = new Map<Address, bigint>(signers.map((s, i) => [s.address, BigInt(stakes[i]!)]));
+  const totalPower = stakes.reduce((a, b) => a + BigInt(b), 0n);
+  const faultyPower = [...faulty].reduce((a, i) => a + BigInt(stakes[i]!), 0n);
+  if (exceedsFaultyPower(faultyPower, totalPower) && !options.allowExcessFaults) {
     throw new ConsensusError(
       'INVALID_INPUT',
-      `schedule has ${faulty.size} faulty validators of ${n}, at most ${maxFaulty(n)}`,
+      `schedule has faulty validators with ${faultyPower} of ${totalPower} voting power, not less than 1/3`,
     );
   }
+  const validatorSet = { validators, powers: validators.map((v) => powerOf.get(v)!) };
   const byzantineOf = new Map(schedule.byzantine.map((b) => [b.node, new Set(b.behaviours)]));
   const messageDigest = createMessageDigester(crypto.keccak256);
   const sealDigest = createSealDigester(crypto.keccak256);
@@ -433,10 +441,11 @@ export function runSimulation(schedule: Schedule, options: RunSimulationOptions)
       }
       sealers.add(s.validator);
     }
-    if (sealers.size < quorum) {
+    const sealPower = [...sealers].reduce((a, v) => a + (powerOf.get(v) ?? 0n), 0n);
+    if (!isQuorumPower(sealPower, totalPower)) {
       fail(
         'invalidDecision',
-        `n${node.index} decided h${d.height} with ${sealers.size} seals, needs ${quorum}`,
+        `n${node.index} decided h${d.height} with seals of ${sealPower} of ${totalPower} power`,
       );
     }
     if (crypto.hashBlock(d.block) !== d.blockHash)
@@ -595,9 +604,9 @@ export function runSimulation(schedule: Schedule, options: RunSimulationOptions)
     });
     // The node's store survives a crash: it hands the engine its latest decisions back.
     for (const decision of node.chain.slice(-64)) {
-      step(node, { kind: 'rememberDecision', decision, validators: { validators } });
+      step(node, { kind: 'rememberDecision', decision, validators: validatorSet });
     }
-    step(node, { kind: 'startHeight', height: node.chain.length + 1, validators: { validators } });
+    step(node, { kind: 'startHeight', height: node.chain.length + 1, validators: validatorSet });
   };
 
   // ------------------------------------------------------------------------------------------
@@ -610,7 +619,8 @@ export function runSimulation(schedule: Schedule, options: RunSimulationOptions)
   for (const node of nodes) boot(node);
 
   const maxEvents = options.maxEvents ?? 2_000_000;
-  const perHeight = (maxFaulty(n) + 2) * schedule.timeouts.maxMs;
+  // Consecutive faulty proposers cost a round each.
+  const perHeight = (Math.max(maxFaulty(n), faulty.size) + 2) * schedule.timeouts.maxMs;
   const deadline = schedule.gst + (schedule.heightsAfterGst + 3) * perHeight;
   let target = Number.POSITIVE_INFINITY;
   let reachedAt = -1;
@@ -672,7 +682,7 @@ export function runSimulation(schedule: Schedule, options: RunSimulationOptions)
         break;
       case 'start':
         if (node.up && node.life === e.life && node.chain.length + 1 === e.height) {
-          step(node, { kind: 'startHeight', height: e.height, validators: { validators } });
+          step(node, { kind: 'startHeight', height: e.height, validators: validatorSet });
         }
         break;
       case 'crash':

@@ -37,6 +37,7 @@ describe('[Consensus] simulator', () => {
   it('reports a liveness violation when more than f validators are down', () => {
     const schedule = {
       ...generateSchedule(7, { validators: 4 }),
+      stakes: undefined,
       byzantine: [],
       crashes: [
         { node: 0, at: 0, restartAt: null },
@@ -54,6 +55,7 @@ describe('[Consensus] simulator', () => {
   it('refuses a schedule with more than f faulty validators', () => {
     const schedule = {
       ...generateSchedule(7, { validators: 4 }),
+      stakes: undefined,
       crashes: [],
       byzantine: [
         { node: 0, behaviours: [] },
