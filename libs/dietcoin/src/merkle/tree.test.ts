@@ -7,6 +7,10 @@ import { ByteWriter } from '../encoding/writer.js';
 import { isDietcoinError } from '../errors.js';
 import { flipEveryByte, testIterations } from '../testing/flip.js';
 import {
+  decodeMerkleMultiProof,
+  decodeMerkleProof,
+  encodeMerkleMultiProof,
+  encodeMerkleProof,
   readMerkleMultiProof,
   readMerkleProof,
   writeMerkleMultiProof,
