@@ -53,7 +53,8 @@ export function frameSize(bytes: Uint8Array, at: number, keyLength: number, limi
   } else if (type === TYPE_COMMIT) {
     if (kl !== 0 || vl < 16 || vl > 16 + 4 * 4096) return 'bad commit marker';
   } else if (type === TYPE_PAD) {
-    if (kl !== 0) return 'bad pad';
+    if (kl !== 0 || vl % 8 !== 0) return 'bad pad';
+    if (RECORD_HEADER_BYTES + vl > limit) return 'pad runs past the end of the segment';
     return RECORD_HEADER_BYTES + vl;
   } else return `record type ${type}`;
   const size = (RECORD_HEADER_BYTES + kl + vl + 7) & ~7;

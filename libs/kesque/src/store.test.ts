@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { isKesqueError } from './errors.js';
-import { SEGMENT_HEADER_BYTES } from './format.js';
+import { SEGMENT_HEADER_BYTES, TYPE_PUT } from './format.js';
+import { scanRecords } from './scan.js';
 import { openKesque } from './store.js';
 import { copyDir, FaultyFileIO, keyOf, removeDir, tempDir, valueOf } from './testing/fixtures.js';
 import type { BatchOp } from './types.js';
@@ -271,6 +272,36 @@ describe('[Kesque] store', () => {
     for (const f of fs.readdirSync(d)) if (f.startsWith('snapshot-')) fs.rmSync(path.join(d, f));
     store = await openKesque({ dir: d, tables: TABLES, segmentBytes: 16 * 1024 });
     assert.equal(store.count('trie'), 1000);
+    await store.close();
+  });
+
+  it('never lets a record of up to a page straddle a page boundary (one page per cold get)', async () => {
+    const d = dir();
+    const store = await openKesque({ dir: d, tables: TABLES, snapshotIntervalMs: 0 });
+    for (let b = 0; b < 10; b++) await store.batch(puts('trie', b * 100, b * 100 + 100));
+    await store.compact('trie', (k) => k[1]! < 200);
+    await store.batch(puts('trie', 2000, 2100));
+    let records = 0;
+    for (const name of fs.readdirSync(path.join(d, 'trie'))) {
+      const fd = fs.openSync(path.join(d, 'trie', name), 'r');
+      const size = fs.fstatSync(fd).size;
+      scanRecords(fd, SEGMENT_HEADER_BYTES, size, 32, true, (_b, _at, offset, type, kl, vl) => {
+        if (type !== TYPE_PUT) return false;
+        const bytes = 16 + kl + vl;
+        assert.ok(
+          Math.floor(offset / 4096) === Math.floor((offset + bytes - 1) / 4096),
+          `record at ${offset} of ${bytes} bytes in ${name}`,
+        );
+        records++;
+        return false;
+      });
+      fs.closeSync(fd);
+    }
+    assert.ok(records > 700, `${records} records`);
+    for (let i = 0; i < 1000; i += 3) {
+      const k = keyOf(i);
+      assert.deepEqual(store.get('trie', k), k[1]! < 200 ? valueOf(i) : undefined);
+    }
     await store.close();
   });
 

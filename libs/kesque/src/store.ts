@@ -270,6 +270,7 @@ export class KesqueStore implements Kesque {
   private snapshotTimer: NodeJS.Timeout | undefined;
   private compacting: { table: Table; stop: boolean; done: Promise<unknown> } | undefined;
   private touched: Table[] = [];
+  private opPositions = new Float64Array(1024);
   private iterations = 0;
   private changedSinceSnapshot = true;
   private replayedRecords = 0;
@@ -881,14 +882,31 @@ export class KesqueStore implements Kesque {
     }
     const markerBytes = recordBytes(0, 16 + 4 * touched.length);
     for (const t of touched) {
-      if (SEGMENT_HEADER_BYTES + t.wlen + markerBytes > MAX_SEGMENT_BYTES) {
-        t.batchSeq = -1;
-        throw new KesqueError('BATCH_TOO_LARGE', `batch writes ${t.wlen} bytes to ${t.name}, over 8 GiB`, {
+      // Page padding at most doubles a part (a record is padded by less than its size, or by one
+      // page and 8 bytes), plus a page.
+      const bound = 2 * t.wlen + (t.wlen >>> 2) + markerBytes + 2 * PAGE_BYTES;
+      if (SEGMENT_HEADER_BYTES + bound > MAX_SEGMENT_BYTES) {
+        for (const u of touched) u.batchSeq = -1;
+        throw new KesqueError('BATCH_TOO_LARGE', `batch writes ${t.wlen} bytes to ${t.name}, over 4 GiB`, {
           details: { table: t.name, bytes: t.wlen },
         });
       }
-      t.ensure(t.wlen + markerBytes);
-      t.wlen = 0;
+      t.ensure(bound);
+      t.wlen = bound;
+    }
+    if (this.opPositions.length < ops.length) this.opPositions = new Float64Array(ops.length * 2);
+    const opPositions = this.opPositions;
+    // Roll first where the part may not fit, so that every record's file offset is known while it
+    // is encoded (page alignment depends on it).
+    try {
+      for (const t of touched) {
+        if (t.active.size + t.wlen > this.segmentBytes && t.active.size > SEGMENT_HEADER_BYTES)
+          this.roll(t, seq - 1);
+        t.wlen = 0;
+      }
+    } catch (error) {
+      for (const t of touched) t.batchSeq = -1;
+      throw this.writeError(error);
     }
     // Encode.
     const seqLow = seq >>> 0;
@@ -896,13 +914,15 @@ export class KesqueStore implements Kesque {
       const op = ops[i]!;
       const t = this.tables.get(op.table)!;
       const buf = t.wbuf;
-      const at = t.wlen;
+      let at = t.wlen;
       const isPut = op.type === 'put';
       const value = isPut ? op.value : undefined;
       const vl = value === undefined ? 0 : value.length;
       const kl = t.keyLength;
-      const dataEnd = at + RECORD_HEADER_BYTES + kl + vl;
       const size = (RECORD_HEADER_BYTES + kl + vl + 7) & ~7;
+      at = padToPage(buf, at, t.active.size, size, seqLow);
+      const dataEnd = at + RECORD_HEADER_BYTES + kl + vl;
+      opPositions[i] = at;
       writeU32(buf, at + 4, vl);
       buf[at + 8] = isPut ? TYPE_PUT : TYPE_DEL;
       buf[at + 9] = kl;
@@ -971,15 +991,7 @@ export class KesqueStore implements Kesque {
         }
       }
       for (const t of touched) t.batchSeq = -1;
-      if (isKesqueError(error)) throw error;
-      const code = (error as NodeJS.ErrnoException).code;
-      throw new KesqueError(
-        code === 'ENOSPC' ? 'DISK_FULL' : 'WRITE_FAILED',
-        code === 'ENOSPC'
-          ? `disk full while writing a batch to ${this.dir}: the batch was not applied`
-          : `write failed (${code ?? (error as Error).message}) in ${this.dir}: the batch was not applied`,
-        { cause: error, details: { dir: this.dir } },
-      );
+      throw this.writeError(error);
     }
     // Index: every op in order, positions from each table's cursor.
     for (let j = 0; j < touched.length; j++) {
@@ -992,11 +1004,8 @@ export class KesqueStore implements Kesque {
       for (let i = 0; i < ops.length; i++) {
         const op = ops[i]!;
         const t = this.tables.get(op.table)!;
-        const slot = t.active.slot;
-        const position = slot * 1073741824 + t.cursor / 8;
-        const isPut = op.type === 'put';
-        t.cursor += recordBytes(t.keyLength, isPut ? op.value.length : 0);
-        this.applyRecord(t, isPut ? TYPE_PUT : TYPE_DEL, position, op.key);
+        const position = t.active.slot * 1073741824 + (t.cursor + opPositions[i]!) / 8;
+        this.applyRecord(t, op.type === 'put' ? TYPE_PUT : TYPE_DEL, position, op.key);
       }
     } finally {
       for (const t of touched) {
@@ -1013,6 +1022,18 @@ export class KesqueStore implements Kesque {
     this.seq = seq;
     this.counter.batches++;
     this.changedSinceSnapshot = true;
+  }
+
+  private writeError(error: unknown): KesqueError {
+    if (isKesqueError(error)) return error;
+    const code = (error as NodeJS.ErrnoException).code;
+    return new KesqueError(
+      code === 'ENOSPC' ? 'DISK_FULL' : 'WRITE_FAILED',
+      code === 'ENOSPC'
+        ? `disk full while writing a batch to ${this.dir}: the batch was not applied`
+        : `write failed (${code ?? (error as Error).message}) in ${this.dir}: the batch was not applied`,
+      { cause: error, details: { dir: this.dir } },
+    );
   }
 
   private failedError(): KesqueError {
@@ -1262,10 +1283,11 @@ export class KesqueStore implements Kesque {
                 out = this.createSegment(t, SEGMENT_FLAG_COMPACTED, 0, false);
                 outputs.push(out);
               }
-              if (outLen + size > outBuf.length) {
+              if (outLen + size + 2 * PAGE_BYTES > outBuf.length) {
                 flush();
-                if (size > outBuf.length) outBuf = new Uint8Array(size);
+                if (size + 2 * PAGE_BYTES > outBuf.length) outBuf = new Uint8Array(size + 2 * PAGE_BYTES);
               }
+              outLen = padToPage(outBuf, outLen, out.size, size, 0);
               outBuf.set(bytes.subarray(at, at + size), outLen);
               moves.push({ key: t.hash ? (key as Uint8Array).slice() : key, from: position, at: outLen });
               outLen += size;
@@ -1468,6 +1490,25 @@ function restoreFromDescriptor(fd: number, file: string, size: number): void {
   }
   fs.renameSync(tmp, file);
   fsyncDir(path.dirname(file));
+}
+
+/** Records up to a page long never straddle a page boundary: a cold get then reads one page. */
+const PAGE_BYTES = 4096;
+
+/** If a record of `size` bytes at buffer offset `at` (file offset `base + at`) would straddle a
+ *  page boundary, writes a PAD record up to the boundary and returns the record's new offset. */
+function padToPage(buf: Uint8Array, at: number, base: number, size: number, seqLow: number): number {
+  if (size > PAGE_BYTES) return at;
+  const inPage = (base + at) % PAGE_BYTES;
+  if (inPage + size <= PAGE_BYTES) return at;
+  // A PAD needs 16 bytes: an 8-byte gap pads to the page after (1 record in ~500 that straddle).
+  const gap = PAGE_BYTES - inPage < RECORD_HEADER_BYTES ? 2 * PAGE_BYTES - inPage : PAGE_BYTES - inPage;
+  buf.fill(0, at, at + gap);
+  writeU32(buf, at + 4, gap - RECORD_HEADER_BYTES);
+  buf[at + 8] = TYPE_PAD;
+  writeU32(buf, at + REC_OFF_SEQ, seqLow);
+  writeU32(buf, at, crc32c(buf, at + 4, at + RECORD_HEADER_BYTES));
+  return at + gap;
 }
 
 const f64 = new Float64Array(1);
