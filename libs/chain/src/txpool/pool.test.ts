@@ -409,6 +409,24 @@ describe('[txpool] limits and eviction', () => {
     assert.equal(p.counts().pending, 3);
   });
 
+  it('evicts only a sender’s last transaction, never one that would leave a gap', async () => {
+    const state = funded();
+    const dave = testAccount(4);
+    state.balances.set(dave.address, 10n ** 24n);
+    const p = await pool(state, { limits: { globalSlots: 3 } });
+    await p.submitRawTransaction(transfer(alice, 0n, { cap: 2n * GWEI, tip: GWEI })); // cheapest, but not last
+    const last = await p.submitRawTransaction(transfer(alice, 1n, { cap: 3n * GWEI, tip: GWEI }));
+    await p.submitRawTransaction(transfer(bob, 0n, { cap: 9n * GWEI, tip: GWEI }));
+    await p.submitRawTransaction(transfer(carol, 0n, { cap: 4n * GWEI, tip: GWEI }));
+    assert.equal(p.get(last), undefined);
+    assert.deepEqual(p.counts(), { pending: 3, queued: 0 });
+    assert.equal(p.getPendingNonce(alice.address), 1n);
+    // Alice's next last is now nonce 0 (2 gwei): a 3 gwei newcomer evicts it.
+    await p.submitRawTransaction(transfer(dave, 0n, { cap: 3n * GWEI, tip: GWEI }));
+    assert.equal(p.getPendingNonce(alice.address), null);
+    assert.deepEqual(p.counts(), { pending: 3, queued: 0 });
+  });
+
   it('announces each admitted transaction to pending listeners', async () => {
     const p = await pool();
     const seen: string[] = [];

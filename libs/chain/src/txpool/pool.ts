@@ -88,6 +88,8 @@ interface SenderEntry {
   pendingEnd: bigint;
   /** pendingEnd − baseNonce, as counted in the pool's total. */
   pendingCount: number;
+  /** Highest pooled nonce (the eviction candidate of this sender); meaningless when empty. */
+  maxNonce: bigint;
 }
 
 /** What the core reports of a mined transaction. */
@@ -369,10 +371,17 @@ export class TxPool implements TxSubmitter {
 
     if (journal) this.#journal?.append(raw);
     if (entry === undefined) {
-      entry = { txs: new Map(), baseNonce: stateNonce, pendingEnd: stateNonce, pendingCount: 0 };
+      entry = {
+        txs: new Map(),
+        baseNonce: stateNonce,
+        pendingEnd: stateNonce,
+        pendingCount: 0,
+        maxNonce: 0n,
+      };
       this.#senders.set(from, entry);
     }
     if (existing !== undefined) this.#remove(entry, existing);
+    if (entry.txs.size === 0 || pooled.nonce > entry.maxNonce) entry.maxNonce = pooled.nonce;
     entry.txs.set(pooled.nonce, pooled);
     this.#byHash.set(hash, pooled);
     this.#liveBytes += raw.length;
@@ -396,8 +405,7 @@ export class TxPool implements TxSubmitter {
     let victimEntry: SenderEntry | undefined;
     for (const [from, entry] of this.#senders) {
       if (from === incoming.from) continue;
-      let last: PooledTransaction | undefined;
-      for (const tx of entry.txs.values()) if (last === undefined || tx.nonce > last.nonce) last = tx;
+      const last = entry.txs.get(entry.maxNonce);
       if (last !== undefined && (victim === undefined || compareFees(last, victim) < 0)) {
         victim = last;
         victimEntry = entry;
@@ -422,7 +430,15 @@ export class TxPool implements TxSubmitter {
   }
 
   #remove(entry: SenderEntry, tx: PooledTransaction): void {
-    if (entry.txs.get(tx.nonce) === tx) entry.txs.delete(tx.nonce);
+    if (entry.txs.get(tx.nonce) === tx) {
+      entry.txs.delete(tx.nonce);
+      if (tx.nonce === entry.maxNonce) {
+        // Rare (eviction, a replaced last transaction): scan this sender only.
+        let max = 0n;
+        for (const n of entry.txs.keys()) if (n > max) max = n;
+        entry.maxNonce = max;
+      }
+    }
     if (this.#byHash.delete(tx.hash)) this.#liveBytes -= tx.raw.length;
   }
 
