@@ -316,7 +316,8 @@ export interface NewBlockEvent {
 
 /** Announces committed blocks. Contract: each block is announced exactly once, in increasing
  *  number order, after the head pointer has moved to it; listeners are called synchronously
- *  and must not throw (the core should catch and log if one does). */
+ *  and must not throw (the core should catch and log if one does). A listener may unsubscribe
+ *  itself or others while being called: iterate over a copy of the listeners. */
 export interface ChainEvents {
   subscribeNewBlocks(listener: (event: NewBlockEvent) => void): Unsubscribe;
 }
