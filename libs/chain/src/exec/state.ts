@@ -1,7 +1,7 @@
 // World state access over the overlay state DB: one MerkleStateManager per use, pinned to a root.
 import type { Common } from '@ethereumjs/common';
 import { MerklePatriciaTrie } from '@ethereumjs/mpt';
-import { MerkleStateManager } from '@ethereumjs/statemanager';
+import { Caches, MerkleStateManager } from '@ethereumjs/statemanager';
 import type { OverlayStateDB } from '../store/stateDB.js';
 
 /**
@@ -12,6 +12,7 @@ export function createStateManagerAt(
   db: OverlayStateDB,
   root: Uint8Array,
   common: Common,
+  options: { cached?: boolean } = {},
 ): MerkleStateManager {
   const trie = new MerklePatriciaTrie({
     db,
@@ -20,5 +21,9 @@ export function createStateManagerAt(
     valueEncoding: 'view',
     common,
   });
-  return new MerkleStateManager({ trie, common, prefixCodeHashes: false });
+  // Read-only views may cache accounts, storage and code: a committed root never changes.
+  const caches = options.cached
+    ? new Caches({ account: { size: 50_000 }, storage: { size: 50_000 }, code: { size: 1_000 } })
+    : undefined;
+  return new MerkleStateManager({ trie, common, prefixCodeHashes: false, ...(caches ? { caches } : {}) });
 }

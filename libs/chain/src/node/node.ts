@@ -103,6 +103,9 @@ export async function startNode(p: StartNodeParameters): Promise<ChainNode> {
             gasUsed: Number(b.gasUsed),
             messages: b.messages,
             ms: Math.round(b.seconds * 1000),
+            executeMs: Math.round(b.phases.execute * 1000),
+            rootsMs: Math.round(b.phases.roots * 1000),
+            commitMs: Math.round(b.phases.commit * 1000),
           },
           'block',
         );

@@ -25,10 +25,22 @@ export interface ChainStateReaderOptions {
 export function createChainStateReader({ blocks, db, common }: ChainStateReaderOptions): StateReader & {
   stateAt(blockNumber: bigint): Promise<ReturnType<typeof createStateManagerAt>>;
 } {
+  // The state at a committed root never changes: the last few state managers are kept with
+  // their account and storage caches, so that the pool's checks and repeated reads of the head
+  // do not walk the trie from Kesque every time.
+  const recent = new Map<string, ReturnType<typeof createStateManagerAt>>();
   async function stateAt(blockNumber: bigint) {
     const header = await blocks.getHeaderByNumber(blockNumber);
     if (!header) throw new StateUnavailableError(blockNumber);
-    return createStateManagerAt(db, hexToBytes(header.stateRoot), common);
+    const cached = recent.get(header.stateRoot);
+    if (cached) return cached;
+    const sm = createStateManagerAt(db, hexToBytes(header.stateRoot), common, { cached: true });
+    recent.set(header.stateRoot, sm);
+    if (recent.size > 4) {
+      const oldest = recent.keys().next();
+      if (!oldest.done) recent.delete(oldest.value);
+    }
+    return sm;
   }
   const address = (a: AddressHex) => new Address(hexToBytes(a));
   return {
@@ -50,7 +62,9 @@ export function createChainStateReader({ blocks, db, common }: ChainStateReaderO
     async getProof(a, slots, n): Promise<AccountProof> {
       // A fresh state manager pinned to the block's root: getProof flushes it, and it has
       // nothing of the live state to flush.
-      const sm = await stateAt(n);
+      const header = await blocks.getHeaderByNumber(n);
+      if (!header) throw new StateUnavailableError(n);
+      const sm = createStateManagerAt(db, hexToBytes(header.stateRoot), common);
       const proof = await getMerkleStateProof(
         sm,
         address(a),

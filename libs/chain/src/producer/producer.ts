@@ -59,6 +59,8 @@ export interface ProducedBlock {
   gasUsed: bigint;
   messages: number;
   seconds: number;
+  /** Where the time went, in seconds: execution, shards and roots, commit. */
+  phases: { execute: number; roots: number; commit: number };
   timestamp: bigint;
 }
 
@@ -145,6 +147,7 @@ export class Producer {
     );
     const mixHash = keccak256(hexToBytes(parent.hash), new TextEncoder().encode('prevRandao'));
     const candidates = await o.source.take(gasLimit, baseFeePerGas);
+    const t0 = performance.now();
     const out = await o.executor.execute({
       parentStateRoot: hexToBytes(parent.stateRoot),
       context: {
@@ -159,6 +162,7 @@ export class Producer {
       transactions: candidates,
       mode: 'build',
     });
+    const t1 = performance.now();
     const messages = extractMessages({
       outbox: hexToBytes(OUTBOX_ADDRESS),
       receipts: out.receipts,
@@ -225,6 +229,7 @@ export class Producer {
       feesToPool: out.feesToPool,
     });
     const stateOps = [...o.db.pendingOps(), ...preimageOps(o.store.kv, out.touched)];
+    const t2 = performance.now();
     await o.store.commitBlock({
       headerRLP,
       transactions: out.included.map((t) => ({ raw: t.raw, sender: t.sender })),
@@ -236,6 +241,7 @@ export class Producer {
       stateOps,
     });
     o.db.markCommitted(stateOps);
+    const t3 = performance.now();
     await o.source.onBlockCommitted({ number, included: out.included, skipped: out.skipped });
     const info: ProducedBlock = {
       number,
@@ -245,6 +251,7 @@ export class Producer {
       gasUsed: out.gasUsed,
       messages: messages.length,
       seconds: (performance.now() - started) / 1000,
+      phases: { execute: (t1 - t0) / 1000, roots: (t2 - t1) / 1000, commit: (t3 - t2) / 1000 },
       timestamp,
     };
     o.onBlock?.(info);

@@ -381,8 +381,25 @@ export class ChainStore implements BlockReader, LogIndex {
     await this.kv.batch(ops);
     this.#head = n;
     this.#remember(this.#headers, n, header);
-    const receipts = this.getBlockReceipts(n) ?? [];
-    const event: NewBlockEvent = { header, logs: receipts.flatMap((r) => r.logs) };
+    // The event's logs straight from what was committed: no transaction is parsed again.
+    const logs: LogData[] = [];
+    c.receipts.forEach((r, i) => {
+      const transactionHash = hex(keccak256((c.transactions[i] as StoredTransaction).raw));
+      for (const [address, topics, data] of r.logs) {
+        logs.push({
+          address: hex(address),
+          topics: topics.map((t) => hex(t)),
+          data: hex(data),
+          blockNumber: n,
+          blockHash: header.hash,
+          transactionHash,
+          transactionIndex: i,
+          logIndex: logs.length,
+          removed: false,
+        });
+      }
+    });
+    const event: NewBlockEvent = { header, logs };
     for (const listener of this.#listeners) {
       try {
         listener(event);
