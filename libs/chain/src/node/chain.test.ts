@@ -190,6 +190,15 @@ describe('[chain] node core: genesis, producer, store, readers', () => {
       receipts.map((r) => r.status),
       [1, 1, 1],
     );
+    // The block size is the length of the block's RLP, as Ethereum clients compute it.
+    const raws = chain.store.getRawTransactions(2n) ?? [];
+    const blockRLP = RLP.encode([
+      RLP.decode(chain.store.getHeaderRLP(2n) ?? new Uint8Array()) as Uint8Array[],
+      raws.map((r) => ((r[0] ?? 0) >= 0xc0 ? (RLP.decode(r) as Uint8Array[]) : r)),
+      [],
+      [],
+    ]);
+    assert.equal(chain.store.getBlockByNumber(2n)?.size, BigInt(blockRLP.length));
     const contract = receipts[1]?.contractAddress;
     assert.ok(contract);
     assert.equal(receipts[0]?.gasUsed, 21_000n);

@@ -163,12 +163,16 @@ export class ChainStore implements BlockReader, LogIndex {
     if (cached) return cached;
     const body = this.#body(number);
     const headerSize = this.kv.get(Tables.header, Number(number))?.length ?? 0;
-    const txBytes = body.reduce((n, t) => n + t.raw.length, 0);
+    // RLP of [header, transactions, uncles = [], withdrawals = []]: a typed transaction is an RLP
+    // string around its envelope, a legacy one is its own RLP list.
+    const txsPayload = body.reduce(
+      (n, t) => n + ((t.raw[0] ?? 0) >= 0xc0 ? t.raw.length : rlpLength(t.raw.length)),
+      0,
+    );
     const block: BlockData = {
       header,
       transactions: body.map((t) => storedToTransactionData(t, this.common)),
-      // RLP of [header, txs, uncles, withdrawals]: list prefixes are a few bytes each.
-      size: BigInt(rlpListSize(headerSize + rlpListSize(txBytes + body.length * 3) + 1 + 1)),
+      size: BigInt(rlpLength(headerSize + rlpLength(txsPayload) + 1 + 1)),
     };
     this.#remember(this.#blocks, number, block);
     return block;
@@ -438,9 +442,12 @@ export class ChainStore implements BlockReader, LogIndex {
   }
 }
 
-function rlpListSize(payload: number): number {
+/** Length of an RLP item (string or list) whose payload is `payload` bytes long. */
+function rlpLength(payload: number): number {
   if (payload < 56) return payload + 1;
-  return payload + 1 + Math.ceil(Math.log2(payload + 1) / 8);
+  let lengthBytes = 0;
+  for (let n = payload; n > 0; n = Math.floor(n / 256)) lengthBytes++;
+  return payload + 1 + lengthBytes;
 }
 
 function matches(log: LogData, addresses: string[], topics: (Hash[] | null)[]): boolean {
