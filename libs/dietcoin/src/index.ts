@@ -27,9 +27,11 @@ export {
   EMPTY_TRIE_ROOT,
   EMPTY_UNCLE_HASH,
   encodeHeader,
+  type HeaderLink,
   hashHeader,
   type KhipuHeader,
   MAX_HEADER_BYTES,
+  scanHeader,
 } from './header/header.js';
 export { decodeSealedHeader, encodeSealedHeader, type SealedHeader } from './header/sealedHeader.js';
 export {

@@ -22,11 +22,26 @@ export interface RLPSpan {
   end: number;
 }
 
-/** Reads the item header at `offset` and checks it is canonical and within `limit`. */
-export function rlpSpan(bytes: Uint8Array, offset: number, limit: number, what: string): RLPSpan {
+function span(out: RLPSpan | undefined, list: boolean, start: number, end: number): RLPSpan {
+  if (!out) return { list, start, end };
+  out.list = list;
+  out.start = start;
+  out.end = end;
+  return out;
+}
+
+/** Reads the item header at `offset` and checks it is canonical and within `limit`; fills `out`
+ *  instead of allocating when given (hot loops reuse one span). */
+export function rlpSpan(
+  bytes: Uint8Array,
+  offset: number,
+  limit: number,
+  what: string,
+  out?: RLPSpan,
+): RLPSpan {
   if (offset >= limit) truncated(what, offset);
   const b = bytes[offset]!;
-  if (b < 0x80) return { list: false, start: offset, end: offset + 1 };
+  if (b < 0x80) return span(out, false, offset, offset + 1);
   if (b <= 0xb7) {
     const len = b - 0x80;
     const end = offset + 1 + len;

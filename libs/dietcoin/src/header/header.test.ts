@@ -17,6 +17,7 @@ import {
   hashHeader,
   type KhipuHeader,
   MAX_HEADER_BYTES,
+  scanHeader,
 } from './header.js';
 import { decodeSealedHeader, encodeSealedHeader } from './sealedHeader.js';
 
@@ -214,5 +215,49 @@ describe('[Dietcoin] header codec', () => {
     });
     assert.equal(r.positions, rlp.length);
     assert.deepEqual(r.accepted, []);
+  });
+
+  it('scans a header (the light client fast path) exactly when it decodes, to the same fields', () => {
+    const rlp = encodeHeader(fixture());
+    const d = decodeHeader(rlp);
+    const link = scanHeader(rlp);
+    assert.deepEqual(link, {
+      hash: d.hash,
+      number: d.header.number,
+      timestamp: d.header.timestamp,
+      parentHash: d.header.parentHash,
+      stateRoot: d.header.stateRoot,
+      validatorsHash: d.header.extra.validatorsHash,
+      nextValidatorsHash: d.header.extra.nextValidatorsHash,
+      messageRoot: d.header.extra.messageRoot,
+      shardRoot: d.header.extra.shardRoot,
+    });
+    const outcome = (f: () => unknown): string => {
+      try {
+        f();
+        return 'ok';
+      } catch (e) {
+        return isDietcoinError(e) ? e.code : 'untyped';
+      }
+    };
+    for (let i = 0; i < rlp.length; i++) {
+      for (const mask of [0x01, 0x80, 0xff]) {
+        const t = rlp.slice();
+        t[i] = t[i]! ^ mask;
+        assert.equal(
+          outcome(() => scanHeader(t)),
+          outcome(() => decodeHeader(t)),
+          `byte ${i} ^ ${mask}`,
+        );
+      }
+    }
+    for (const bad of [{ blobGasUsed: 1n }, { difficulty: 2n }]) {
+      const items = RLP.decode(rlp) as Uint8Array[];
+      items[bad.blobGasUsed ? 17 : 7] = new Uint8Array([bad.blobGasUsed ? 1 : 2]);
+      assert.throws(
+        () => scanHeader(RLP.encode(items)),
+        (e) => isDietcoinError(e, 'INVALID_HEADER'),
+      );
+    }
   });
 });

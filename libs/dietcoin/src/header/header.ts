@@ -158,11 +158,30 @@ export function checkHeaderRules(h: KhipuHeader): void {
     ['requestsHash', h.requestsHash, 32],
   ];
   for (const [name, v, len] of fixed) if (v.length !== len) invalid(h.number, `${name} is not ${len} bytes`);
+  checkChainRules(h);
+}
+
+/** The rules beyond field sizes (which the decoder has already checked). */
+function checkChainRules(
+  h: Pick<
+    KhipuHeader,
+    | 'number'
+    | 'timestamp'
+    | 'difficulty'
+    | 'nonce'
+    | 'uncleHash'
+    | 'blobGasUsed'
+    | 'excessBlobGas'
+    | 'gasLimit'
+    | 'gasUsed'
+    | 'baseFeePerGas'
+  >,
+): void {
   if (!Number.isSafeInteger(h.number) || h.number < 0)
     invalid(undefined, `number ${h.number} is not a safe integer`);
   if (!Number.isSafeInteger(h.timestamp) || h.timestamp < 0) invalid(h.number, `timestamp ${h.timestamp}`);
   if (h.difficulty !== 0n) invalid(h.number, 'has a non-zero difficulty');
-  if (!h.nonce.every((b) => b === 0)) invalid(h.number, 'has a non-zero nonce');
+  for (let i = 0; i < 8; i++) if (h.nonce[i] !== 0) invalid(h.number, 'has a non-zero nonce');
   if (!equalBytes(h.uncleHash, EMPTY_UNCLE_HASH)) invalid(h.number, 'has uncles');
   if (h.blobGasUsed !== 0n || h.excessBlobGas !== 0n)
     invalid(h.number, 'has blob gas: Khipu chains carry no blobs');
@@ -174,6 +193,8 @@ export function checkHeaderRules(h: KhipuHeader): void {
 /** Cursor over the items of one RLP list, without allocating the decoded tree. */
 class ListCursor {
   offset: number;
+  /** Reused for every item: callers read it before the next call. */
+  private readonly span: RLPSpan = { list: false, start: 0, end: 0 };
   constructor(
     private readonly bytes: Uint8Array,
     start: number,
@@ -190,9 +211,17 @@ class ListCursor {
         `${this.what} must be a list of ${FIELD_COUNT} fields (Prague): ${name} is missing`,
       );
     }
-    const s = rlpSpan(this.bytes, this.offset, this.end, this.what);
+    const s = rlpSpan(this.bytes, this.offset, this.end, this.what, this.span);
     this.offset = s.end;
     return s;
+  }
+
+  /** Checks a fixed-size string without making a view of it. */
+  skipFixed(name: string, len: number): void {
+    const s = this.next(name);
+    if (s.list || s.end - s.start !== len) {
+      throw new DietcoinError('MALFORMED', `${this.what} ${name} must be a ${len}-byte string`);
+    }
   }
 
   fixed(name: string, len: number): Uint8Array {
@@ -294,6 +323,88 @@ export function decodeHeader(input: Uint8Array): DecodedHeader {
     requestsHash: c.fixed('requestsHash', 32),
   };
   c.done();
-  checkHeaderRules(header);
+  checkChainRules(header);
   return { header, rlp, hash: keccak256(rlp) };
+}
+
+/** What a linked header contributes to the light client: its hash and the fields of its record. */
+export interface HeaderLink {
+  hash: Uint8Array;
+  number: number;
+  timestamp: number;
+  parentHash: Uint8Array;
+  stateRoot: Uint8Array;
+  validatorsHash: Uint8Array;
+  nextValidatorsHash: Uint8Array;
+  messageRoot: Uint8Array;
+  shardRoot: Uint8Array;
+}
+
+/**
+ * Checks a header exactly as `decodeHeader` does (format and chain rules) but keeps only what the
+ * light client records, without building the whole header: the hot path of a full-header-chain
+ * bootstrap.
+ * @throws as `decodeHeader`.
+ */
+export function scanHeader(input: Uint8Array): HeaderLink {
+  const rlp = plainBytes(input);
+  if (rlp.length > MAX_HEADER_BYTES) {
+    throw new DietcoinError('OVERSIZED', `header of ${rlp.length} bytes is above ${MAX_HEADER_BYTES}`);
+  }
+  const list = rlpSpan(rlp, 0, rlp.length, 'header');
+  if (!list.list)
+    throw new DietcoinError('MALFORMED', `header must be a list of ${FIELD_COUNT} fields (Prague)`);
+  if (list.end !== rlp.length) {
+    throw new DietcoinError('TRAILING_BYTES', `header has ${rlp.length - list.end} trailing bytes`);
+  }
+  const c = new ListCursor(rlp, list.start, list.end, 'header');
+  const parentHash = c.fixed('parentHash', 32);
+  const uncleHash = c.fixed('uncleHash', 32);
+  c.skipFixed('coinbase', 20);
+  const stateRoot = c.fixed('stateRoot', 32);
+  c.skipFixed('transactionsTrie', 32);
+  c.skipFixed('receiptTrie', 32);
+  c.skipFixed('logsBloom', 256);
+  const difficulty = c.bigint('difficulty', 32);
+  const number = c.number('number');
+  const gasLimit = c.bigint('gasLimit', 8);
+  const gasUsed = c.bigint('gasUsed', 8);
+  const timestamp = c.number('timestamp');
+  const extraSpan = c.next('extraData');
+  if (extraSpan.list) throw new DietcoinError('MALFORMED', 'header extraData must be a string');
+  const extra = decodeExtraData(rlp.subarray(extraSpan.start, extraSpan.end));
+  c.skipFixed('mixHash', 32);
+  const nonce = c.fixed('nonce', 8);
+  const baseFeePerGas = c.bigint('baseFeePerGas', 32);
+  c.skipFixed('withdrawalsRoot', 32);
+  const blobGasUsed = c.bigint('blobGasUsed', 8);
+  const excessBlobGas = c.bigint('excessBlobGas', 8);
+  c.skipFixed('parentBeaconBlockRoot', 32);
+  c.skipFixed('requestsHash', 32);
+  c.done();
+  // the same rules as checkChainRules, on the fields kept
+  const rules = {
+    number,
+    timestamp,
+    difficulty,
+    nonce,
+    uncleHash,
+    blobGasUsed,
+    excessBlobGas,
+    gasLimit,
+    gasUsed,
+    baseFeePerGas,
+  };
+  checkChainRules(rules);
+  return {
+    hash: keccak256(rlp),
+    number,
+    timestamp,
+    parentHash,
+    stateRoot,
+    validatorsHash: extra.validatorsHash,
+    nextValidatorsHash: extra.nextValidatorsHash,
+    messageRoot: extra.messageRoot,
+    shardRoot: extra.shardRoot,
+  };
 }

@@ -13,7 +13,7 @@
 // client and yield a Misbehaviour carrying the equivocation evidence.
 import { bytesToHex, equalBytes } from '../encoding/bytes.js';
 import { DietcoinError, shortHex } from '../errors.js';
-import { type DecodedHeader, decodeHeader } from '../header/header.js';
+import { type DecodedHeader, decodeHeader, type HeaderLink, scanHeader } from '../header/header.js';
 import { decodeSealedHeader, type SealedHeader } from '../header/sealedHeader.js';
 import {
   decodeMessageProof,
@@ -221,6 +221,7 @@ export class HeaderChain {
   /** @throws DietcoinError TRUST_EXPIRED when the head is older than the trusting period. */
   checkTrusted(): void {
     const now = this.rules.now();
+    this.clockLimit = now + this.rules.maxClockDriftSeconds;
     if (now >= this.headRecord.timestamp + this.rules.trustingPeriodSeconds) {
       throw new DietcoinError(
         'TRUST_EXPIRED',
@@ -241,15 +242,30 @@ export class HeaderChain {
   /** Checks what every accepted header must satisfy relative to the set and clock. */
   private checkHeaderAgainstSet(h: DecodedHeader, previousTimestamp: number): void {
     const x = h.header;
-    if (!equalBytes(x.extra.validatorsHash, this.nextSet.hash)) {
+    this.checkLinkAgainstSet(
+      {
+        number: x.number,
+        timestamp: x.timestamp,
+        validatorsHash: x.extra.validatorsHash,
+        nextValidatorsHash: x.extra.nextValidatorsHash,
+      },
+      previousTimestamp,
+    );
+  }
+
+  private checkLinkAgainstSet(
+    x: Pick<HeaderLink, 'number' | 'timestamp' | 'validatorsHash' | 'nextValidatorsHash'>,
+    previousTimestamp: number,
+  ): void {
+    if (!equalBytes(x.validatorsHash, this.nextSet.hash)) {
       throw new DietcoinError(
         'WRONG_VALIDATOR_SET',
-        `header ${x.number} names validator set ${shortHex(x.extra.validatorsHash)}, expected ${shortHex(this.nextSet.hash)}`,
+        `header ${x.number} names validator set ${shortHex(x.validatorsHash)}, expected ${shortHex(this.nextSet.hash)}`,
       );
     }
     if (
       (x.number + 1) % this.rules.epochLength !== 0 &&
-      !equalBytes(x.extra.nextValidatorsHash, x.extra.validatorsHash)
+      !equalBytes(x.nextValidatorsHash, x.validatorsHash)
     ) {
       throw new DietcoinError(
         'WRONG_VALIDATOR_SET',
@@ -262,13 +278,16 @@ export class HeaderChain {
         `header ${x.number} has timestamp ${x.timestamp}, not after ${previousTimestamp}`,
       );
     }
-    if (x.timestamp > this.rules.now() + this.rules.maxClockDriftSeconds) {
+    if (x.timestamp > this.clockLimit) {
       throw new DietcoinError(
         'FROM_THE_FUTURE',
         `header ${x.number} has timestamp ${x.timestamp}, ahead of the clock`,
       );
     }
   }
+
+  /** Latest timestamp accepted now (refreshed once per verification call). */
+  private clockLimit = 0;
 
   private resolveNextSet(h: DecodedHeader, supplied: ValidatorSet | undefined): ValidatorSet {
     const x = h.header;
@@ -395,8 +414,7 @@ export class HeaderChain {
     let prevHash = this.headRecord.hash;
     let prevTimestamp = this.headRecord.timestamp;
     let expected = this.headRecord.number + 1;
-    const link = (h: DecodedHeader, i: number, sealed: boolean) => {
-      const x = h.header;
+    const link = (x: HeaderLink, i: number, sealed: boolean) => {
       if (x.number !== expected)
         throw new DietcoinError('WRONG_HEIGHT', `linked header ${x.number} is not ${expected}`);
       if (!equalBytes(x.parentHash, prevHash)) {
@@ -405,14 +423,39 @@ export class HeaderChain {
           `header ${x.number} has parent ${shortHex(x.parentHash)}, not ${shortHex(prevHash)}`,
         );
       }
-      this.checkHeaderAgainstSet(h, prevTimestamp);
-      records[i] = recordOfHeader(h, sealed);
-      prevHash = h.hash;
+      this.checkLinkAgainstSet(x, prevTimestamp);
+      records[i] = {
+        number: x.number,
+        timestamp: x.timestamp,
+        hash: x.hash,
+        stateRoot: x.stateRoot,
+        messageRoot: x.messageRoot,
+        shardRoot: x.shardRoot,
+        validatorsHash: x.validatorsHash,
+        nextValidatorsHash: x.nextValidatorsHash,
+        sealed,
+      };
+      prevHash = x.hash;
       prevTimestamp = x.timestamp;
       expected++;
     };
-    for (let i = 0; i < headers.length; i++) link(decodeHeader(headers[i]!), i, false);
-    link(end.header, headers.length, true);
+    for (let i = 0; i < headers.length; i++) link(scanHeader(headers[i]!), i, false);
+    const e = end.header.header;
+    link(
+      {
+        hash: end.header.hash,
+        number: e.number,
+        timestamp: e.timestamp,
+        parentHash: e.parentHash,
+        stateRoot: e.stateRoot,
+        validatorsHash: e.extra.validatorsHash,
+        nextValidatorsHash: e.extra.nextValidatorsHash,
+        messageRoot: e.extra.messageRoot,
+        shardRoot: e.extra.shardRoot,
+      },
+      headers.length,
+      true,
+    );
     this.checkSeals(end);
     const next = this.resolveNextSet(end.header, nextValidators);
     await this.advance(records, next);
