@@ -75,7 +75,7 @@ export interface GenerateScheduleOptions {
 /** A random small schedule from `seed`. */
 export function generateSchedule(seed: number, options: GenerateScheduleOptions = {}): Schedule {
   const r = createPrng(seed ^ 0x5eed_c0de);
-  const n = options.validators ?? (r.chance(0.75) ? 4 : 7);
+  const n = options.validators ?? (r.chance(0.8) ? 4 : 7);
   const f = maxFaulty(n);
   const nodes = Array.from({ length: n }, (_, i) => i);
   // Shuffle, then hand out roles: byzantine, permanently crashed, crash-and-restart, plain honest.
@@ -83,7 +83,7 @@ export function generateSchedule(seed: number, options: GenerateScheduleOptions 
     const j = r.int(i + 1);
     [nodes[i], nodes[j]] = [nodes[j]!, nodes[i]!];
   }
-  const gst = r.chance(0.15) ? 0 : r.between(50, 500);
+  const gst = r.chance(0.15) ? 0 : r.between(50, 400);
   const byzCount = r.int(f + 1);
   const deadCount = r.int(f - byzCount + 1);
   const byzantine = nodes.slice(0, byzCount).map((node) => ({
