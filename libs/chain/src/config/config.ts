@@ -208,6 +208,13 @@ export const SETTINGS = [
     doc: 'most requests in a batch',
   },
   {
+    env: 'KHIPU_RPC_MAX_BATCH_RESPONSE_BYTES',
+    key: 'rpcMaxBatchResponseBytes',
+    schema: integer(1024, 1024 * 1024 * 1024),
+    fallback: String(DEFAULT_RPC_SERVER_LIMITS.maxBatchResponseBytes),
+    doc: 'answers of a batch past which its other requests are refused',
+  },
+  {
     env: 'KHIPU_RPC_MAX_WS_CONNECTIONS',
     key: 'rpcMaxWsConnections',
     schema: integer(1, 1_000_000),
@@ -442,6 +449,7 @@ export function loadNodeConfig(parameters: LoadNodeConfigParameters): NodeConfig
         ...DEFAULT_RPC_SERVER_LIMITS,
         maxRequestBytes: get('rpcMaxRequestBytes'),
         maxBatchLength: get('rpcMaxBatchLength'),
+        maxBatchResponseBytes: get('rpcMaxBatchResponseBytes'),
         maxWsConnections: get('rpcMaxWsConnections'),
         maxSubscriptionsPerConnection: get('rpcMaxSubscriptions'),
         filterTimeoutMs: get('rpcFilterTimeoutMs'),
