@@ -22,7 +22,8 @@ import { addressOfPrivateKey, bytesToHex, initDietcoin } from '@khipu/dietcoin';
 import { WebSocket } from 'ws';
 
 const root = new URL('..', import.meta.url).pathname;
-const devnetDir = join(root, '.devnet');
+// KHIPU_DEVNET_DIR moves the devnet elsewhere (tests run one beside a developer's own).
+const devnetDir = process.env.KHIPU_DEVNET_DIR ?? join(root, '.devnet');
 const mainJs = join(root, 'apps', 'chain', 'dist', 'main.js');
 
 function parseArgs(argv) {
@@ -272,6 +273,8 @@ async function stopAll(signal, exitCode = 0) {
       }),
   );
   await Promise.all(exits);
+  // devnet.json says the nodes answer: not true any more.
+  rmSync(join(devnetDir, 'devnet.json'), { force: true });
   log('stopped');
   process.exit(exitCode);
 }
