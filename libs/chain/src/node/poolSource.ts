@@ -45,9 +45,10 @@ export function createPoolSource(pool: TxPool): TransactionSource {
           nonce: t.tx.nonce,
         })),
       );
-      // A transaction left out may have gone stale (its nonce used by another path) or
-      // unaffordable: re-read the senders and drop what can never be mined.
-      if (skipped.length > 0) await pool.revalidate();
+      // A transaction left out for another reason than a full block may have gone stale (its
+      // nonce used by another path) or unaffordable: re-read the senders and drop what can never
+      // be mined. A full block leaves the rest for the next one.
+      if (skipped.some((s) => s.reason !== 'block gas limit reached')) await pool.revalidate();
     },
   };
 }
