@@ -22,6 +22,8 @@ const outcome: TxOutcome = {
         nonce: 1n,
         balance: 10n ** 24n,
         code: Uint8Array.of(0x60),
+        storageRoot: slot,
+        codeHash: slot,
       },
     ],
     slotWrites: [{ address: a, slot, value: Uint8Array.of(9) }],

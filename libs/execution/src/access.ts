@@ -5,7 +5,7 @@
 //   [ ok(0|1), error(utf8), totalGasSpent, blockGasSpent, receiptStatus(0|1), logs,
 //     accountReads  [[address(20), fieldMask]...],
 //     slotReads     [[address(20), slot(32)]...],
-//     accountWrites [[address(20), flags, nonce, balance, code]...],
+//     accountWrites [[address(20), flags, nonce, balance, code, storageRoot(32), codeHash(32)]...],
 //     slotWrites    [[address(20), slot(32), value(unpadded)]...],
 //     increments    [[address(20), delta]...] ]
 // `fieldMask` and `flags` are bit sets of the FIELD_* and WRITE_* constants below.
@@ -46,6 +46,11 @@ export interface AccountWrite {
   balance: bigint;
   /** New code when WRITE_CODE is set. */
   code: Uint8Array;
+  /** The account's storage root and code hash as the transaction left them (the storage root is
+   *  the one the block started from: storage is flushed at the state root). Lets the coordinator
+   *  put the account without reading it when no earlier transaction touched it. */
+  storageRoot: Uint8Array;
+  codeHash: Uint8Array;
 }
 export interface SlotWrite {
   address: Uint8Array;
@@ -116,7 +121,15 @@ export function encodeTxOutcome(outcome: TxOutcome): Uint8Array {
     outcome.logs,
     a.accountReads.map((r) => [r.address, uint(r.fields)]),
     a.slotReads.map((r) => [r.address, r.slot]),
-    a.accountWrites.map((w) => [w.address, uint(w.flags), uint(w.nonce), uint(w.balance), w.code]),
+    a.accountWrites.map((w) => [
+      w.address,
+      uint(w.flags),
+      uint(w.nonce),
+      uint(w.balance),
+      w.code,
+      w.storageRoot,
+      w.codeHash,
+    ]),
     a.slotWrites.map((w) => [w.address, w.slot, w.value]),
     a.increments.map((i) => [i.address, uint(i.delta)]),
   ]);
@@ -167,13 +180,15 @@ export function decodeTxOutcome(encoded: Uint8Array): TxOutcome {
         return { address: bytes(address, 'address'), slot: bytes(slot, 'slot') };
       }),
       accountWrites: list(top[8], 'writes').map((w) => {
-        const [address, flags, nonce, balance, code] = list(w, 'write');
+        const [address, flags, nonce, balance, code, storageRoot, codeHash] = list(w, 'write');
         return {
           address: bytes(address, 'address'),
           flags: toNum(bytes(flags, 'flags')),
           nonce: toBig(bytes(nonce, 'nonce')),
           balance: toBig(bytes(balance, 'balance')),
           code: bytes(code, 'code'),
+          storageRoot: bytes(storageRoot, 'storage root'),
+          codeHash: bytes(codeHash, 'code hash'),
         };
       }),
       slotWrites: list(top[9], 'slot writes').map((w) => {

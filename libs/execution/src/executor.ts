@@ -436,12 +436,21 @@ class ExecutorImpl implements Executor {
     );
   }
 
-  /** Applies one transaction's changes to the merged state. */
-  private async applyAccess(access: TxAccess): Promise<void> {
+  /** Applies one transaction's changes to the merged state. `untouched` tells whether no earlier
+   *  transaction of the block wrote the account: then the worker's account is the merged one and
+   *  is put without reading it. */
+  private async applyAccess(access: TxAccess, untouched: (addressHex: string) => boolean): Promise<void> {
     const sm = this.sm;
     const deleted = new Set<string>();
     for (const w of access.accountWrites) {
       const address = new Address(w.address);
+      if (
+        (w.flags & (WRITE_CREATED | WRITE_DELETED | WRITE_STORAGE_CLEARED | WRITE_CODE)) === 0 &&
+        untouched(bytesToUnprefixedHex(w.address))
+      ) {
+        await sm.putAccount(address, new Account(w.nonce, w.balance, w.storageRoot, w.codeHash));
+        continue;
+      }
       if (w.flags & WRITE_DELETED) {
         await sm.deleteAccount(address);
         deleted.add(bytesToUnprefixedHex(w.address));
@@ -797,7 +806,14 @@ class ExecutorImpl implements Executor {
             }
             throw this.txError('INVALID_TX', block, tx, i, first.error);
           }
-          await this.applyAccess(first.access);
+          await this.applyAccess(
+            first.access,
+            (a) =>
+              !versions.has(`${a}n`) &&
+              !versions.has(`${a}b`) &&
+              !versions.has(`${a}c`) &&
+              !versions.has(`${a}x`),
+          );
           for (const key of writtenKeys(first.access, true)) versions.set(key, 2 * i);
           outcome = first;
         } else {

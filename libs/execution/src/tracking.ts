@@ -17,6 +17,7 @@ import {
   bytesToUnprefixedHex,
   equalsBytes,
   KECCAK256_NULL,
+  KECCAK256_RLP,
   unpadBytes,
 } from '@ethereumjs/util';
 import {
@@ -429,6 +430,8 @@ export class TrackingStateManager implements StateManagerInterface {
               nonce: after?.nonce ?? 0n,
               balance: after?.balance ?? 0n,
               code,
+              storageRoot: after?.storageRoot ?? KECCAK256_RLP,
+              codeHash: after?.codeHash ?? KECCAK256_NULL,
             });
           }
         }
