@@ -14,9 +14,11 @@ import { verifyMerkleProof } from '@ethereumjs/mpt';
 import { RLP } from '@ethereumjs/rlp';
 import {
   createValidatorSet,
+  decodeAccountProof,
   decodeSealedHeader,
   decodeShardProof,
   initDietcoin,
+  verifyAccountProof,
   verifySeals,
   verifyShardProof,
 } from '@khipu/dietcoin';
