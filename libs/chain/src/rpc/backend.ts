@@ -168,6 +168,11 @@ export interface BlockReader {
   /** Number of the last final block. Our chains seal before they commit, so this is the head;
    *  optional so that a core may leave it out (the RPC then uses `headNumber()`). */
   finalizedNumber?(): bigint;
+  /** Base fee of the block the producer will build on the head, by the chain's own rule (e.g. a
+   *  floor under EIP-1559). Optional: absent, the RPC applies plain EIP-1559 to the head, which
+   *  is wrong for a chain with a floor (eth_gasPrice would suggest a price below the next base
+   *  fee). Added after the first version: additive. */
+  nextBaseFeePerGas?(): bigint | undefined;
   /** Header only; `null` beyond the head. Called often (newHeads, feeHistory, tags): make it cheap. */
   getHeaderByNumber(number: bigint): MaybePromise<HeaderData | null>;
   getBlockByNumber(number: bigint): MaybePromise<BlockData | null>;

@@ -21,6 +21,17 @@ export function nextBaseFee(parent: HeaderData): bigint | undefined {
   return base > delta ? base - delta : 0n;
 }
 
+/** The base fee of the block after `header`: the next header's when it exists, else the
+ *  backend's own rule for the block to be built, else plain EIP-1559. */
+export async function baseFeeAfter(context: RpcContext, header: HeaderData): Promise<bigint | undefined> {
+  const blocks = context.backend.blocks;
+  if (header.number < blocks.headNumber()) {
+    const next = await blocks.getHeaderByNumber(header.number + 1n);
+    if (next !== null) return next.baseFeePerGas;
+  }
+  return blocks.nextBaseFeePerGas?.() ?? nextBaseFee(header);
+}
+
 /** The tip a transaction pays above the base fee. */
 export function effectiveTip(tx: TransactionData, baseFee: bigint | undefined): bigint {
   const base = baseFee ?? 0n;

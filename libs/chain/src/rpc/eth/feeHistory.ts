@@ -2,7 +2,7 @@ import type { Hex } from '../backend.js';
 import { tagToNumber } from '../blocks.js';
 import type { RpcContext } from '../context.js';
 import { invalidParams, serverError } from '../errors.js';
-import { effectiveTip, nextBaseFee } from '../fees.js';
+import { baseFeeAfter, effectiveTip } from '../fees.js';
 import { toQuantity } from '../format.js';
 import { expectArity, parseBlockNumberOrTag } from '../params.js';
 
@@ -66,7 +66,7 @@ export async function feeHistory(params: unknown[], context: RpcContext): Promis
     if (header === null) throw serverError(`header ${n} not found`);
     baseFeePerGas.push(toQuantity(header.baseFeePerGas ?? 0n));
     gasUsedRatio.push(header.gasLimit === 0n ? 0 : Number(header.gasUsed) / Number(header.gasLimit));
-    if (n === newest) baseFeePerGas.push(toQuantity(nextBaseFee(header) ?? 0n));
+    if (n === newest) baseFeePerGas.push(toQuantity((await baseFeeAfter(context, header)) ?? 0n));
     if (percentiles === undefined) continue;
     const block = await blocks.getBlockByNumber(n);
     const receipts = await blocks.getBlockReceipts(n);

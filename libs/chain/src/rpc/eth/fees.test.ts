@@ -80,3 +80,28 @@ describe('[rpc] eth_feeHistory', () => {
     });
   });
 });
+
+describe('[rpc] fees on a chain with a base fee floor', () => {
+  it('suggests prices from the chain’s own next base fee, not plain EIP-1559', async () => {
+    const floored = await startTestNode({
+      chain: { baseFeeFloor: GWEI },
+      methodOptions: { minSuggestedPriorityFee: 1000n },
+    });
+    try {
+      for (let i = 0; i < 3; i++) floored.chain.mine([]);
+      assert.equal(BigInt(await floored.request<string>('eth_gasPrice')), GWEI + 1000n);
+      const history = await floored.request<{ baseFeePerGas: string[] }>('eth_feeHistory', ['0x2', 'latest']);
+      assert.deepEqual(
+        history.baseFeePerGas.map((h) => BigInt(h)),
+        [GWEI, GWEI, GWEI],
+      );
+      const older = await floored.request<{ baseFeePerGas: string[] }>('eth_feeHistory', ['0x1', '0x1']);
+      assert.deepEqual(
+        older.baseFeePerGas.map((h) => BigInt(h)),
+        [GWEI, GWEI],
+      );
+    } finally {
+      await floored.close();
+    }
+  });
+});

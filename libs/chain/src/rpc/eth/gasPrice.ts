@@ -1,7 +1,7 @@
 import type { Hex } from '../backend.js';
 import type { RpcContext } from '../context.js';
 import { serverError } from '../errors.js';
-import { nextBaseFee, suggestPriorityFee } from '../fees.js';
+import { baseFeeAfter, suggestPriorityFee } from '../fees.js';
 import { toQuantity } from '../format.js';
 import { expectArity } from '../params.js';
 
@@ -13,5 +13,5 @@ export async function gasPrice(params: unknown[], context: RpcContext): Promise<
   const head = await blocks.getHeaderByNumber(blocks.headNumber());
   if (head === null) throw serverError('header not found');
   const tip = await suggestPriorityFee(context);
-  return toQuantity((nextBaseFee(head) ?? 0n) + tip);
+  return toQuantity(((await baseFeeAfter(context, head)) ?? 0n) + tip);
 }

@@ -71,6 +71,9 @@ export interface CreateFakeChainParameters {
   coinbase?: Address;
   /** Seconds of the genesis timestamp. */
   genesisTimestamp?: bigint;
+  /** A floor under the EIP-1559 base fee (the core keeps the genesis base fee as one); with it,
+   *  the chain answers `nextBaseFeePerGas`. */
+  baseFeeFloor?: bigint;
 }
 
 const ZERO_HASH: Hash = `0x${'00'.repeat(32)}`;
@@ -94,6 +97,7 @@ export class FakeChain implements BlockReader, StateReader, CallExecutor, ChainE
   /** Scripted contracts; the default answers success with empty data. */
   contractHook: ContractHook = () => ({ status: 'success', returnData: '0x', gasUsed: 30_000n });
   stateRetention: bigint | undefined;
+  readonly baseFeeFloor: bigint | undefined;
   readonly #keccak: (data: Uint8Array) => Uint8Array;
   readonly #blocks: BlockData[] = [];
   readonly #receipts: ReceiptData[][] = [];
@@ -112,6 +116,11 @@ export class FakeChain implements BlockReader, StateReader, CallExecutor, ChainE
     this.gasLimit = parameters.gasLimit ?? 30_000_000n;
     this.coinbase = parameters.coinbase ?? `0x${'c0'.repeat(20)}`;
     this.stateRetention = parameters.stateRetention;
+    this.baseFeeFloor = parameters.baseFeeFloor;
+    if (this.baseFeeFloor !== undefined) {
+      // Only a chain with its own rule answers it: the RPC falls back to EIP-1559 otherwise.
+      Object.defineProperty(this, 'nextBaseFeePerGas', { value: () => this.#nextBaseFee() });
+    }
     this.#next = new Map();
     for (const [address, value] of Object.entries(parameters.alloc ?? {})) {
       const account = typeof value === 'bigint' ? { balance: value } : (value as Partial<FakeAccount>);
@@ -146,8 +155,7 @@ export class FakeChain implements BlockReader, StateReader, CallExecutor, ChainE
   /** Mines a block with the pool's executable transactions (all of them, in the pool's
    *  order), removes them from the pool, and announces the block. */
   mineFromPool(pool: TxPool): BlockData {
-    const head = this.#blocks[this.#blocks.length - 1]!;
-    const baseFee = nextBaseFeeOf(head.header);
+    const baseFee = this.#nextBaseFee();
     const picked: PooledTransaction[] = [];
     let gasLeft = this.gasLimit;
     const pending = pool.pending(baseFee, this.gasLimit);
@@ -169,7 +177,7 @@ export class FakeChain implements BlockReader, StateReader, CallExecutor, ChainE
    *  creations (the address is derived from sender and nonce as Ethereum does). */
   mine(transactions: TransactionData[], timestamp?: bigint): BlockData {
     const head = this.#blocks[this.#blocks.length - 1]!;
-    const baseFee = nextBaseFeeOf(head.header);
+    const baseFee = this.#nextBaseFee();
     const number = head.header.number + 1n;
     const receipts: ReceiptData[] = [];
     let cumulative = 0n;
@@ -277,6 +285,15 @@ export class FakeChain implements BlockReader, StateReader, CallExecutor, ChainE
     }
     return hexOf(bloom);
   }
+
+  #nextBaseFee(): bigint {
+    const head = this.#blocks[this.#blocks.length - 1]!;
+    const fee = nextBaseFeeOf(head.header);
+    return this.baseFeeFloor !== undefined && fee < this.baseFeeFloor ? this.baseFeeFloor : fee;
+  }
+
+  /** Set (as an own property) only with `baseFeeFloor`. */
+  nextBaseFeePerGas?(): bigint;
 
   #account(state: Map<Address, FakeAccount>, address: Address): FakeAccount {
     const found = state.get(address);
