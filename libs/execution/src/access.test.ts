@@ -29,6 +29,8 @@ const outcome: TxOutcome = {
     slotWrites: [{ address: a, slot, value: Uint8Array.of(9) }],
     increments: [{ address: a, delta: 21000n * 10n ** 9n }],
   },
+  gasLimit: 80_000n,
+  txType: 2,
 };
 
 describe('[execution] outcome wire format', () => {

@@ -7,7 +7,8 @@
 //     slotReads     [[address(20), slot(32)]...],
 //     accountWrites [[address(20), flags, nonce, balance, code, storageRoot(32), codeHash(32)]...],
 //     slotWrites    [[address(20), slot(32), value(unpadded)]...],
-//     increments    [[address(20), delta]...] ]
+//     increments    [[address(20), delta]...],
+//     gasLimit, txType ]
 // `fieldMask` and `flags` are bit sets of the FIELD_* and WRITE_* constants below.
 
 import type { Log } from '@ethereumjs/evm';
@@ -82,6 +83,9 @@ export interface TxOutcome {
   receiptStatus: 0 | 1;
   logs: Log[];
   access: TxAccess;
+  /** The transaction's gas limit and type, so the coordinator need not decode it to merge it. */
+  gasLimit: bigint;
+  txType: number;
 }
 
 const EMPTY = new Uint8Array(0);
@@ -132,6 +136,8 @@ export function encodeTxOutcome(outcome: TxOutcome): Uint8Array {
     ]),
     a.slotWrites.map((w) => [w.address, w.slot, w.value]),
     a.increments.map((i) => [i.address, uint(i.delta)]),
+    uint(outcome.gasLimit),
+    uint(outcome.txType),
   ]);
 }
 
@@ -154,7 +160,7 @@ function bytes(value: Nested | undefined, what: string): Uint8Array {
  */
 export function decodeTxOutcome(encoded: Uint8Array): TxOutcome {
   const top = list(RLP.decode(encoded) as Nested, 'outcome');
-  if (top.length !== 11) throw new ExecutionError('WORKER_FAILED', `malformed outcome: ${top.length} fields`);
+  if (top.length !== 13) throw new ExecutionError('WORKER_FAILED', `malformed outcome: ${top.length} fields`);
   const logs = list(top[5], 'logs').map((l) => {
     const [address, topics, data] = list(l, 'log');
     return [
@@ -204,5 +210,7 @@ export function decodeTxOutcome(encoded: Uint8Array): TxOutcome {
         return { address: bytes(address, 'address'), delta: toBig(bytes(delta, 'delta')) };
       }),
     },
+    gasLimit: toBig(bytes(top[11], 'gas limit')),
+    txType: toNum(bytes(top[12], 'type')),
   };
 }

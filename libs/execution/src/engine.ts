@@ -97,7 +97,17 @@ export async function runTracked(
   const { access, undo } = await engine.tracker.endTx();
   if (result === undefined) {
     return {
-      outcome: { ok: false, error, totalGasSpent: 0n, blockGasSpent: 0n, receiptStatus: 0, logs: [], access },
+      outcome: {
+        ok: false,
+        error,
+        totalGasSpent: 0n,
+        blockGasSpent: 0n,
+        receiptStatus: 0,
+        logs: [],
+        access,
+        gasLimit: tx.gasLimit,
+        txType: tx.type,
+      },
       result,
       undo,
     };
@@ -112,6 +122,8 @@ export async function runTracked(
       receiptStatus: receipt.status,
       logs: receipt.logs,
       access,
+      gasLimit: tx.gasLimit,
+      txType: tx.type,
     },
     result,
     undo,

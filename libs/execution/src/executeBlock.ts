@@ -30,7 +30,11 @@ export async function executeBlock(
       // RLP: split it once (raw transaction bytes, header bytes); the transaction objects are
       // built by `materialize`, which runs while the workers execute in parallel mode.
       const split = impl.splitBlock(p.block);
-      job = impl.newJob({ ...split, materialize: () => impl.materializeBlock(job, split.decoded, validate) });
+      job = impl.newJob({
+        ...split,
+        materialize: () => impl.materializeBlock(job, split.decoded, validate),
+        prepareHeader: () => impl.prepareSplitHeader(job, split.decoded, validate),
+      });
     } else {
       const block = p.block;
       block.transactions.forEach((tx, i) => {

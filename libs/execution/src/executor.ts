@@ -12,12 +12,17 @@
 //   4. the fee pool gets baseFee × gasUsed, the state root is computed, and gas, receipts root,
 //      bloom and state root are compared with the header; on any mismatch the parallel result
 //      is thrown away and the block runs serially (a fallback).
-import { type Block, createBlockFromBytesArray } from '@ethereumjs/block';
+import {
+  Block,
+  type BlockHeader,
+  createBlockFromBytesArray,
+  createBlockHeaderFromBytesArray,
+} from '@ethereumjs/block';
 import type { Common } from '@ethereumjs/common';
 import { MerklePatriciaTrie } from '@ethereumjs/mpt';
 import { RLP } from '@ethereumjs/rlp';
 import type { MerkleStateManager } from '@ethereumjs/statemanager';
-import { TransactionType, type TypedTransaction } from '@ethereumjs/tx';
+import { createTxFromRLP, TransactionType, type TypedTransaction } from '@ethereumjs/tx';
 import {
   Account,
   Address,
@@ -93,7 +98,13 @@ export interface BlockJob {
   raws: readonly Uint8Array[];
   headerRLP: Uint8Array;
   number: bigint;
+  /** Decodes every transaction into `txs` (and the full block), checking the transactions trie. */
   materialize: () => Promise<void>;
+  /** Sets `block` (at least its header), checking the transactions trie; the parallel merge needs
+   *  no transaction objects, only what the workers report. */
+  prepareHeader: () => Promise<void>;
+  /** Transactions decoded one by one when needed (re-runs, errors) before `materialize`. */
+  lazyTxs: Map<number, TypedTransaction>;
   parentStateRoot: Uint8Array;
   mode: ExecutionMode;
   lanes: Lanes | undefined;
@@ -256,9 +267,29 @@ class ExecutorImpl implements Executor {
     return { decoded, raws, headerRLP: RLP.encode(header), number };
   }
 
+  /** Sets the job's header-only block from a split block, checking the transactions trie. */
+  async prepareSplitHeader(job: BlockJob, decoded: unknown[], validate: boolean): Promise<void> {
+    if (job.block !== undefined) return;
+    let header: BlockHeader;
+    try {
+      header = createBlockHeaderFromBytesArray(decoded[0] as Uint8Array[], { common: this.common });
+    } catch (cause) {
+      throw new ExecutionError(
+        'INVALID_BLOCK',
+        `${describeBlock(job.number)}: header does not decode: ${String(cause)}`,
+        { blockNumber: job.number },
+        cause,
+      );
+    }
+    const block = new Block(header, [], [], [], { common: this.common });
+    if (validate) await this.checkTransactionsTrie(block, job.raws);
+    job.block = block;
+  }
+
   /** Builds the block object of a split block (once) and checks its transactions trie. */
   async materializeBlock(job: BlockJob, decoded: unknown[], validate: boolean): Promise<void> {
-    if (job.block !== undefined) return;
+    if (job.txs !== undefined) return;
+    const trieChecked = job.block !== undefined;
     let block: Block;
     try {
       block = createBlockFromBytesArray(decoded as Parameters<typeof createBlockFromBytesArray>[0], {
@@ -274,7 +305,7 @@ class ExecutorImpl implements Executor {
         cause,
       );
     }
-    if (validate) await this.checkTransactionsTrie(block, job.raws);
+    if (validate && !trieChecked) await this.checkTransactionsTrie(block, job.raws);
     job.block = block;
     job.txs = block.transactions;
   }
@@ -298,6 +329,7 @@ class ExecutorImpl implements Executor {
     headerRLP: Uint8Array;
     number: bigint;
     materialize: () => Promise<void>;
+    prepareHeader?: () => Promise<void>;
   }): BlockJob {
     return {
       block: undefined,
@@ -307,6 +339,8 @@ class ExecutorImpl implements Executor {
       headerRLP: p.headerRLP,
       number: p.number,
       materialize: p.materialize,
+      prepareHeader: p.prepareHeader ?? p.materialize,
+      lazyTxs: new Map(),
       parentStateRoot: new Uint8Array(32),
       mode: 'serial',
       lanes: undefined,
@@ -553,7 +587,7 @@ class ExecutorImpl implements Executor {
 
   /** Fee pool credit, state root, receipts root, bloom; then compare and commit or revert. */
   private async finish(
-    job: ReadyJob,
+    job: BlockJob & { block: Block },
     gasUsed: bigint,
     receipts: PostByzantiumTxReceipt[],
     txTypes: number[],
@@ -624,11 +658,24 @@ class ExecutorImpl implements Executor {
     };
   }
 
-  private senders(job: ReadyJob, included: number[]): string[] {
+  /** Sender addresses (0x-hex) of the included transactions, from their public keys. */
+  private senders(job: BlockJob, included: number[]): string[] {
     return included.map((i) => {
-      const tx = job.txs[i];
-      return tx === undefined ? '' : tx.getSenderAddress().toString();
+      const key = job.senderKeys?.[i];
+      return key === undefined ? '' : bytesToHex(this.crypto.keccak256(key).subarray(12));
     });
+  }
+
+  /** Transaction `i` of the job, decoded on demand, carrying its sender key. */
+  txAt(job: BlockJob, i: number): TypedTransaction {
+    let tx = job.txs?.[i] ?? job.lazyTxs.get(i);
+    if (tx === undefined) {
+      tx = createTxFromRLP(job.raws[i] as Uint8Array, { common: this.common });
+      job.lazyTxs.set(i, tx);
+    }
+    const key = job.senderKeys?.[i];
+    if (key !== undefined) (tx.cache as { senderPubKey?: Uint8Array }).senderPubKey = key;
+    return tx;
   }
 
   private async runSerial(job: ReadyJob): Promise<BlockRun> {
@@ -720,35 +767,31 @@ class ExecutorImpl implements Executor {
     const running = pool.run(job.headerRLP, job.parentStateRoot, this.assign(job, lanes));
     running.catch(() => undefined);
     const d = now();
-    await job.materialize();
+    await job.prepareHeader();
     phases.decode += now() - d;
-    const r = ready(job);
-    const { block, txs } = r;
+    const block = job.block as Block;
+    const r = job as BlockJob & { block: Block };
     const ran = await running;
     phases.parallel += now() - t;
     phases.recovery += Math.max(0, ...ran.recoveryMs);
     const badSignature = ran.invalid[0];
     if (badSignature !== undefined) {
-      const tx = txs[badSignature.index];
-      throw this.signatureError(
-        job.number,
-        badSignature.index,
-        tx && bytesToHex(tx.hash()),
-        badSignature.reason,
-      );
+      const hash = bytesToHex(this.txAt(job, badSignature.index).hash());
+      throw this.signatureError(job.number, badSignature.index, hash, badSignature.reason);
     }
-    const keys = txs.map((tx, i) => {
+    const keys: Uint8Array[] = [];
+    for (let i = 0; i < count; i++) {
       const key = job.senderKeys?.[i] ?? ran.keys.get(i);
-      if (key === undefined)
+      if (key === undefined) {
         throw new ExecutionError('WORKER_FAILED', `${describeBlock(job.number)}: no sender for tx ${i}`);
-      (tx.cache as { senderPubKey?: Uint8Array }).senderPubKey = key;
-      return key;
-    });
+      }
+      keys.push(key);
+    }
     job.senderKeys = keys;
     const { outcomes } = ran;
 
     t = now();
-    const laneOf = new Int32Array(txs.length);
+    const laneOf = new Int32Array(count);
     lanes.forEach((lane, l) => {
       for (const i of lane) laneOf[i] = l;
     });
@@ -770,23 +813,20 @@ class ExecutorImpl implements Executor {
     let reruns = 0;
     let rerunMs = 0;
     try {
-      for (let i = 0; i < txs.length; i++) {
-        const tx = txs[i] as TypedTransaction;
-        if (gasUsed + tx.gasLimit > block.header.gasLimit) {
-          const reason = `gas limit ${tx.gasLimit} exceeds the block's remaining gas ${block.header.gasLimit - gasUsed}`;
+      for (let i = 0; i < count; i++) {
+        const encoded = outcomes.get(i);
+        if (encoded === undefined) {
+          throw new ExecutionError('WORKER_FAILED', `${describeBlock(job.number)}: no outcome for tx ${i}`);
+        }
+        const first = decodeTxOutcome(encoded);
+        if (gasUsed + first.gasLimit > block.header.gasLimit) {
+          const reason = `gas limit ${first.gasLimit} exceeds the block's remaining gas ${block.header.gasLimit - gasUsed}`;
           if (job.dropInvalid) {
             dropped.push({ index: i, reason });
             continue;
           }
-          throw this.txError('BLOCK_GAS_EXCEEDED', block, tx, i, reason);
+          throw this.txError('BLOCK_GAS_EXCEEDED', block, this.txAt(job, i), i, reason);
         }
-        const encoded = outcomes.get(i);
-        if (encoded === undefined)
-          throw new ExecutionError(
-            'WORKER_FAILED',
-            `${describeBlock(block.header.number)}: no outcome for tx ${i}`,
-          );
-        const first = decodeTxOutcome(encoded);
         const seen = laneSeen[laneOf[i] ?? 0] as Map<string, number>;
         let conflict = false;
         for (const key of readKeys(first.access)) {
@@ -804,7 +844,7 @@ class ExecutorImpl implements Executor {
               dropped.push({ index: i, reason: first.error });
               continue;
             }
-            throw this.txError('INVALID_TX', block, tx, i, first.error);
+            throw this.txError('INVALID_TX', block, this.txAt(job, i), i, first.error);
           }
           await this.applyAccess(
             first.access,
@@ -818,7 +858,7 @@ class ExecutorImpl implements Executor {
           outcome = first;
         } else {
           const r0 = now();
-          const rerun = await runTracked(engine, tx, block, receiptGas);
+          const rerun = await runTracked(engine, this.txAt(job, i), block, receiptGas);
           rerunMs += now() - r0;
           reruns++;
           if (!rerun.outcome.ok) {
@@ -826,7 +866,7 @@ class ExecutorImpl implements Executor {
               dropped.push({ index: i, reason: rerun.outcome.error });
               continue;
             }
-            throw this.txError('INVALID_TX', block, tx, i, rerun.outcome.error);
+            throw this.txError('INVALID_TX', block, this.txAt(job, i), i, rerun.outcome.error);
           }
           outcome = rerun.outcome;
           for (const key of writtenKeys(outcome.access, true)) versions.set(key, 2 * i + 1);
@@ -834,7 +874,7 @@ class ExecutorImpl implements Executor {
         gasUsed += outcome.blockGasSpent;
         receiptGas += outcome.totalGasSpent;
         receipts.push(makeReceipt(outcome.receiptStatus, receiptGas, outcome.logs, this.common));
-        txTypes.push(tx.type);
+        txTypes.push(first.txType);
         changes.add(outcome.access);
         included.push(i);
         accesses.push(outcome.access);
