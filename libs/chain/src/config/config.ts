@@ -466,6 +466,7 @@ export function loadNodeConfig(parameters: LoadNodeConfigParameters): NodeConfig
     txpool: {
       limits: {
         minTip: get('txpoolMinTipWei'),
+        minFeeCap: DEFAULT_TXPOOL_LIMITS.minFeeCap,
         priceBumpPercent: BigInt(get<number>('txpoolPriceBumpPercent')),
         accountSlots: get('txpoolAccountSlots'),
         accountQueue: get('txpoolAccountQueue'),

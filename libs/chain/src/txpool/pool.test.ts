@@ -177,6 +177,16 @@ describe('[txpool] admission', () => {
     );
   });
 
+  it('refuses a fee cap below the chain’s base fee floor as underpriced', async () => {
+    const p = await pool(funded(), { limits: { minFeeCap: GWEI } });
+    await refused(
+      p.submitRawTransaction(transfer(alice, 0n, { cap: GWEI - 1n, tip: 1n })),
+      'UNDERPRICED',
+      /^transaction underpriced: gas fee cap 999999999, minimum needed 1000000000$/,
+    );
+    await p.submitRawTransaction(transfer(alice, 0n, { cap: GWEI, tip: 1n }));
+  });
+
   it('refuses a gas limit below the intrinsic gas', async () => {
     const p = await pool();
     const raw = transfer(alice, 0n, {}, { gasLimit: 20_999n });

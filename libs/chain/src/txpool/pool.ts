@@ -36,6 +36,9 @@ export interface TxPoolStateReader {
 export interface TxPoolLimits {
   /** Least tip (legacy: gas price) accepted, in wei (geth's --txpool.pricelimit, 1 wei). */
   minTip: bigint;
+  /** Least fee cap (legacy: gas price) accepted, in wei. A chain whose base fee never falls below
+   *  a floor sets the floor here: a transaction paying less could never be mined. Default 0. */
+  minFeeCap: bigint;
   /** Replacement needs both fee cap and tip raised by at least this percent (geth: 10). */
   priceBumpPercent: bigint;
   /** Most executable transactions per sender. */
@@ -52,6 +55,7 @@ export interface TxPoolLimits {
 
 export const DEFAULT_TXPOOL_LIMITS: TxPoolLimits = {
   minTip: 1n,
+  minFeeCap: 0n,
   priceBumpPercent: 10n,
   // Generous per-sender limits: load generators and bridges send thousands from one account.
   accountSlots: 16_384,
@@ -289,6 +293,13 @@ export class TxPool implements TxSubmitter {
       throw new TxPoolError(
         'UNDERPRICED',
         `transaction underpriced: gas tip cap ${pooled.tipCap}, minimum needed ${this.#limits.minTip}`,
+        { hash },
+      );
+    }
+    if (pooled.feeCap < this.#limits.minFeeCap) {
+      throw new TxPoolError(
+        'UNDERPRICED',
+        `transaction underpriced: gas fee cap ${pooled.feeCap}, minimum needed ${this.#limits.minFeeCap}`,
         { hash },
       );
     }
