@@ -79,6 +79,9 @@ export interface CreateTxPoolParameters {
   journalPath?: string;
   /** fsync each journal append (default false: survives kill -9, not power loss). */
   journalFsync?: boolean;
+  /** The journal is rewritten once it exceeds this size and four times its live records.
+   *  Default 1 MiB. */
+  journalCompactBytes?: number;
   metrics?: NodeMetrics['txpool'];
   logger?: Logger;
   now?: () => number;
@@ -120,6 +123,7 @@ export class TxPool implements TxSubmitter {
   readonly #metrics: NodeMetrics['txpool'] | undefined;
   readonly #logger: Logger | undefined;
   readonly #now: () => number;
+  readonly #journalCompactBytes: number;
   readonly #senders = new Map<Address, SenderEntry>();
   readonly #byHash = new Map<Hash, PooledTransaction>();
   readonly #listeners = new Set<(hash: Hash) => void>();
@@ -144,6 +148,7 @@ export class TxPool implements TxSubmitter {
     this.#metrics = parameters.metrics;
     this.#logger = parameters.logger?.child({ component: 'txpool' });
     this.#now = parameters.now ?? Date.now;
+    this.#journalCompactBytes = parameters.journalCompactBytes ?? 1024 * 1024;
     this.#blockGasLimit = parameters.blockGasLimit;
   }
 
@@ -474,7 +479,8 @@ export class TxPool implements TxSubmitter {
   #maybeCompactJournal(): void {
     const journal = this.#journal;
     if (journal === undefined) return;
-    if (journal.bytes > 1024 * 1024 && journal.bytes > 4 * (this.#liveBytes + this.#byHash.size * 8)) {
+    const live = this.#liveBytes + this.#byHash.size * 8;
+    if (journal.bytes > this.#journalCompactBytes && journal.bytes > 4 * live) {
       this.compactJournal();
     }
   }

@@ -2,11 +2,12 @@
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { createNodeMetrics } from '../metrics/metrics.js';
 import type { Address, Hash } from '../rpc/backend.js';
 import { signTransaction, testAccount } from '../rpc/testing/accounts.js';
 import { createTxCommon } from './decode.js';
@@ -61,6 +62,59 @@ describe('[txpool] restart', () => {
     );
     assert.deepEqual(restarted.counts(), { pending: 3, queued: 0 });
     restarted.close();
+    state.nonces.clear();
+  });
+
+  it('compacts the journal once mostly mined, keeping the live transactions', async () => {
+    const journalPath = join(dir, 'compact.journal');
+    const common = createTxCommon(CHAIN_ID);
+    const alice = testAccount(1);
+    const metrics = createNodeMetrics({ processMetrics: false });
+    const pool = await createTxPool({
+      chainId: CHAIN_ID,
+      state,
+      blockGasLimit: 30_000_000n,
+      journalPath,
+      journalCompactBytes: 1000,
+      metrics: metrics.txpool,
+    });
+    const mined: { hash: Hash; from: Address; nonce: bigint }[] = [];
+    for (let nonce = 0n; nonce < 30n; nonce++) {
+      const raw = signTransaction(
+        {
+          type: 2,
+          chainId: CHAIN_ID,
+          nonce,
+          maxFeePerGas: 10n ** 10n,
+          maxPriorityFeePerGas: 1n,
+          gasLimit: 21_000n,
+          to: testAccount(9).address,
+        },
+        alice,
+        common,
+      );
+      mined.push({ hash: await pool.submitRawTransaction(raw), from: alice.address, nonce });
+    }
+    const full = statSync(journalPath).size;
+    assert.ok(full > 3000);
+    state.nonces.set(alice.address, 28n);
+    pool.removeMined(mined.slice(0, 28));
+    const compacted = statSync(journalPath).size;
+    assert.ok(compacted < full / 4, `journal ${compacted} bytes after compaction, ${full} before`);
+    assert.match(
+      await metrics.registry.metrics(),
+      new RegExp(`^khipu_chain_txpool_journal_bytes ${compacted}$`, 'm'),
+    );
+    assert.match(await metrics.registry.metrics(), /^khipu_chain_txpool_pending_transactions 2$/m);
+    const restarted = await createTxPool({
+      chainId: CHAIN_ID,
+      state,
+      blockGasLimit: 30_000_000n,
+      journalPath,
+    });
+    assert.deepEqual(restarted.counts(), { pending: 2, queued: 0 });
+    restarted.close();
+    pool.close();
     state.nonces.clear();
   });
 
