@@ -153,6 +153,53 @@ describe('[execution] differential: parallel, serial and stock runBlock agree by
     });
   });
 
+  it('runs a block whose lanes leave no parallelism (one pool) serially, and agrees', async () => {
+    const { laned } = await differential(chain, new Rng(23), {
+      count: 40,
+      kinds: ['swap', 'swap', 'swap', 'transfer'],
+      senders: 40,
+      recipients: 0,
+    });
+    assert.equal(laned.stats.scheduled, 'serial');
+    assert.equal(laned.stats.mode, 'parallel');
+  });
+
+  it('wrong or malformed lanes cost re-runs, never correctness', async () => {
+    const parent = chain.head;
+    const built = await buildBlock(chain.executor, {
+      parent,
+      transactions: randomTransactions(chain.world, new Rng(24), {
+        count: 40,
+        kinds: ALL_KINDS,
+        senders: 8,
+        recipients: 4,
+      }),
+      coinbase: COINBASE,
+      timestamp: parent.timestamp + 1n,
+      commit: false,
+    });
+    const rlp = built.block.serialize();
+    const n = built.block.transactions.length;
+    const expected = bytesToHex(built.stateRoot);
+    // Every transaction alone, pairs of unrelated ones, and an index list that is not a partition.
+    const wrong = [
+      Array.from({ length: n }, (_, i) => [i]),
+      Array.from({ length: Math.ceil(n / 2) }, (_, k) => [2 * k, 2 * k + 1].filter((i) => i < n)),
+      [[0, 0, 1]],
+    ];
+    for (const lanes of wrong) {
+      const r = await executeBlock(chain.executor, {
+        block: rlp,
+        parentStateRoot: parent.stateRoot,
+        mode: 'parallel',
+        lanes,
+        commit: false,
+      });
+      assert.equal(bytesToHex(r.stateRoot), expected);
+      assert.equal(r.stats.fallback, false);
+    }
+  });
+
   it('agrees on creations, CREATE2 collisions and SELFDESTRUCT', async () => {
     await differential(chain, new Rng(22), {
       count: 40,
