@@ -278,7 +278,8 @@ export interface LogQuery {
   toBlock: bigint;
   /** Any of these addresses; absent or empty: any address. */
   addresses?: Address[];
-  /** Per position: `null` any topic, otherwise any of the listed topics (EIP-234 / geth). */
+  /** Per position: `null` (or an empty list) any topic, otherwise any of the listed topics
+   *  (geth's semantics). The RPC passes `null` for an empty list. */
   topics?: (Hash[] | null)[];
 }
 

@@ -71,15 +71,16 @@ export function parseLogFilter(value: unknown, name: string): LogFilterCriteria 
         );
       }
       // geth: a null inside an alternatives list matches anything at that position.
-      if (list.some((t) => t === null)) return null;
+      // geth: a null among the alternatives, or no alternative at all, matches anything.
+      if (list.length === 0 || list.some((t) => t === null)) return null;
       return list.map((t) => parseHash(t, name));
     });
   }
   return criteria;
 }
 
-/** Whether a log matches addresses and topics (EIP-234 / geth semantics: an empty alternatives
- *  list matches nothing, `null` anything; a log with fewer topics than positions fails). */
+/** Whether a log matches addresses and topics (geth's semantics: `null` or an empty list of
+ *  alternatives matches any topic; a log with fewer topics than positions fails). */
 export function matchesLog(
   log: LogData,
   addresses: Address[] | undefined,
@@ -90,7 +91,7 @@ export function matchesLog(
   if (topics.length > log.topics.length) return false;
   for (let i = 0; i < topics.length; i++) {
     const alternatives = topics[i];
-    if (alternatives === null || alternatives === undefined) continue;
+    if (alternatives === null || alternatives === undefined || alternatives.length === 0) continue;
     if (!alternatives.includes(log.topics[i] as Hash)) return false;
   }
   return true;
@@ -167,7 +168,13 @@ export function createLogIndexFromBlocks(blocks: BlockReader, maxResults = 10_00
         if (header === null) break;
         const bloom = Buffer.from(header.logsBloom.slice(2), 'hex');
         if (addressBits.length > 0 && !addressBits.some((bits) => bloomHas(bloom, bits))) continue;
-        if (topicBits.some((alts) => alts !== null && !alts.some((bits) => bloomHas(bloom, bits)))) continue;
+        if (
+          topicBits.some(
+            (alts) => alts !== null && alts.length > 0 && !alts.some((bits) => bloomHas(bloom, bits)),
+          )
+        ) {
+          continue;
+        }
         const receipts = await blocks.getBlockReceipts(n);
         for (const receipt of receipts ?? []) {
           for (const log of receipt.logs) {
