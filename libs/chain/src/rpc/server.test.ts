@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
 import { startTestNode, type TestNode } from './testing/harness.js';
@@ -189,6 +190,28 @@ describe('[rpc] JSON-RPC 2.0 framing over HTTP', () => {
     for (let i = 0; i < 5; i++) await node.call(`random_${i}`);
     const metrics = await node.metrics.registry.metrics();
     assert.doesNotMatch(metrics, /random_/);
+  });
+
+  it('answers raw garbage and broken upgrades on the socket with 400, and stays up', async () => {
+    const port = Number(new URL(node.url).port);
+    const exchange = (bytes: string) =>
+      new Promise<string>((resolve) => {
+        const socket = connect(port, '127.0.0.1', () => socket.end(bytes));
+        let text = '';
+        socket.on('data', (chunk) => {
+          text += chunk.toString();
+        });
+        socket.on('close', () => resolve(text));
+        socket.on('error', () => resolve(text));
+      });
+    assert.match(await exchange('\u0000\u0001\u0002 not http at all\r\n\r\n'), /^HTTP\/1\.1 400/);
+    assert.match(
+      await exchange(
+        'GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: nope\r\nSec-WebSocket-Version: 13\r\n\r\n',
+      ),
+      /^HTTP\/1\.1 400/,
+    );
+    assert.equal(await node.request('eth_chainId'), '0x539');
   });
 
   it('stays up under a storm of garbage', async () => {
