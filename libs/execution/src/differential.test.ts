@@ -198,6 +198,8 @@ describe('[execution] differential: parallel, serial and stock runBlock agree by
       assert.equal(bytesToHex(r.stateRoot), expected);
       assert.equal(r.stats.fallback, false);
     }
+    await executeBlock(chain.executor, { block: rlp, parentStateRoot: parent.stateRoot, mode: 'parallel' });
+    chain.head = built.block.header;
   });
 
   it('agrees on creations, CREATE2 collisions and SELFDESTRUCT', async () => {
