@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { pino } from 'pino';
 import { WebSocket } from 'ws';
 import { startTestNode, type TestNode } from './testing/harness.js';
 
@@ -212,6 +213,31 @@ describe('[rpc] JSON-RPC 2.0 framing over HTTP', () => {
       /^HTTP\/1\.1 400/,
     );
     assert.equal(await node.request('eth_chainId'), '0x539');
+  });
+
+  it('answers a fault inside the node with -32603, logs it, and never shows its message', async () => {
+    const lines: string[] = [];
+    const logger = pino({ level: 'error' }, { write: (line: string) => lines.push(line) });
+    const faulty = await startTestNode({ logger });
+    try {
+      faulty.chain.getCode = () => {
+        throw new Error('disk on fire at /secret/path');
+      };
+      const { error } = await faulty.call('eth_getCode', [`0x${'00'.repeat(20)}`, 'latest']);
+      assert.deepEqual(error, { code: -32603, message: 'internal error' });
+      assert.equal(lines.length, 1);
+      const logged = JSON.parse(lines[0] ?? '{}') as {
+        method: string;
+        err: { message: string };
+        component: string;
+      };
+      assert.equal(logged.method, 'eth_getCode');
+      assert.equal(logged.component, 'rpc');
+      assert.equal(logged.err.message, 'disk on fire at /secret/path');
+      assert.equal(await faulty.request('eth_chainId'), '0x539');
+    } finally {
+      await faulty.close();
+    }
   });
 
   it('stays up under a storm of garbage', async () => {
