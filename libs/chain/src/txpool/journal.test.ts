@@ -100,6 +100,18 @@ describe('[txpool] journal format', () => {
     assert.throws(() => encodeJournalRecord(new Uint8Array(0)), RangeError);
   });
 
+  it('refuses a missing directory, a second open and use while closed', () => {
+    const code = (fn: () => unknown, expected: string) =>
+      assert.throws(fn, (e: unknown) => e instanceof JournalError && e.code === expected);
+    code(() => new TransactionJournal({ path: join(dir, 'missing', 'j.bin') }).open(), 'NO_DIRECTORY');
+    const journal = new TransactionJournal({ path: fresh() });
+    code(() => journal.append(payload(1)), 'NOT_OPEN');
+    journal.open();
+    code(() => journal.open(), 'ALREADY_OPEN');
+    journal.close();
+    code(() => journal.rewrite([]), 'NOT_OPEN');
+  });
+
   it('treats a journal torn inside its header as empty', () => {
     const path = fresh();
     writeFileSync(path, Buffer.from('KHIP'));

@@ -41,11 +41,14 @@ export const RECORD_HEADER_BYTES = 8;
 /** Largest payload a record may hold; a length beyond it marks a torn or corrupt tail. */
 export const MAX_RECORD_BYTES = 1 << 20;
 
-/** Thrown when a journal file is not a journal (wrong magic or unknown version). */
+export type JournalErrorCode = 'BAD_MAGIC' | 'UNKNOWN_VERSION' | 'NO_DIRECTORY' | 'ALREADY_OPEN' | 'NOT_OPEN';
+
+/** Thrown when a journal file is not a journal (wrong magic or unknown version), its directory
+ *  is missing, or the journal is used while closed (or opened twice). */
 export class JournalError extends Error {
   override readonly name = 'JournalError';
-  readonly code: 'BAD_MAGIC' | 'UNKNOWN_VERSION';
-  constructor(code: 'BAD_MAGIC' | 'UNKNOWN_VERSION', message: string) {
+  readonly code: JournalErrorCode;
+  constructor(code: JournalErrorCode, message: string) {
     super(message);
     this.code = code;
   }
@@ -136,9 +139,10 @@ export class TransactionJournal {
   /** Reads the journal (creating it when missing), cuts a torn tail, and opens it for appends.
    *  Throws `JournalError` for a file that is not a journal. */
   open(): JournalLoadResult {
-    if (this.#fd !== undefined) throw new Error('journal already open');
+    if (this.#fd !== undefined)
+      throw new JournalError('ALREADY_OPEN', `journal ${this.path} is already open`);
     if (!existsSync(dirname(this.path)))
-      throw new Error(`journal directory ${dirname(this.path)} does not exist`);
+      throw new JournalError('NO_DIRECTORY', `journal directory ${dirname(this.path)} does not exist`);
     let records: Uint8Array[] = [];
     let truncatedBytes = 0;
     if (existsSync(this.path)) {
@@ -159,7 +163,7 @@ export class TransactionJournal {
 
   /** Appends one transaction; returns once the OS has the bytes (and the disk, with fsync). */
   append(raw: Uint8Array): void {
-    if (this.#fd === undefined) throw new Error('journal is not open');
+    if (this.#fd === undefined) throw new JournalError('NOT_OPEN', `journal ${this.path} is not open`);
     const record = encodeJournalRecord(raw);
     writeSync(this.#fd, record);
     if (this.#fsync) fsyncSync(this.#fd);
@@ -169,7 +173,7 @@ export class TransactionJournal {
   /** Replaces the journal with exactly `live` (compaction), atomically: a crash leaves either
    *  the old journal or the new one. */
   rewrite(live: Iterable<Uint8Array>): void {
-    if (this.#fd === undefined) throw new Error('journal is not open');
+    if (this.#fd === undefined) throw new JournalError('NOT_OPEN', `journal ${this.path} is not open`);
     const temporary = `${this.path}.new`;
     const fd = openSync(temporary, 'w');
     let bytes = 0;
