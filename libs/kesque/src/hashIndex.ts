@@ -375,6 +375,13 @@ export class HashIndex {
     this.resize(p, next);
   }
 
+  /** Grows every partition ahead of `keys` insertions (a rebuild), so they are not rehashed
+   *  over and over on the way. */
+  reserve(keys: number): void {
+    const cap = Math.min(MAX_CAPACITY, Math.ceil(keys / PARTITIONS / (MAX_LOAD * 0.95)));
+    for (let p = 0; p < PARTITIONS; p++) if (this.tags[p]!.length < cap) this.resize(p, cap);
+  }
+
   /** Reallocates partition p in place with `cap` slots and reinserts its entries. */
   private resize(p: number, cap: number): void {
     const oldTags = this.tags[p]!.slice();

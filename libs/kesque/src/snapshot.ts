@@ -31,6 +31,8 @@ export interface SnapshotTableHeader {
   segmentFiles: number[];
   /** Offset in the last of them up to which the index is complete. */
   endOffset: number;
+  /** Hash tables: the tag mask the index was built with. */
+  tagMask?: number;
   /** Hash tables: partition capacities, counts, side count, total count. */
   hashHeader?: number[];
   /** Number tables: array length and count. */
@@ -48,7 +50,10 @@ export interface SnapshotSource {
 export function writeSnapshot(file: string, seq: number, sources: readonly SnapshotSource[]): void {
   const headers = sources.map((s) => {
     const h = { ...s.header };
-    if (s.hash) h.hashHeader = Array.from(s.hash.exportHeader());
+    if (s.hash) {
+      h.hashHeader = Array.from(s.hash.exportHeader());
+      h.tagMask = s.hash.tagMask;
+    }
     if (s.number) {
       h.length = s.number.positions.length;
       h.count = s.number.count;

@@ -483,6 +483,7 @@ export class KesqueStore implements Kesque {
         const files = table.segments.map((s) => s.file);
         const prefixOk =
           header.kind === table.kind &&
+          (table.hash === undefined || header.tagMask === table.hash.tagMask) &&
           header.id === table.id &&
           header.segmentFiles.length > 0 &&
           header.segmentFiles.length <= files.length &&
@@ -504,6 +505,7 @@ export class KesqueStore implements Kesque {
         table.hash?.clear();
         table.number?.clear();
         starts.set(table, { segment: 0, offset: SEGMENT_HEADER_BYTES });
+        if (table.hash) table.hash.reserve(estimateRecords(table));
       }
       snapSeq = 0;
     }
@@ -1490,6 +1492,29 @@ function restoreFromDescriptor(fd: number, file: string, size: number): void {
   }
   fs.renameSync(tmp, file);
   fsyncDir(path.dirname(file));
+}
+
+/** Records in a table's log, estimated from its size and the records of its first megabyte. */
+function estimateRecords(table: Table): number {
+  const first = table.segments[0];
+  if (first === undefined) return 0;
+  let records = 0;
+  const sample = scanRecords(
+    first.fd,
+    SEGMENT_HEADER_BYTES,
+    Math.min(first.size, 1 << 20),
+    table.keyLength,
+    false,
+    (_b, _a, _o, type) => {
+      if (type === TYPE_PUT) records++;
+      return false;
+    },
+  );
+  const sampled = sample.end - SEGMENT_HEADER_BYTES;
+  if (records === 0 || sampled <= 0) return 0;
+  let total = 0;
+  for (const s of table.segments) total += s.size;
+  return Math.floor((records * total) / sampled);
 }
 
 /** Records up to a page long never straddle a page boundary: a cold get then reads one page. */
