@@ -389,6 +389,33 @@ describe('[txpool] nonce order and replacement', () => {
   });
 });
 
+describe('[txpool] one busy sender', () => {
+  it('holds thousands of transactions from one sender, closing gaps in any order', async () => {
+    const p = await pool(funded(), { limits: { accountQueue: 2000 } });
+    const N = 2000;
+    const raws = Array.from({ length: N }, (_, i) => transfer(alice, BigInt(i)));
+    // Submit in blocks of 100 taken back to front: every block is queued until the one before it lands.
+    for (let block = N / 100 - 1; block >= 0; block--) {
+      for (let i = block * 100; i < (block + 1) * 100; i++) await p.submitRawTransaction(raws[i]!);
+    }
+    assert.deepEqual(p.counts(), { pending: N, queued: 0 });
+    assert.equal(p.getPendingNonce(alice.address), BigInt(N));
+    const order = [...p.pending(0n, 30_000_000n)].map((t) => Number(t.nonce));
+    assert.deepEqual(
+      order,
+      Array.from({ length: N }, (_, i) => i),
+    );
+    p.removeMined(
+      Array.from({ length: N / 2 }, (_, i) => ({
+        hash: '0x00' as const,
+        from: alice.address,
+        nonce: BigInt(i),
+      })),
+    );
+    assert.deepEqual(p.counts(), { pending: N / 2, queued: 0 });
+  });
+});
+
 describe('[txpool] limits and eviction', () => {
   it('refuses past the per-sender pending and queued limits', async () => {
     const p = await pool(funded(), { limits: { accountSlots: 2, accountQueue: 1 } });

@@ -58,7 +58,7 @@ export const DEFAULT_TXPOOL_LIMITS: TxPoolLimits = {
   minFeeCap: 0n,
   priceBumpPercent: 10n,
   // Generous per-sender limits: load generators and bridges send thousands from one account.
-  accountSlots: 16_384,
+  accountSlots: 32_768,
   accountQueue: 1_024,
   globalSlots: 65_536,
   maxTxBytes: DEFAULT_MAX_TX_BYTES,
@@ -97,6 +97,8 @@ interface SenderEntry {
   pendingCount: number;
   /** Highest pooled nonce (the eviction candidate of this sender); meaningless when empty. */
   maxNonce: bigint;
+  /** Sum of the pooled transactions' costs (gas × fee cap + value). */
+  totalCost: bigint;
 }
 
 /** What the core reports of a mined transaction. */
@@ -350,8 +352,11 @@ export class TxPool implements TxSubmitter {
     }
     if (entry !== undefined) {
       // The sender's earlier transactions must stay affordable too (geth: overdraft).
+      // Appending after the sender's last is the common case: the running total answers it;
+      // filling a gap or replacing needs a scan.
       let spent = pooled.cost;
-      for (const [n, tx] of entry.txs) if (n < pooled.nonce) spent += tx.cost;
+      if (pooled.nonce > entry.maxNonce) spent += entry.totalCost;
+      else for (const [n, tx] of entry.txs) if (n < pooled.nonce) spent += tx.cost;
       if (spent > balance) {
         throw new TxPoolError(
           'INSUFFICIENT_FUNDS',
@@ -393,12 +398,14 @@ export class TxPool implements TxSubmitter {
         pendingEnd: stateNonce,
         pendingCount: 0,
         maxNonce: 0n,
+        totalCost: 0n,
       };
       this.#senders.set(from, entry);
     }
     if (existing !== undefined) this.#remove(entry, existing);
     if (entry.txs.size === 0 || pooled.nonce > entry.maxNonce) entry.maxNonce = pooled.nonce;
     entry.txs.set(pooled.nonce, pooled);
+    entry.totalCost += pooled.cost;
     this.#byHash.set(hash, pooled);
     this.#liveBytes += raw.length;
     this.#recomputePending(from, entry);
@@ -448,6 +455,9 @@ export class TxPool implements TxSubmitter {
   #remove(entry: SenderEntry, tx: PooledTransaction): void {
     if (entry.txs.get(tx.nonce) === tx) {
       entry.txs.delete(tx.nonce);
+      entry.totalCost -= tx.cost;
+      // A hole inside the pending run ends it there.
+      if (tx.nonce >= entry.baseNonce && tx.nonce < entry.pendingEnd) entry.pendingEnd = tx.nonce;
       if (tx.nonce === entry.maxNonce) {
         // Rare (eviction, a replaced last transaction): scan this sender only.
         let max = 0n;
@@ -458,8 +468,12 @@ export class TxPool implements TxSubmitter {
     if (this.#byHash.delete(tx.hash)) this.#liveBytes -= tx.raw.length;
   }
 
+  /** Extends the pending run from where it is known contiguous (removals cut `pendingEnd` back
+   *  to the hole): amortised O(1) per admission, not a walk from the account nonce. */
   #recomputePending(from: Address, entry: SenderEntry): void {
+    // bigint: Math.max does not apply.
     let end = entry.baseNonce;
+    if (entry.pendingEnd > end) end = entry.pendingEnd;
     while (entry.txs.has(end)) end++;
     entry.pendingEnd = end;
     const count = Number(end - entry.baseNonce);

@@ -1,9 +1,18 @@
 // Deterministic development accounts and transaction signing for tests.
 
+import { createRequire } from 'node:module';
 import type { Common } from '@ethereumjs/common';
-import { createTx, type TypedTxData } from '@ethereumjs/tx';
+import { createTx, type LegacyTx, type TypedTxData } from '@ethereumjs/tx';
 import { privateToAddress } from '@ethereumjs/util';
 import type { Address, Hex } from '../backend.js';
+
+interface Secp256k1Signer {
+  ecdsaSign(message: Uint8Array, privateKey: Uint8Array): { signature: Uint8Array; recid: number };
+}
+
+// Native libsecp256k1 (never the plain entry, which falls back to JavaScript): tests sign
+// thousands of transactions.
+const native = createRequire(import.meta.url)('secp256k1/bindings') as Secp256k1Signer;
 
 export interface TestAccount {
   privateKey: Uint8Array;
@@ -11,14 +20,20 @@ export interface TestAccount {
   address: Address;
 }
 
-/** The i-th test account: private key = keccak-free `0x…01 + i`, never zero. */
+/** The i-th test account: private key `0x1000 + i`, never zero. */
 export function testAccount(index: number): TestAccount {
   const privateKey = Buffer.from((BigInt(index) + 0x1000n).toString(16).padStart(64, '0'), 'hex');
   const address = `0x${Buffer.from(privateToAddress(privateKey)).toString('hex')}` as Address;
   return { privateKey, privateKeyHex: `0x${privateKey.toString('hex')}`, address };
 }
 
-/** Signs a transaction (type from the fields, as @ethereumjs picks) and answers its raw bytes. */
+/** Signs a transaction (type from the fields, as @ethereumjs picks) with native libsecp256k1
+ *  and answers its raw bytes. */
 export function signTransaction(data: TypedTxData, account: TestAccount, common: Common): Uint8Array {
-  return createTx(data, { common }).sign(account.privateKey).serialize();
+  const tx = createTx(data, { common });
+  const { signature, recid } = native.ecdsaSign(tx.getHashedMessageToSign(), account.privateKey);
+  const r = signature.subarray(0, 32);
+  const s = signature.subarray(32, 64);
+  if (tx.type === 0) return (tx as LegacyTx).addSignature(BigInt(recid), r, s, true).serialize();
+  return tx.addSignature(BigInt(recid), r, s).serialize();
 }
