@@ -222,6 +222,13 @@ export const SETTINGS = [
     doc: 'most open WebSocket connections',
   },
   {
+    env: 'KHIPU_RPC_WS_PING_INTERVAL_MS',
+    key: 'rpcWsPingIntervalMs',
+    schema: integer(1000, 3_600_000),
+    fallback: String(DEFAULT_RPC_SERVER_LIMITS.wsPingIntervalMs),
+    doc: 'WebSocket ping period; a client silent for two is dropped',
+  },
+  {
     env: 'KHIPU_RPC_MAX_SUBSCRIPTIONS',
     key: 'rpcMaxSubscriptions',
     schema: integer(1, 1_000_000),
@@ -452,6 +459,7 @@ export function loadNodeConfig(parameters: LoadNodeConfigParameters): NodeConfig
         maxBatchResponseBytes: get('rpcMaxBatchResponseBytes'),
         maxWsConnections: get('rpcMaxWsConnections'),
         maxSubscriptionsPerConnection: get('rpcMaxSubscriptions'),
+        wsPingIntervalMs: get('rpcWsPingIntervalMs'),
         filterTimeoutMs: get('rpcFilterTimeoutMs'),
         maxFilters: get('rpcMaxFilters'),
       },

@@ -296,6 +296,32 @@ describe('[rpc] JSON-RPC over WebSocket', () => {
     assert.equal(await node.request('eth_chainId'), '0x539');
   });
 
+  it('disconnects a client that stops answering pings, and keeps one that answers', async () => {
+    const quick = await startTestNode({ limits: { wsPingIntervalMs: 50 } });
+    try {
+      const healthy = await openSocket(quick.wsUrl);
+      // A raw client: completes the upgrade, then never answers a ping.
+      const port = Number(new URL(quick.url).port);
+      const silent = connect(port, '127.0.0.1');
+      const upgraded = new Promise<string>((resolve) =>
+        silent.once('data', (chunk) => resolve(chunk.toString())),
+      );
+      silent.write(
+        'GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+      );
+      assert.match(await upgraded, /^HTTP\/1\.1 101/);
+      const started = Date.now();
+      await new Promise((resolve) => silent.once('close', resolve));
+      assert.ok(Date.now() - started < 2000);
+      assert.equal(healthy.readyState, WebSocket.OPEN);
+      healthy.send('{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}');
+      assert.deepEqual(await nextMessage(healthy), { jsonrpc: '2.0', id: 1, result: '0x539' });
+      healthy.close();
+    } finally {
+      await quick.close();
+    }
+  });
+
   it('refuses connections over the limit with 503', async () => {
     const open = await Promise.all([openSocket(node.wsUrl), openSocket(node.wsUrl), openSocket(node.wsUrl)]);
     await assert.rejects(openSocket(node.wsUrl), /503/);

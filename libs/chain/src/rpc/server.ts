@@ -35,6 +35,9 @@ export interface RpcServerLimits {
   maxWsBufferedBytes: number;
   /** A filter not polled for this long is removed (geth: 5 minutes). */
   filterTimeoutMs: number;
+  /** WebSocket clients are pinged this often; one that has not answered the previous ping is
+   *  disconnected (a vanished peer would otherwise keep its subscriptions forever). */
+  wsPingIntervalMs: number;
   /** Most installed filters. */
   maxFilters: number;
   /** Most undelivered changes a filter buffers before it is dropped. */
@@ -49,6 +52,7 @@ export const DEFAULT_RPC_SERVER_LIMITS: RpcServerLimits = {
   maxSubscriptionsPerConnection: 100,
   maxWsBufferedBytes: 16 * 1024 * 1024,
   filterTimeoutMs: 5 * 60 * 1000,
+  wsPingIntervalMs: 30_000,
   maxFilters: 10_000,
   maxFilterBufferedChanges: 100_000,
 };
@@ -258,8 +262,24 @@ export function createRpcServer(parameters: CreateRpcServerParameters): RpcServe
     wss.handleUpgrade(request, socket, head, (ws) => serveWebSocket(ws));
   });
 
+  const alive = new WeakMap<WebSocket, boolean>();
+  const heartbeat = setInterval(() => {
+    for (const ws of sockets) {
+      if (alive.get(ws) === false) {
+        logger.debug('closing a websocket client that stopped answering pings');
+        ws.terminate();
+        continue;
+      }
+      alive.set(ws, false);
+      ws.ping();
+    }
+  }, limits.wsPingIntervalMs);
+  heartbeat.unref();
+
   const serveWebSocket = (ws: WebSocket) => {
     sockets.add(ws);
+    alive.set(ws, true);
+    ws.on('pong', () => alive.set(ws, true));
     metrics?.rpc.wsConnections.set(sockets.size);
     const subscriptions = new Map<Hex, () => void>();
     const send = (text: string) => {
@@ -350,6 +370,7 @@ export function createRpcServer(parameters: CreateRpcServerParameters): RpcServe
     },
     close() {
       clearInterval(sweeper);
+      clearInterval(heartbeat);
       filters.close();
       for (const ws of sockets) ws.terminate();
       wss.close();
