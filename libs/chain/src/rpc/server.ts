@@ -282,6 +282,9 @@ export function createRpcServer(parameters: CreateRpcServerParameters): RpcServe
     ws.on('pong', () => alive.set(ws, true));
     metrics?.rpc.wsConnections.set(sockets.size);
     const subscriptions = new Map<Hex, () => void>();
+    // Notifications of a subscription whose id has not been answered yet wait for the answer
+    // (geth's order): a client cannot route a notification for an id it does not know.
+    let held: Map<Hex, string[]> | undefined;
     const send = (text: string) => {
       if (ws.readyState !== ws.OPEN) return;
       if (ws.bufferedAmount > limits.maxWsBufferedBytes) {
@@ -303,16 +306,19 @@ export function createRpcServer(parameters: CreateRpcServerParameters): RpcServe
         const id = newSubscriptionId();
         subscriptions.set(id, unsubscribe);
         subscriptionCount++;
+        held ??= new Map();
+        held.set(id, []);
         return id;
       },
       notify(id, result) {
-        send(
-          JSON.stringify({
-            jsonrpc: '2.0',
-            method: 'eth_subscription',
-            params: { subscription: id, result },
-          }),
-        );
+        const text = JSON.stringify({
+          jsonrpc: '2.0',
+          method: 'eth_subscription',
+          params: { subscription: id, result },
+        });
+        const waiting = held?.get(id);
+        if (waiting !== undefined) waiting.push(text);
+        else send(text);
       },
       removeSubscription(id) {
         const unsubscribe = subscriptions.get(id);
@@ -336,6 +342,13 @@ export function createRpcServer(parameters: CreateRpcServerParameters): RpcServe
         if (refused !== undefined) refuse(refused);
         updateGauges();
         if (response !== undefined) send(response);
+        if (held !== undefined) {
+          const release = held;
+          held = undefined;
+          for (const [id, texts] of release) {
+            if (subscriptions.has(id)) for (const t of texts) send(t);
+          }
+        }
       });
       queue = queue.catch((error: unknown) => logger.error({ err: error }, 'websocket frame failed'));
     });

@@ -82,6 +82,23 @@ describe('[rpc] eth_subscribe / eth_unsubscribe', () => {
     client.ws.close();
   });
 
+  it('sends the subscription id before any notification, even for a block committed meanwhile', async () => {
+    const client = await connect();
+    // Commit a block right after the subscription is registered, before its id is answered.
+    const subscribeNewBlocks = node.chain.subscribeNewBlocks.bind(node.chain);
+    node.chain.subscribeNewBlocks = (listener) => {
+      const off = subscribeNewBlocks(listener);
+      queueMicrotask(() => node.chain.mine([]));
+      node.chain.subscribeNewBlocks = subscribeNewBlocks;
+      return off;
+    };
+    client.ws.send('{"jsonrpc":"2.0","id":99,"method":"eth_subscribe","params":["newHeads"]}');
+    await client.waitFor(() => client.messages.length >= 2);
+    assert.equal(client.messages[0]?.id, 99);
+    assert.equal(client.notifications(client.messages[0]?.result).length, 1);
+    client.ws.close();
+  });
+
   it('streams matching logs only', async () => {
     const client = await connect();
     const { result: mine } = await client.request('eth_subscribe', [
