@@ -206,7 +206,7 @@ export interface StorageProof {
 
 /** Thrown by a `StateReader` or `CallExecutor` asked for a block whose state is not kept
  *  (pruned: older than the retention window, e.g. 128 blocks, unless the node is an archive).
- *  The RPC answers -32000 "historical state ... is not available". */
+ *  The RPC answers -32000 "historical state not available for block N". */
 export class StateUnavailableError extends Error {
   override readonly name = 'StateUnavailableError';
   readonly code = 'STATE_UNAVAILABLE' as const;
@@ -234,8 +234,9 @@ export interface StateReader {
 }
 
 /** A message call as eth_call / eth_estimateGas take it, already validated. Absent fields take
- *  the defaults geth uses: `from` zero address, `gas` the block gas limit (capped by the
- *  node's RPC gas cap), fees zero (no balance needed), `value` 0, `input` empty. */
+ *  the defaults geth uses: `from` zero address, fees zero (no balance needed), `value` 0,
+ *  `input` empty. `gas` reaches the executor always set: the request's, capped at the RPC gas
+ *  cap (default 50,000,000), or the cap itself. */
 export interface CallRequest {
   from?: Address;
   /** `null` or absent: a contract creation with `input` as init code. */
