@@ -1,0 +1,341 @@
+// `npm run bench -- chain [--quick] [--json]`: our chain node against anvil (Foundry's development
+// node, block time 1 s), the same loads in the same run: (a) ETH transfers from 100 senders,
+// (b) ERC-20 transfers; each through a load generator in its own process (loadgen.ts). Reports
+// accepted and mined transactions per second, inclusion latency p50/p99, eth_call requests per
+// second, and our node's RSS after warm-up and at the end. Writes its table into bench/RESULTS.md;
+// with --json the last line of output is the result object.
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import solc from 'solc';
+import { encodeDeployData, encodeFunctionData, type Hex, parseAbi } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const json = args.includes('--json');
+const COUNT = quick ? 4000 : 20_000;
+const SENDERS = 100;
+const CHAIN_ID = 7777;
+const CONCURRENCY = 32;
+const CALL_SECONDS = quick ? 3 : 5;
+const GAS_PRICE = 100_000_000_000n;
+
+interface LoadResult {
+  sent: number;
+  accepted: number;
+  acceptedTps: number;
+  minedTps: number;
+  p50ms: number;
+  p99ms: number;
+  callsPerSecond: number;
+  errors: string[];
+}
+
+interface Target {
+  name: 'ours' | 'anvil';
+  url: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+const key = (label: string) =>
+  `0x${createHash('sha256').update(`khipu bench ${label}`).digest('hex')}` as Hex;
+const senderKeys = Array.from({ length: SENDERS }, (_, i) => key(`sender ${i}`));
+const deployerKey = key('deployer');
+const validatorKey = key('validator');
+const deployer = privateKeyToAccount(deployerKey);
+
+function log(message: string): void {
+  if (!json) console.log(message);
+  else process.stderr.write(`${message}\n`);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function rpc(url: string, method: string, params: unknown[] = []): Promise<unknown> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+  });
+  const body = (await res.json()) as { result?: unknown; error?: { message: string } };
+  if (body.error) throw new Error(`${method}: ${body.error.message}`);
+  return body.result;
+}
+
+async function waitUntil(what: string, probe: () => Promise<boolean>, ms = 60_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    if (await probe().catch(() => false)) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+async function startOurs(): Promise<Target> {
+  const dir = join(root, '.bench-data', 'chain');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const genesis = {
+    chainId: CHAIN_ID,
+    name: 'bench',
+    timestamp: Math.floor(Date.now() / 1000) - 1,
+    blockTimeMs: 1000,
+    validators: [privateKeyToAccount(validatorKey).address],
+    alloc: Object.fromEntries(
+      [...senderKeys, deployerKey].map((k) => [
+        privateKeyToAccount(k).address,
+        { balance: (10n ** 24n).toString() },
+      ]),
+    ),
+  };
+  writeFileSync(join(dir, 'genesis.json'), JSON.stringify(genesis));
+  const port = await freePort();
+  const child = spawn(process.execPath, [join(root, 'apps', 'chain', 'dist', 'main.js')], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: {
+      ...process.env,
+      KHIPU_DATA_DIR: join(dir, 'data'),
+      KHIPU_GENESIS: join(dir, 'genesis.json'),
+      KHIPU_VALIDATOR_KEY: validatorKey,
+      KHIPU_RPC_PORT: String(port),
+      KHIPU_LOG_FILE: join(dir, 'node.log'),
+    },
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitUntil('our node', async () => Boolean(await rpc(url, 'eth_chainId')));
+  return { name: 'ours', url, child, stop: () => stopChild(child) };
+}
+
+async function startAnvil(): Promise<Target> {
+  const require = createRequire(import.meta.url);
+  const anvil = join(dirname(require.resolve('@foundry-rs/anvil-linux-amd64/package.json')), 'bin', 'anvil');
+  const port = await freePort();
+  const child = spawn(
+    anvil,
+    ['--port', String(port), '--block-time', '1', '--chain-id', String(CHAIN_ID), '--silent'],
+    {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
+  const url = `http://127.0.0.1:${port}`;
+  await waitUntil('anvil', async () => Boolean(await rpc(url, 'eth_chainId')));
+  for (const k of [...senderKeys, deployerKey]) {
+    await rpc(url, 'anvil_setBalance', [privateKeyToAccount(k).address, `0x${(10n ** 24n).toString(16)}`]);
+  }
+  return { name: 'anvil', url, child, stop: () => stopChild(child) };
+}
+
+function compileToken(): { abi: readonly unknown[]; bytecode: Hex } {
+  const source = readFileSync(join(root, 'apps', 'chain', 'contracts', 'test', 'TestToken.sol'), 'utf8');
+  const out = JSON.parse(
+    solc.compile(
+      JSON.stringify({
+        language: 'Solidity',
+        sources: { 'TestToken.sol': { content: source } },
+        settings: {
+          optimizer: { enabled: true, runs: 200 },
+          evmVersion: 'cancun',
+          outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object'] } },
+        },
+      }),
+    ),
+  ) as {
+    contracts: Record<string, Record<string, { abi: unknown[]; evm: { bytecode: { object: string } } }>>;
+  };
+  const c = out.contracts['TestToken.sol']?.TestToken;
+  if (!c) throw new Error('TestToken did not compile');
+  return { abi: c.abi, bytecode: `0x${c.evm.bytecode.object}` };
+}
+
+async function waitMined(url: string, hashes: string[]): Promise<void> {
+  await waitUntil(
+    'setup transactions',
+    async () => {
+      for (const h of hashes) if (!(await rpc(url, 'eth_getTransactionReceipt', [h]))) return false;
+      return true;
+    },
+    120_000,
+  );
+}
+
+/** Deploys the token and gives every sender enough of it. */
+async function setup(target: Target, token: { abi: readonly unknown[]; bytecode: Hex }): Promise<Hex> {
+  let nonce = Number(
+    BigInt((await rpc(target.url, 'eth_getTransactionCount', [deployer.address, 'pending'])) as string),
+  );
+  const fee = {
+    maxFeePerGas: GAS_PRICE,
+    maxPriorityFeePerGas: 1_000_000_000n,
+    type: 'eip1559' as const,
+    chainId: CHAIN_ID,
+  };
+  const deploy = await deployer.signTransaction({
+    ...fee,
+    nonce: nonce++,
+    gas: 2_000_000n,
+    data: encodeDeployData({ abi: token.abi, bytecode: token.bytecode, args: ['Bench', 'BNC', 10n ** 30n] }),
+  });
+  const deployHash = (await rpc(target.url, 'eth_sendRawTransaction', [deploy])) as string;
+  await waitMined(target.url, [deployHash]);
+  const receipt = (await rpc(target.url, 'eth_getTransactionReceipt', [deployHash])) as {
+    contractAddress: Hex;
+  };
+  const transferAbi = parseAbi(['function transfer(address to, uint256 value) returns (bool)']);
+  const hashes: string[] = [];
+  for (const k of senderKeys) {
+    const raw = await deployer.signTransaction({
+      ...fee,
+      nonce: nonce++,
+      gas: 80_000n,
+      to: receipt.contractAddress,
+      data: encodeFunctionData({
+        abi: transferAbi,
+        functionName: 'transfer',
+        args: [privateKeyToAccount(k).address, 10n ** 24n],
+      }),
+    });
+    hashes.push((await rpc(target.url, 'eth_sendRawTransaction', [raw])) as string);
+  }
+  await waitMined(target.url, hashes);
+  return receipt.contractAddress;
+}
+
+function runLoad(target: Target, kind: 'transfers' | 'erc20', token: Hex): Promise<LoadResult> {
+  const input = {
+    url: target.url,
+    chainId: CHAIN_ID,
+    keys: senderKeys,
+    kind,
+    count: COUNT,
+    token,
+    concurrency: CONCURRENCY,
+    callSeconds: CALL_SECONDS,
+    gasPrice: GAS_PRICE.toString(),
+  };
+  return promisify(execFile)(
+    process.execPath,
+    [join(dirname(fileURLToPath(import.meta.url)), 'loadgen.js'), JSON.stringify(input)],
+    {
+      maxBuffer: 1 << 20,
+    },
+  ).then(({ stdout }) => JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as LoadResult);
+}
+
+function rssMB(pid: number | undefined): number {
+  if (pid === undefined || !existsSync(`/proc/${pid}/status`)) return 0;
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Math.round(Number(m[1]) / 1024) : 0;
+}
+
+function updateResults(table: string): void {
+  const path = join(root, 'bench', 'RESULTS.md');
+  const start = '<!-- chain:start -->';
+  const end = '<!-- chain:end -->';
+  const section = `${start}\n${table}\n${end}`;
+  let text = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmark results\n';
+  const a = text.indexOf(start);
+  const b = text.indexOf(end);
+  text =
+    a >= 0 && b > a
+      ? text.slice(0, a) + section + text.slice(b + end.length)
+      : `${text.trimEnd()}\n\n${section}\n`;
+  writeFileSync(path, text);
+}
+
+async function main(): Promise<void> {
+  const token = compileToken();
+  const results: Record<
+    string,
+    { transfers: LoadResult; erc20: LoadResult; rssStartMB?: number; rssEndMB?: number }
+  > = {};
+  for (const start of [startOurs, startAnvil]) {
+    const target = await start();
+    try {
+      log(`${target.name}: setting up (token, balances)`);
+      const address = await setup(target, token);
+      const rssStartMB = target.name === 'ours' ? rssMB(target.child.pid) : undefined;
+      log(`${target.name}: ${COUNT} transfers from ${SENDERS} senders`);
+      const transfers = await runLoad(target, 'transfers', address);
+      log(`${target.name}: ${JSON.stringify(transfers)}`);
+      log(`${target.name}: ${COUNT} ERC-20 transfers`);
+      const erc20 = await runLoad(target, 'erc20', address);
+      log(`${target.name}: ${JSON.stringify(erc20)}`);
+      const rssEndMB = target.name === 'ours' ? rssMB(target.child.pid) : undefined;
+      results[target.name] = {
+        transfers,
+        erc20,
+        ...(rssStartMB !== undefined ? { rssStartMB, rssEndMB } : {}),
+      };
+    } finally {
+      await target.stop();
+    }
+  }
+  const ours = results.ours;
+  const anvil = results.anvil;
+  if (!ours || !anvil) throw new Error('a target did not report');
+  const row = (name: string, kind: 'transfers' | 'erc20', r: LoadResult) =>
+    `| ${name} | ${kind} | ${r.accepted}/${r.sent} | ${r.acceptedTps} | ${r.minedTps} | ${r.p50ms} | ${r.p99ms} | ${r.callsPerSecond} |`;
+  const table = [
+    `## chain (${quick ? '--quick, ' : ''}${COUNT} transactions per load, ${SENDERS} senders, ${CONCURRENCY} connections, ${new Date().toISOString().slice(0, 10)})`,
+    '',
+    '| node | load | accepted | accepted tx/s | mined tx/s | inclusion p50 ms | inclusion p99 ms | eth_call/s |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    row('ours', 'transfers', ours.transfers),
+    row('ours', 'erc20', ours.erc20),
+    row('anvil', 'transfers', anvil.transfers),
+    row('anvil', 'erc20', anvil.erc20),
+    '',
+    `Our node's RSS: ${ours.rssStartMB} MB after warm-up, ${ours.rssEndMB} MB at the end.`,
+  ].join('\n');
+  updateResults(table);
+  log(table);
+  const pick = (r: LoadResult) => ({ minedTps: r.minedTps, p50ms: r.p50ms, p99ms: r.p99ms });
+  const summary = {
+    ours: {
+      transfers: pick(ours.transfers),
+      erc20: pick(ours.erc20),
+      callsPerSecond: Math.round((ours.transfers.callsPerSecond + ours.erc20.callsPerSecond) / 2),
+      rssStartMB: ours.rssStartMB,
+      rssEndMB: ours.rssEndMB,
+    },
+    anvil: {
+      transfers: pick(anvil.transfers),
+      erc20: pick(anvil.erc20),
+      callsPerSecond: Math.round((anvil.transfers.callsPerSecond + anvil.erc20.callsPerSecond) / 2),
+    },
+  };
+  console.log(JSON.stringify(summary));
+}
+
+main().catch((e) => {
+  console.error(`bench chain: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+  process.exit(1);
+});
