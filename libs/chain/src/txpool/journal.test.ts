@@ -137,9 +137,9 @@ describe('[txpool] journal format', () => {
     );
   });
 
-  it('keeps every acknowledged record when the writer is killed mid-write (20 kills)', async () => {
+  it('keeps every acknowledged record when the writer is killed mid-write (12 kills)', async () => {
     const journalModule = fileURLToPath(new URL('./journal.js', import.meta.url));
-    for (let round = 0; round < 20; round++) {
+    for (let round = 0; round < 12; round++) {
       const path = fresh();
       // The child appends records, rewriting now and then, and acknowledges each on stdout
       // only after append/rewrite returned. It runs until killed.
