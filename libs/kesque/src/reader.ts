@@ -27,7 +27,10 @@ export interface OpenKesqueReaderOptions {
 export function openKesqueReader(
   handle: KesqueReaderHandle,
   options: OpenKesqueReaderOptions = {},
-): KesqueReader & { counters(): KesqueCounters } {
+): KesqueReader & {
+  counters(): KesqueCounters;
+  getTransient(table: string, key: TableKey): Uint8Array | undefined;
+} {
   if (!handle || typeof handle.dir !== 'string' || typeof handle.tables !== 'object') {
     throw new KesqueError('BAD_OPTIONS', 'openKesqueReader needs the handle of store.readerHandle()');
   }
@@ -69,6 +72,18 @@ class KesqueThreadReader implements KesqueReader {
     const t = this.table(table);
     t.checkKey(key);
     return t.get(key, this.buffer, this.counter, this.cache, true);
+  }
+
+  /** As `get`, with the value a view of this reader's buffer, valid until its next read. */
+  getTransient(table: string, key: TableKey): Uint8Array | undefined {
+    const t = this.table(table);
+    t.checkKey(key);
+    this.buffer.transient = true;
+    try {
+      return t.get(key, this.buffer, this.counter, this.cache, true);
+    } finally {
+      this.buffer.transient = false;
+    }
   }
 
   has(table: string, key: TableKey): boolean {

@@ -757,6 +757,22 @@ export class KesqueStore implements Kesque {
     return t.get(key, this.buffer, this.counter, this.cache, false);
   }
 
+  /** As `get`, but the value is a view of the store's read buffer, valid only until the next read
+   *  of this store (lmdb's getBinaryFast does the same): no copy, no allocation of value memory.
+   *  For callers that consume the value at once. */
+  getTransient(table: string, key: TableKey): Uint8Array | undefined {
+    if (this.closed) throw this.closedError();
+    const t = this.table(table);
+    t.checkKey(key);
+    const buffer = this.buffer;
+    buffer.transient = true;
+    try {
+      return t.get(key, buffer, this.counter, this.cache, false);
+    } finally {
+      buffer.transient = false;
+    }
+  }
+
   /** Whether `table` holds `key`. Same errors as `get`. */
   has(table: string, key: TableKey): boolean {
     return this.get(table, key) !== undefined;
@@ -1367,9 +1383,12 @@ export class KesqueStore implements Kesque {
 
   // ------------------------------------------------------------------ monitor, readers, close
 
-  counters(): KesqueCounters {
+  /** Counters since open; besides the contract's fields, `readArounds`: background 128 KiB
+   *  prefetches issued after a get went to the disk (not counted in diskReads). */
+  counters(): KesqueCounters & { readArounds: number } {
     const c = this.counter;
     return {
+      readArounds: c.readArounds,
       gets: c.gets,
       diskReads: c.diskReads,
       tagCollisions: c.tagCollisions,

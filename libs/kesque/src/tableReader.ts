@@ -9,6 +9,7 @@ import { crc32c } from './crc32c.js';
 import { KesqueError } from './errors.js';
 import {
   HASH_KEY_BYTES,
+  MAX_SEGMENT_BYTES,
   MAX_SLOTS,
   NUMBER_KEY_BYTES,
   REC_OFF_KEY_LENGTH,
@@ -28,6 +29,12 @@ import type { KesqueCounters, TableKey, TableKind } from './types.js';
 export const META_READ_LENGTH = MAX_SLOTS;
 const META_WORDS = MAX_SLOTS + 8;
 const INITIAL_READ_LENGTH = 512;
+/** A read slower than this went to the disk (a cached pread takes about 1 µs). */
+const COLD_READ_MS = 0.012;
+const READ_AROUND_BYTES = 128 * 1024;
+/** Target of every background read-around: shared, never read (only the page cache matters). */
+const prefetchScratch = new Uint8Array(READ_AROUND_BYTES);
+const ignore = (): void => {};
 /** Largest first read; longer records take a second read. */
 export const MAX_READ_LENGTH = 4096;
 
@@ -57,6 +64,8 @@ export class Counters implements KesqueCounters {
   bytesWritten = 0;
   batches = 0;
   compactions = 0;
+  /** Background 128 KiB prefetches issued after a get went to the disk (not in diskReads). */
+  readArounds = 0;
 }
 
 const SLAB_BYTES = 64 * 1024;
@@ -64,6 +73,9 @@ const SLAB_BYTES = 64 * 1024;
 /** A buffer reused by every read of one thread, and a slab that values are copied out of. */
 export class ReadBuffer {
   bytes = new Uint8Array(64 * 1024);
+  /** When set, values are views of `bytes`, valid until the next read (as lmdb's getBinaryFast). */
+  transient = false;
+
   private slab = new ArrayBuffer(SLAB_BYTES);
   private slabUsed = 0;
 
@@ -107,6 +119,8 @@ export class TableReader {
   /** Cache key base: id * 2^40. */
   readonly cacheBase: number;
   private readonly seqWord: Int32Array;
+  /** Per segment file: a bit per 128 KiB region already read around. */
+  private readonly readAroundDone = new Map<number, Uint8Array>();
   private readonly seqIndex: number;
 
   constructor(shared: TableShared, owner: boolean, hash?: HashIndex, number?: NumberIndex) {
@@ -292,8 +306,10 @@ export class TableReader {
     const fd = this.fdOf(slot);
     let bytes: Uint8Array = buffer.bytes;
     const window = this.meta[META_READ_LENGTH]!;
+    const started = performance.now();
     let n = fs.readSync(fd, bytes, 0, window, offset);
     counters.diskReads++;
+    if (performance.now() - started > COLD_READ_MS) this.readAround(slot, fd, offset, counters);
     const keyLength = this.hash ? HASH_KEY_BYTES : NUMBER_KEY_BYTES;
     if (n < RECORD_HEADER_BYTES) throw this.corrupt(position, 'record header is cut short');
     const valueLength = readU32(bytes, REC_OFF_VALUE_LENGTH);
@@ -324,12 +340,32 @@ export class TableReader {
       throw this.corrupt(position, 'CRC32C mismatch');
     }
     const start = RECORD_HEADER_BYTES + keyLength;
-    const value = buffer.copyOut(bytes, start, end);
+    const value = buffer.transient ? bytes.subarray(start, end) : buffer.copyOut(bytes, start, end);
     if (cache !== undefined) {
       // The cache keeps its own copy: a slab view would pin its whole 64 KiB slab.
       cache.set(this.cacheBase + position, bytes.slice(start, end), key);
     }
     return value;
+  }
+
+  /** After a read that went to the disk, prefetches the 128 KiB around it once, in the
+   *  background, as the kernel does around a fault of a mapped file (what lmdb gets for free):
+   *  records written together (one block's trie nodes) are often read together, and a cold store
+   *  warms up in large parallel reads on libuv's thread pool instead of 4 KiB ones in turn. The
+   *  data lands in the page cache; the scratch buffer it is read into is never looked at. */
+  private readAround(slot: number, fd: number, offset: number, counters: Counters): void {
+    const file = this.meta[slot]!;
+    let done = this.readAroundDone.get(file);
+    if (done === undefined) {
+      done = new Uint8Array(MAX_SEGMENT_BYTES / READ_AROUND_BYTES / 8);
+      this.readAroundDone.set(file, done);
+    }
+    const region = Math.floor(offset / READ_AROUND_BYTES);
+    const bit = 1 << (region & 7);
+    if ((done[region >>> 3]! & bit) !== 0) return;
+    done[region >>> 3]! |= bit;
+    fs.read(fd, prefetchScratch, 0, READ_AROUND_BYTES, region * READ_AROUND_BYTES, ignore);
+    counters.readArounds++;
   }
 
   /** Number key stored in the record at `position` (used by the writer's compaction checks). */
