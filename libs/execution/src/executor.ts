@@ -54,7 +54,7 @@ import { describeBlock, describeTx, ExecutionError, type HeaderMismatch } from '
 import { createWorkerPool, type WorkerPool } from './pool.js';
 import type { LaneJob } from './protocol.js';
 import { makeReceipt, receiptsRoot } from './receipts.js';
-import { createCachedStateManager, StateDB } from './state.js';
+import { clearNodeCache, createCachedStateManager, StateDB } from './state.js';
 import type {
   BlockStats,
   ExecuteBlockReturnType,
@@ -448,6 +448,7 @@ class ExecutorImpl implements Executor {
 
   private async resetHead(): Promise<void> {
     this.db.discardPending();
+    clearNodeCache(this.sm);
     this.headRoot = undefined;
   }
 
@@ -630,6 +631,7 @@ class ExecutorImpl implements Executor {
       await this.store.write(entries);
       this.headRoot = stateRoot;
     } else {
+      clearNodeCache(this.sm);
       this.headRoot = undefined;
     }
     phases.commit += now() - t;

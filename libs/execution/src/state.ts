@@ -61,6 +61,9 @@ export interface CreateStateManagerParameters {
   common: Common;
   keccak256: (data: Uint8Array) => Uint8Array;
   root?: Uint8Array;
+  /** Trie nodes kept decoded-ready in memory (LRU, by count; default 200,000). Nodes are
+   *  content-addressed, so the cache stays valid across blocks and roots. */
+  nodeCacheSize?: number;
 }
 
 /** A MerkleStateManager with account, storage and code caches (so the trie is written once per
@@ -72,6 +75,7 @@ export async function createCachedStateManager(p: CreateStateManagerParameters):
     useKeyHashingFunction: p.keccak256,
     valueEncoding: ValueEncoding.Bytes,
     common: p.common,
+    cacheSize: p.nodeCacheSize ?? 200_000,
   });
   const sm = new MerkleStateManager({
     common: p.common,
@@ -86,6 +90,17 @@ export async function createCachedStateManager(p: CreateStateManagerParameters):
 /** A reader keyed by unprefixed hex as well (saves two conversions per trie read). */
 export interface HexStateReader extends StateReader {
   getHex(key: string): Uint8Array | undefined;
+}
+
+/**
+ * Forgets the trie nodes cached in memory. Needed when a block's nodes were produced but not
+ * written to the store (refused block, `commit: false`): cached, they would make a state look
+ * present that the store does not hold.
+ */
+export function clearNodeCache(sm: MerkleStateManager): void {
+  // ethereumjs keeps the LRU inside the trie's CheckpointDB (`_cache`); no public accessor.
+  const trie = (sm as unknown as { _trie: MerklePatriciaTrie })._trie;
+  (trie.database() as unknown as { _cache?: { clear(): void } })._cache?.clear();
 }
 
 /** An in-memory {@link StateStore} that worker threads mirror through `changesSince`. */

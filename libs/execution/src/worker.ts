@@ -21,6 +21,7 @@ if (port === null) throw new Error('worker.js must run in a worker thread');
 let common: Common;
 let engine: TxEngine;
 let baseCommutative: ReadonlySet<string>;
+let stateDB: StateDB | undefined;
 const replica = new Map<string, Uint8Array>();
 
 function send(message: FromWorker, transfer: ArrayBuffer[] = []): void {
@@ -43,7 +44,8 @@ async function init(message: InitMessage): Promise<void> {
     };
     reader = mirror;
   }
-  const sm = await createCachedStateManager({ db: new StateDB(reader), common, keccak256: crypto.keccak256 });
+  stateDB = new StateDB(reader);
+  const sm = await createCachedStateManager({ db: stateDB, common, keccak256: crypto.keccak256 });
   const extensions = await loadExtensions(message.extensions);
   engine = await createTxEngine({ common, sm, extensions, trackReads: true });
   baseCommutative = engine.tracker.commutative;
@@ -117,6 +119,8 @@ async function run(message: RunMessage): Promise<void> {
     }
   } finally {
     await sm.revert();
+    // Workers never write: drop whatever the final flush produced.
+    stateDB?.discardPending();
   }
   const keys = new Uint8Array(64 * recoveredKeys.length);
   recoveredKeys.forEach((key, k) => {
