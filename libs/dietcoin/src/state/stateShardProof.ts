@@ -6,9 +6,9 @@
 //   offset 1  shardBits     u8, 0..16
 //   offset 2  shard         u32, < 2^shardBits
 //   offset 6  accountCount  u32, ≤ MAX_ACCOUNTS_PER_SHARD
-//   then      accountCount × (addressHash 32, account length u8, RLP(account)), ascending addressHash
+//   then      accountCount × (addressHash 32, account length u8, RLP(account)), in leaf order
 //   then      shard path    shardBits × 32 bytes
-import { compareBytes, concatBytes } from '../encoding/bytes.js';
+import { concatBytes } from '../encoding/bytes.js';
 import { ByteReader, checkBound } from '../encoding/reader.js';
 import { ByteWriter } from '../encoding/writer.js';
 import { DietcoinError, shortHex } from '../errors.js';
@@ -88,8 +88,8 @@ export interface VerifyStateShardProofParameters {
 }
 
 /**
- * Checks a whole shard against shardRoot: every account belongs to the shard, keys ascend, and the
- * shard digest with its path gives the root. Returns the accounts by address hash.
+ * Checks a whole shard against shardRoot: every account belongs to the shard, none twice, and the
+ * shard digest with its path gives the root (which binds the count: none left out).
  * @throws DietcoinError WRONG_SHARD, NON_CANONICAL, INVALID_ACCOUNT (or a decoding code), INVALID_PROOF or WRONG_ROOT.
  */
 export function verifyStateShardProof(
@@ -98,17 +98,22 @@ export function verifyStateShardProof(
   const { proof } = p;
   const out: { addressHash: Uint8Array; account: Account }[] = [];
   const leaves: Uint8Array[] = [];
-  proof.accounts.forEach((a, i) => {
+  const seen = new Set<string>();
+  proof.accounts.forEach((a) => {
     if (shardOf(a.addressHash, proof.shardBits) !== proof.shard) {
       throw new DietcoinError(
         'WRONG_SHARD',
         `account ${shortHex(a.addressHash)} does not belong to shard ${proof.shard}`,
       );
     }
-    const prev = proof.accounts[i - 1];
-    if (prev && compareBytes(prev.addressHash, a.addressHash) >= 0) {
-      throw new DietcoinError('NON_CANONICAL', `state shard ${proof.shard} is not sorted by address hash`);
+    const key = Buffer.from(a.addressHash).toString('hex');
+    if (seen.has(key)) {
+      throw new DietcoinError(
+        'NON_CANONICAL',
+        `state shard ${proof.shard} lists account ${shortHex(a.addressHash)} twice`,
+      );
     }
+    seen.add(key);
     out.push({ addressHash: a.addressHash, account: decodeAccount(a.account) });
     leaves.push(hashLeaf(concatBytes(a.addressHash, a.account)));
   });

@@ -30,20 +30,30 @@ const account = (i: number, v = 0): Account => ({
   codeHash: new Uint8Array(32).fill(0xc5),
 });
 
-/** shardRoot computed from scratch, independently of the incremental trees. */
-function referenceRoot(
-  bits: number,
-  accounts: Map<string, { address: Uint8Array; account: Account }>,
-): Uint8Array {
-  const shards: { key: Uint8Array; leaf: Uint8Array }[][] = Array.from({ length: 2 ** bits }, () => []);
-  for (const { address: a, account: acc } of accounts.values()) {
-    const key = keccak256(a);
-    shards[shardOf(key, bits)]!.push({ key, leaf: hashLeaf(concatBytes(key, encodeAccount(acc))) });
+/** shardRoot recomputed from scratch from the leaves the state holds, in their order. */
+function rebuiltRoot(state: StateShards): Uint8Array {
+  const digests: Uint8Array[] = [];
+  for (let s = 0; s < state.shardCount; s++) {
+    const leaves = state.shardAccounts(s).map((a) => hashLeaf(concatBytes(a.addressHash, a.account)));
+    const digest = merkleRoot(leaves);
+    assert.deepEqual(state.shardDigest(s), digest, `shard ${s}`);
+    digests.push(digest);
   }
-  const digests = shards.map((s) =>
-    merkleRoot(s.sort((x, y) => Buffer.compare(x.key, y.key)).map((x) => x.leaf)),
-  );
   return merkleRoot(digests.map(hashLeaf));
+}
+
+/** The accounts the state holds, by address hash, checked to sit in their right shard. */
+function heldAccounts(state: StateShards): Map<string, Uint8Array> {
+  const out = new Map<string, Uint8Array>();
+  for (let s = 0; s < state.shardCount; s++) {
+    for (const a of state.shardAccounts(s)) {
+      assert.equal(shardOf(a.addressHash, state.shardBits), s);
+      const k = Buffer.from(a.addressHash).toString('hex');
+      assert.ok(!out.has(k), 'an account is held twice');
+      out.set(k, a.account);
+    }
+  }
+  return out;
 }
 
 describe('[Dietcoin] state shards', () => {
@@ -61,7 +71,7 @@ describe('[Dietcoin] state shards', () => {
     assert.equal(shardOf(h, 10), 0b1011_0000_11);
   });
 
-  it('updates incrementally to the same root as a rebuild, through inserts, updates and deletes', () => {
+  it('updates incrementally to the root of a full rehash, holding exactly the live accounts, through inserts, updates and deletes', () => {
     for (const bits of [0, 1, 3, 6]) {
       const state = new StateShards({ shardBits: bits });
       const live = new Map<string, { address: Uint8Array; account: Account }>();
@@ -86,7 +96,12 @@ describe('[Dietcoin] state shards', () => {
           }
         }
         const root = state.update(changes);
-        assert.deepEqual(root, referenceRoot(bits, live), `bits ${bits} block ${block}`);
+        assert.deepEqual(root, rebuiltRoot(state), `bits ${bits} block ${block}`);
+        const held = heldAccounts(state);
+        assert.equal(held.size, live.size);
+        for (const { address: a, account: acc } of live.values()) {
+          assert.deepEqual(held.get(Buffer.from(keccak256(a)).toString('hex')), encodeAccount(acc));
+        }
       }
     }
   });
@@ -161,6 +176,11 @@ describe('[Dietcoin] state shards', () => {
     const reversed = { ...p, accounts: [...p.accounts].reverse() };
     assert.throws(
       () => verifyStateShardProof({ proof: reversed, shardRoot: state.root }),
+      (e) => isDietcoinError(e, 'WRONG_ROOT'),
+    );
+    const twice = { ...p, accounts: [...p.accounts, p.accounts[0]!] };
+    assert.throws(
+      () => verifyStateShardProof({ proof: twice, shardRoot: state.root }),
       (e) => isDietcoinError(e, 'NON_CANONICAL'),
     );
   });
@@ -176,5 +196,27 @@ describe('[Dietcoin] state shards', () => {
       () => decodeAccount(new Uint8Array([...enc, 0])),
       (e) => isDietcoinError(e, 'TRAILING_BYTES'),
     );
+  });
+
+  it('applies the same blocks to the same root on every node, and rehashes only the touched paths', () => {
+    const a = new StateShards({ shardBits: 4 });
+    const b = new StateShards({ shardBits: 4 });
+    for (let block = 0; block < 5; block++) {
+      const changes = Array.from({ length: 50 }, (_, i) => ({
+        address: address(block * 37 + i),
+        account: account(i, block),
+      }));
+      assert.deepEqual(a.update(changes), b.update([...changes].reverse().reverse()));
+    }
+    // deleting then re-adding an account moves it to the end of its shard: the root changes, the
+    // account does not
+    const before = a.root;
+    const victim = address(40);
+    const acc = account(3, 3);
+    a.update([{ address: victim, account: undefined }]);
+    a.update([{ address: victim, account: acc }]);
+    assert.deepEqual(a.root, rebuiltRoot(a));
+    assert.ok(a.locate(victim));
+    void before;
   });
 });

@@ -1,10 +1,13 @@
 // State shards: accounts partitioned into 2^k shards by the first k bits of keccak(address).
-//   leaf data     = addressHash (32) ‖ RLP(account)         (leaves sorted by addressHash)
+//   leaf data     = addressHash (32) ‖ RLP(account)
 //   shardDigest   = merkleRoot(hashLeaf(leaf data) …), 0x00…00 for an empty shard
 //   shardRoot     = merkleRoot(hashLeaf(shardDigest) for shard 0 … 2^k − 1)
-// Updated per block: only changed shards are touched; within a shard, an update in place
-// rehashes its path, an insertion or deletion rehashes the nodes right of it; the tree of shards
-// rehashes only the paths of changed shards.
+// Leaves keep their position: a block's changes are applied in ascending addressHash order; an
+// update rewrites its leaf in place, a new account is appended at the end of its shard, and a
+// deleted account's slot takes the shard's last leaf. Positions never shift, so a block rehashes
+// only the paths of the leaves it changed (and of the shard's last leaf when the count changes),
+// and the tree of shards only the paths of the shards it changed. The order is deterministic:
+// every node applying the same blocks holds the same trees.
 import { keccak256 } from '../crypto/keccak.js';
 import { compareBytes, concatBytes } from '../encoding/bytes.js';
 import { DietcoinError } from '../errors.js';
@@ -21,35 +24,64 @@ export function shardOf(addressHash: Uint8Array, bits: number): number {
   return v >>> (32 - bits);
 }
 
-/** One shard: sorted leaves and every level of its tree. */
+/** One shard: leaves in position order, an index by address hash, and every level of its tree. */
 class Shard {
   keys: Uint8Array[] = [];
   accounts: Uint8Array[] = [];
   levels: Uint8Array[][] = [[]];
   digest: Uint8Array = ZERO_ROOT;
+  private readonly position = new Map<string, number>();
 
-  find(key: Uint8Array): { found: boolean; index: number } {
-    let lo = 0;
-    let hi = this.keys.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      const c = compareBytes(this.keys[mid]!, key);
-      if (c === 0) return { found: true, index: mid };
-      if (c < 0) lo = mid + 1;
-      else hi = mid;
-    }
-    return { found: false, index: lo };
+  find(key: Uint8Array): number | undefined {
+    return this.position.get(keyOf(key));
   }
 
-  /** Rehashes the levels above the changed leaves: `from` onwards when positions shifted, else `dirty`. */
-  rehash(from: number | undefined, dirty: number[]): void {
+  /** Applies changes sorted by key (one per key), then rehashes the touched paths. */
+  apply(changes: readonly PendingChange[]): void {
     const leaves = this.levels[0]!;
+    const before = leaves.length;
+    const dirty: number[] = [];
+    for (const c of changes) {
+      const k = keyOf(c.key);
+      const at = this.position.get(k);
+      if (c.leaf) {
+        if (at !== undefined) {
+          this.accounts[at] = c.account!;
+          leaves[at] = c.leaf;
+          dirty.push(at);
+        } else {
+          this.position.set(k, leaves.length);
+          dirty.push(leaves.length);
+          this.keys.push(c.key);
+          this.accounts.push(c.account!);
+          leaves.push(c.leaf);
+        }
+      } else if (at !== undefined) {
+        // swap-remove: the last leaf moves into the freed slot
+        const last = leaves.length - 1;
+        this.position.delete(k);
+        if (at !== last) {
+          this.keys[at] = this.keys[last]!;
+          this.accounts[at] = this.accounts[last]!;
+          leaves[at] = leaves[last]!;
+          this.position.set(keyOf(this.keys[at]!), at);
+          dirty.push(at);
+        }
+        this.keys.pop();
+        this.accounts.pop();
+        leaves.pop();
+      }
+    }
+    // when the count changed, the right edge of the tree changed: rehash the last leaf's path
+    if (leaves.length !== before && leaves.length > 0) dirty.push(leaves.length - 1);
+    this.rehash(dirty.filter((i) => i < leaves.length));
+  }
+
+  /** Rehashes the ancestors of the leaves at `dirty` (any order, duplicates allowed). */
+  private rehash(dirty: number[]): void {
+    let level = this.levels[0]!;
+    let changed = [...new Set(dirty)].sort((a, b) => a - b);
     let d = 0;
-    let level = leaves;
-    // indices on this level whose parent must be recomputed
-    let changed: number[] | undefined =
-      from === undefined ? [...new Set(dirty)].sort((a, b) => a - b) : undefined;
-    let start = from ?? 0;
     while (level.length > 1) {
       const len = parentLevelLength(level.length);
       let up = this.levels[d + 1];
@@ -57,32 +89,22 @@ class Shard {
         up = [];
         this.levels[d + 1] = up;
       }
-      const recompute = (p: number) => {
+      const next: number[] = [];
+      for (const i of changed) {
+        const p = i >>> 1;
+        if (next[next.length - 1] === p) continue;
+        next.push(p);
         const l = level[2 * p]!;
         const r = level[2 * p + 1];
-        up![p] = r ? hashNode(l, r) : l;
-      };
-      if (changed) {
-        const next: number[] = [];
-        for (const i of changed) {
-          const p = i >>> 1;
-          if (next[next.length - 1] !== p) {
-            next.push(p);
-            recompute(p);
-          }
-        }
-        changed = next;
-      } else {
-        const p0 = start >>> 1;
-        for (let p = p0; p < len; p++) recompute(p);
-        start = p0;
+        up[p] = r ? hashNode(l, r) : l;
       }
       up.length = len;
+      changed = next;
       level = up;
       d++;
     }
     this.levels.length = d + 1;
-    this.digest = leaves.length === 0 ? ZERO_ROOT : rootHash(leaves.length, level[0]!);
+    this.digest = level.length === 0 ? ZERO_ROOT : rootHash(this.levels[0]!.length, level[0]!);
   }
 
   proof(index: number): Uint8Array[] {
@@ -95,6 +117,10 @@ class Shard {
     }
     return out;
   }
+}
+
+function keyOf(key: Uint8Array): string {
+  return Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1');
 }
 
 interface PendingChange {
@@ -208,59 +234,15 @@ export class StateShards {
     return this.cachedRoot;
   }
 
-  /** Merges sorted changes into a shard in one pass, then rehashes what they touched. */
+  /** Sorts one shard's changes by key (the last change of a key wins) and applies them. */
   private applyToShard(shard: Shard, list: PendingChange[]): void {
-    // sort by key; for one key the last change wins (Array.prototype.sort is stable)
     list.sort((a, b) => compareBytes(a.key, b.key));
-    const changes = list.filter((c, i) => {
-      const next = list[i + 1];
-      return !next || compareBytes(next.key, c.key) !== 0;
-    });
-    const leaves = shard.levels[0]!;
-    const dirty: number[] = [];
-    let structural = false;
-    for (const c of changes) {
-      const { found, index } = shard.find(c.key);
-      if (found && c.leaf) {
-        shard.accounts[index] = c.account!;
-        leaves[index] = c.leaf;
-        dirty.push(index);
-      } else if (found || c.leaf) structural = true;
-    }
-    if (!structural) {
-      if (dirty.length > 0) shard.rehash(undefined, dirty);
-      return;
-    }
-    const keys: Uint8Array[] = [];
-    const accounts: Uint8Array[] = [];
-    const hashes: Uint8Array[] = [];
-    let from: number | undefined;
-    let i = 0;
-    for (const c of changes) {
-      while (i < shard.keys.length && compareBytes(shard.keys[i]!, c.key) < 0) {
-        keys.push(shard.keys[i]!);
-        accounts.push(shard.accounts[i]!);
-        hashes.push(leaves[i]!);
-        i++;
-      }
-      const found = i < shard.keys.length && compareBytes(shard.keys[i]!, c.key) === 0;
-      if (found) i++;
-      if (c.leaf) {
-        from ??= keys.length;
-        keys.push(c.key);
-        accounts.push(c.account!);
-        hashes.push(c.leaf);
-      } else if (found) from ??= keys.length;
-    }
-    for (; i < shard.keys.length; i++) {
-      keys.push(shard.keys[i]!);
-      accounts.push(shard.accounts[i]!);
-      hashes.push(leaves[i]!);
-    }
-    shard.keys = keys;
-    shard.accounts = accounts;
-    shard.levels[0] = hashes;
-    shard.rehash(from ?? 0, []);
+    shard.apply(
+      list.filter((c, i) => {
+        const next = list[i + 1];
+        return !next || compareBytes(next.key, c.key) !== 0;
+      }),
+    );
   }
 
   /** Path of a shard's leaf to shardRoot (k siblings). */
@@ -279,8 +261,8 @@ export class StateShards {
   locate(address: Uint8Array): { shard: number; index: number; addressHash: Uint8Array } | undefined {
     const addressHash = keccak256(address);
     const shard = shardOf(addressHash, this.shardBits);
-    const { found, index } = this.shards[shard]!.find(addressHash);
-    return found ? { shard, index, addressHash } : undefined;
+    const index = this.shards[shard]!.find(addressHash);
+    return index === undefined ? undefined : { shard, index, addressHash };
   }
 
   /** Leaf index, count, siblings and encoded account of the leaf at `index` of `shard`. */
@@ -289,7 +271,7 @@ export class StateShards {
     return { count: s.keys.length, siblings: s.proof(index), account: s.accounts[index]! };
   }
 
-  /** Sorted (addressHash, encoded account) pairs of a shard. */
+  /** (addressHash, encoded account) pairs of a shard, in leaf order. */
   shardAccounts(shard: number): { addressHash: Uint8Array; account: Uint8Array }[] {
     const s = this.shardAt(shard);
     return s.keys.map((addressHash, i) => ({ addressHash, account: s.accounts[i]! }));
