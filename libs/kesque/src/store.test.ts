@@ -426,6 +426,18 @@ describe('[Kesque] store', () => {
     await rejects(openKesque({ dir: d, tables: TABLES }), 'CORRUPT_MANIFEST');
   });
 
+  it('answers getTransient with a view that the next read overwrites', async () => {
+    const store = await openKesque({ dir: dir(), tables: TABLES, cacheBytes: 0 });
+    await store.batch(puts('trie', 0, 10));
+    const first = store.getTransient('trie', keyOf(1))!;
+    assert.deepEqual(Uint8Array.from(first), valueOf(1));
+    assert.deepEqual(store.getTransient('trie', keyOf(2)), valueOf(2));
+    assert.notDeepEqual(Uint8Array.from(first), valueOf(1));
+    assert.equal(store.getTransient('trie', keyOf(99)), undefined);
+    await rejects(() => store.getTransient('trie', new Uint8Array(2)), 'KEY_SIZE');
+    await store.close();
+  });
+
   it('serves hot values from its cache and counts hits and misses', async () => {
     const store = await openKesque({ dir: dir(), tables: TABLES, cacheBytes: 1024 * 1024 });
     await store.batch(puts('trie', 0, 100));
