@@ -6,7 +6,7 @@ import { createBlockHeader } from '@ethereumjs/block';
 import type { Common } from '@ethereumjs/common';
 import { createTx, type TypedTransaction } from '@ethereumjs/tx';
 import { Address, bytesToHex, hexToBytes } from '@ethereumjs/util';
-import { createVM, runTx } from '@ethereumjs/vm';
+import { createVM, runTx, type VM } from '@ethereumjs/vm';
 import { khipuPrecompiles } from '../exec/precompiles.js';
 import { createBlockHashSource } from '../exec/serialExecutor.js';
 import { createStateManagerAt } from '../exec/state.js';
@@ -15,6 +15,8 @@ import { StateUnavailableError } from '../rpc/backend.js';
 import type { OverlayStateDB } from '../store/stateDB.js';
 
 const ZERO_ADDRESS = new Address(new Uint8Array(20));
+const MAX_ROOTS = 3;
+const MAX_IDLE_PER_ROOT = 32;
 
 /** ethereumjs's words -> geth's, for the errors clients match on. */
 export function gethError(message: string): string {
@@ -45,6 +47,32 @@ export function createChainCallExecutor(options: {
     const h = blocks.getHeaderByNumber(n);
     return h && !(h instanceof Promise) ? hexToBytes(h.hash) : undefined;
   });
+  // Creating a VM costs more than most calls: idle VMs are kept per state root (a committed root
+  // never changes), each used by one call at a time, for the last few roots.
+  const idle = new Map<string, VM[]>();
+  async function acquire(root: string): Promise<VM> {
+    const vm = idle.get(root)?.pop();
+    if (vm) return vm;
+    return createVM({
+      common,
+      stateManager: createStateManagerAt(db, hexToBytes(root as Hex), common, { cached: true }),
+      blockchain: hashSource,
+      evmOpts: { customPrecompiles: khipuPrecompiles() },
+    });
+  }
+  function release(root: string, vm: VM): void {
+    let list = idle.get(root);
+    if (!list) {
+      list = [];
+      idle.set(root, list);
+      while (idle.size > MAX_ROOTS) {
+        const oldest = idle.keys().next();
+        if (oldest.done) break;
+        idle.delete(oldest.value);
+      }
+    }
+    if (list.length < MAX_IDLE_PER_ROOT) list.push(vm);
+  }
   return {
     async call(request: CallRequest & { gas: bigint }, blockNumber: bigint): Promise<CallResult> {
       const header = await blocks.getHeaderByNumber(blockNumber);
@@ -53,13 +81,10 @@ export function createChainCallExecutor(options: {
         (request.gasPrice ?? 0n) > 0n ||
         (request.maxFeePerGas ?? 0n) > 0n ||
         (request.maxPriorityFeePerGas ?? 0n) > 0n;
-      const stateManager = createStateManagerAt(db, hexToBytes(header.stateRoot), common);
-      const vm = await createVM({
-        common,
-        stateManager,
-        blockchain: hashSource,
-        evmOpts: { customPrecompiles: khipuPrecompiles() },
-      });
+      const vm = await acquire(header.stateRoot);
+      const stateManager = vm.stateManager;
+      // Everything the call writes is rolled back: the VM goes back to the pool clean.
+      await stateManager.checkpoint();
       const blockHeader = createBlockHeader(
         {
           number: header.number,
@@ -106,6 +131,7 @@ export function createChainCallExecutor(options: {
       }
       // An unsigned transaction run as `from`: how @ethereumjs's own client serves eth_call.
       tx.getSenderAddress = () => from;
+      let reusable = true;
       try {
         const result = await runTx(vm, {
           tx,
@@ -121,8 +147,13 @@ export function createChainCallExecutor(options: {
         if (error.error === 'revert') return { status: 'revert', returnData, gasUsed: result.totalGasSpent };
         return { status: 'halt', returnData, gasUsed: result.totalGasSpent, error: gethError(error.error) };
       } catch (cause) {
+        // A refused transaction may leave the VM's journal mid-way: do not reuse this one.
+        reusable = false;
         const message = cause instanceof Error ? cause.message : String(cause);
         return { status: 'halt', returnData: '0x', gasUsed: 0n, error: gethError(message) };
+      } finally {
+        await stateManager.revert();
+        if (reusable) release(header.stateRoot, vm);
       }
     },
   };

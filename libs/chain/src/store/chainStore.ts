@@ -96,7 +96,7 @@ export class ChainStore implements BlockReader, LogIndex {
   readonly #cacheBlocks: number;
   #commitChain: Promise<void> = Promise.resolve();
 
-  constructor({ kv, common, cacheBlocks = 256 }: ChainStoreOptions) {
+  constructor({ kv, common, cacheBlocks = 32 }: ChainStoreOptions) {
     this.kv = kv;
     this.common = common;
     this.#cacheBlocks = cacheBlocks;
