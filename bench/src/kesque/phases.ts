@@ -21,6 +21,8 @@ export type PhaseParameters =
       /** Reads of the 2-thread pass, per thread. */
       parallelReads: number;
       threads: number;
+      /** Timed passes per measure; the best is reported (see runBestOf). */
+      passes: number;
     })
   | (PhaseCommon & { phase: 'cold'; reads: number; maxSeconds: number });
 
@@ -44,6 +46,8 @@ export interface WarmResult {
   readsPerSecond: number;
   missingReadsPerSecond: number;
   parallelReadsPerSecond: number;
+  /** Rate of every pass, best first not implied: in the order run. */
+  passes: { present: number[]; missing: number[]; parallel: number[] };
   rssAfterOpenBytes: number;
   rssBytes: number;
   /** Anonymous part of the RSS (heap, native allocations), without file pages an engine maps. */

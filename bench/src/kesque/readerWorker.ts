@@ -13,11 +13,16 @@ export interface ReaderWorkerData {
   stream: number;
   reads: number;
   maxSeconds: number;
-  /** Int32Array over a SharedArrayBuffer: [0] turns 1 when all workers may start. */
+  /** Timed passes, each over its own slice of the keys and bounded by maxSeconds / passes. */
+  passes: number;
+  /** Int32Array over a SharedArrayBuffer: [0] is the number of the pass all workers may start. */
   start: SharedArrayBuffer;
 }
 
-export type ReaderWorkerMessage = { type: 'ready' } | { type: 'done'; result: ReadPassResult };
+export type ReaderWorkerMessage =
+  | { type: 'ready' }
+  | { type: 'pass'; pass: number; result: ReadPassResult }
+  | { type: 'done' };
 
 async function main(): Promise<void> {
   const data = workerData as ReaderWorkerData;
@@ -26,10 +31,16 @@ async function main(): Promise<void> {
   const lookups = createPresentLookups(data.dataset, data.stream, data.reads);
   port.postMessage({ type: 'ready' } satisfies ReaderWorkerMessage);
   const flag = new Int32Array(data.start);
-  while (Atomics.load(flag, 0) === 0) Atomics.wait(flag, 0, 0);
-  const result = runReadPass((key) => reader.get(key), lookups, data.maxSeconds);
+  const slice = Math.floor(lookups.count / data.passes);
+  for (let pass = 1; pass <= data.passes; pass++) {
+    for (let seen = Atomics.load(flag, 0); seen < pass; seen = Atomics.load(flag, 0))
+      Atomics.wait(flag, 0, seen);
+    const get = (key: Uint8Array) => reader.get(key);
+    const result = runReadPass(get, lookups, data.maxSeconds / data.passes, slice, (pass - 1) * slice);
+    port.postMessage({ type: 'pass', pass, result } satisfies ReaderWorkerMessage);
+  }
   await reader.close();
-  port.postMessage({ type: 'done', result } satisfies ReaderWorkerMessage);
+  port.postMessage({ type: 'done' } satisfies ReaderWorkerMessage);
 }
 
 await main();

@@ -8,6 +8,8 @@ export interface StateFigures {
   warmReadsPerSecond: number;
   warmMissingReadsPerSecond: number;
   parallelReadsPerSecond: number;
+  /** Rates of the single-thread (present, missing) and 2-thread passes the figures above are the best of. */
+  warmPasses: { present: number[]; missing: number[]; parallel: number[] };
   coldReadsPerSecond: number;
   reopenSeconds: number;
   coldReopenSeconds: number;
@@ -47,6 +49,7 @@ export function stateFigures(run: StateRun): StateFigures {
     warmReadsPerSecond: run.warm.readsPerSecond,
     warmMissingReadsPerSecond: run.warm.missingReadsPerSecond,
     parallelReadsPerSecond: run.warm.parallelReadsPerSecond,
+    warmPasses: run.warm.passes,
     coldReadsPerSecond: run.cold.readsPerSecond,
     reopenSeconds: run.warm.reopenSeconds,
     coldReopenSeconds: run.cold.reopenSeconds,
