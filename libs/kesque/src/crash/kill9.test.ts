@@ -57,7 +57,7 @@ function runWriterCycle(dir: string, first: number, next: () => number): Promise
     const kill = () => child.kill('SIGKILL');
     // One kill in ten lands while the writer starts and recovers the store; the rest while it writes.
     const early = next() < 0.1;
-    const delay = early ? next() * 150 : next() * 250;
+    const delay = early ? next() * 150 : next() * 300;
     if (early) timer = setTimeout(kill, delay);
     child.stderr!.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
