@@ -1,17 +1,29 @@
 // The state shards of libs/dietcoin kept in step with the world state: after each block the
-// accounts it changed are read back from the trie and applied, giving the header's shardRoot. On
-// start the shards are rebuilt from the trie at the head's root, with addresses from the preimage
-// table (the trie is keyed by keccak(address); dietcoin's shards hash addresses themselves).
+// accounts it changed are read back from the trie and applied, giving the header's shardRoot.
+//
+// Leaves keep the position they were created at (dietcoin appends new accounts and swap-removes
+// deleted ones), so the shards are a function of the block history, not of the state alone. They
+// are rebuilt by replay: the genesis state (read from the trie at the genesis root, addresses from
+// the preimage table) and then, block by block, the accounts each block applied (`changes`
+// table), read at that block's state root.
 import type { Common } from '@ethereumjs/common';
 import { MerklePatriciaTrie } from '@ethereumjs/mpt';
+import { RLP } from '@ethereumjs/rlp';
 import type { MerkleStateManager } from '@ethereumjs/statemanager';
-import { Address } from '@ethereumjs/util';
-import { type AccountChange, decodeAccount, StateShards } from '@khipu/dietcoin';
+import { Address, bytesToHex, hexToBytes } from '@ethereumjs/util';
+import {
+  type AccountChange,
+  decodeAccount,
+  decodeHeader as decodeKhipuHeader,
+  StateShards,
+} from '@khipu/dietcoin';
 import { ChainError } from '../errors.js';
+import type { HeaderData } from '../rpc/backend.js';
 import { keccak256 } from '../store/hash.js';
 import type { KVOp, KVReader } from '../store/kv.js';
 import type { OverlayStateDB } from '../store/stateDB.js';
 import { Tables } from '../store/tables.js';
+import { createStateManagerAt } from './state.js';
 
 /** The account changes of a block: the final state of each touched address (undefined if gone). */
 export async function readAccountChanges(
@@ -34,6 +46,51 @@ export async function readAccountChanges(
     });
   }
   return changes;
+}
+
+/** The `changes` op of block `number`: the addresses it applied to the shards. */
+export function changesOp(number: bigint, touched: readonly Uint8Array[]): KVOp {
+  return { type: 'put', table: Tables.changes, key: Number(number), value: RLP.encode([...touched]) };
+}
+
+/**
+ * The state shards at the end of block `upTo`, replayed from genesis (see the file comment).
+ * @throws ChainError CORRUPT_STORE when a header, a preimage or a change list is missing, or when
+ *   the replayed root differs from the one block `upTo` committed to.
+ */
+export async function replayStateShards(options: {
+  db: OverlayStateDB;
+  kv: KVReader;
+  blocks: { getHeaderByNumber(n: bigint): HeaderData | null; getHeaderRLP(n: bigint): Uint8Array | null };
+  upTo: bigint;
+  shardBits: number;
+  common: Common;
+}): Promise<StateShards> {
+  const root = (n: bigint) => {
+    const h = options.blocks.getHeaderByNumber(n);
+    if (!h) throw new ChainError('CORRUPT_STORE', `block ${n} has no header`);
+    return hexToBytes(h.stateRoot);
+  };
+  const shards = await buildStateShardsAt({ ...options, root: root(0n) });
+  for (let n = 1n; n <= options.upTo; n++) {
+    const list = options.kv.get(Tables.changes, Number(n));
+    if (!list) continue;
+    const addresses = RLP.decode(list) as Uint8Array[];
+    if (addresses.length === 0) continue;
+    const sm = createStateManagerAt(options.db, root(n), options.common);
+    shards.update(await readAccountChanges(sm, addresses));
+  }
+  const rlp = options.blocks.getHeaderRLP(options.upTo);
+  if (rlp) {
+    const want = decodeKhipuHeader(rlp).header.extra.shardRoot;
+    if (!Buffer.from(want).equals(Buffer.from(shards.root))) {
+      throw new ChainError(
+        'CORRUPT_STORE',
+        `state shards replayed to block ${options.upTo} give root ${bytesToHex(shards.root)}, the header has ${bytesToHex(want)}`,
+      );
+    }
+  }
+  return shards;
 }
 
 /** Preimage ops for addresses the store has not seen yet. */

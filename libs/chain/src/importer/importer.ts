@@ -15,7 +15,7 @@ import {
 } from '@khipu/dietcoin';
 import { ChainError } from '../errors.js';
 import { createStateManagerAt } from '../exec/state.js';
-import { preimageOps, readAccountChanges } from '../exec/stateShards.js';
+import { changesOp, preimageOps, readAccountChanges } from '../exec/stateShards.js';
 import type { BlockExecutor, PendingTransaction } from '../exec/types.js';
 import { FEE_POOL_ADDRESS, OUTBOX_ADDRESS } from '../genesis/config.js';
 import { extractMessages } from '../outbox/messages.js';
@@ -204,7 +204,11 @@ export class Importer {
       feePoolBalance: balances[1] ?? 0n,
       feesToPool: out.feesToPool,
     });
-    const stateOps = [...o.db.pendingOps(), ...preimageOps(o.store.kv, out.touched)];
+    const stateOps = [
+      ...o.db.pendingOps(),
+      ...preimageOps(o.store.kv, out.touched),
+      changesOp(BigInt(h.number), out.touched),
+    ];
     const header = await o.store.commitBlock({
       headerRLP: block.headerRLP,
       transactions: out.included.map((t) => ({ raw: t.raw, sender: t.sender })),

@@ -15,7 +15,7 @@ import { createExecutionStateStore } from '../exec/executionStore.js';
 import { EXTENSIONS_MODULE } from '../exec/extensions.js';
 import { createLibraryExecutor } from '../exec/libExecutor.js';
 import { createSerialExecutor } from '../exec/serialExecutor.js';
-import { buildStateShardsAt } from '../exec/stateShards.js';
+import { replayStateShards } from '../exec/stateShards.js';
 import type { BlockExecutor } from '../exec/types.js';
 import { FEE_POOL_ADDRESS, type GenesisConfig } from '../genesis/config.js';
 import { buildGenesis, validatorSetOf } from '../genesis/genesis.js';
@@ -126,10 +126,11 @@ export async function openChain(p: OpenChainParameters): Promise<Chain> {
         { details: { stored: storedHash, expected } },
       );
     }
-    shards = await buildStateShardsAt({
+    shards = await replayStateShards({
       db,
       kv: p.kv,
-      root: hexToBytes(store.headHeader().stateRoot),
+      blocks: store,
+      upTo: store.headNumber(),
       shardBits: config.stateShardBits,
       common,
     });
@@ -147,10 +148,11 @@ export async function openChain(p: OpenChainParameters): Promise<Chain> {
           },
         });
   const rebuildShards = () =>
-    buildStateShardsAt({
+    replayStateShards({
       db,
       kv: p.kv,
-      root: hexToBytes(store.headHeader().stateRoot),
+      blocks: store,
+      upTo: store.headNumber(),
       shardBits: config.stateShardBits,
       common,
     });

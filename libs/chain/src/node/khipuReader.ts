@@ -19,7 +19,7 @@ import {
   sealDigest,
   type ValidatorSet,
 } from '@khipu/dietcoin';
-import { buildStateShardsAt } from '../exec/stateShards.js';
+import { replayStateShards } from '../exec/stateShards.js';
 import type {
   AccountShardProofData,
   Address,
@@ -79,10 +79,11 @@ export function createChainKhipuReader(o: ChainKhipuReaderOptions): KhipuReader 
     const want = decodeKhipuHeader(rlp).header.extra.shardRoot;
     if (Buffer.from(live.root).equals(Buffer.from(want))) return live;
     if (pastShards?.number === number) return pastShards.shards;
-    const shards = await buildStateShardsAt({
+    const shards = await replayStateShards({
       db: o.db,
       kv: store.kv,
-      root: hexToBytes(header.stateRoot),
+      blocks: store,
+      upTo: number,
       shardBits: o.shardBits,
       common: o.common,
     });

@@ -15,7 +15,7 @@ import {
 } from '@khipu/dietcoin';
 import { ChainError } from '../errors.js';
 import { createStateManagerAt } from '../exec/state.js';
-import { preimageOps, readAccountChanges } from '../exec/stateShards.js';
+import { changesOp, preimageOps, readAccountChanges } from '../exec/stateShards.js';
 import type { BlockExecutor } from '../exec/types.js';
 import { FEE_POOL_ADDRESS, OUTBOX_ADDRESS } from '../genesis/config.js';
 import { extractMessages } from '../outbox/messages.js';
@@ -228,7 +228,11 @@ export class Producer {
       feePoolBalance: balances[1] ?? 0n,
       feesToPool: out.feesToPool,
     });
-    const stateOps = [...o.db.pendingOps(), ...preimageOps(o.store.kv, out.touched)];
+    const stateOps = [
+      ...o.db.pendingOps(),
+      ...preimageOps(o.store.kv, out.touched),
+      changesOp(number, out.touched),
+    ];
     const t2 = performance.now();
     await o.store.commitBlock({
       headerRLP,

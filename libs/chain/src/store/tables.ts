@@ -15,6 +15,8 @@
 //   trie        hash    keccak(node) -> trie node (world state and storage tries), and
 //                       keccak(code) -> contract code (one key space, as libs/execution writes it)
 //   preimage    hash    keccak(address) -> address (20): rebuilds the state shards from the trie
+//   changes     number  block number -> RLP [address(20), ...]: the accounts the block applied to
+//                       the state shards (their leaf order depends on history: see exec/stateShards.ts)
 
 /** How a table is keyed (mirrors Kesque's `TableOptions`). */
 export interface TableLayout {
@@ -35,6 +37,7 @@ export const Tables = {
   logIndex: 'logIndex',
   trie: 'trie',
   preimage: 'preimage',
+  changes: 'changes',
 } as const;
 
 export type TableName = (typeof Tables)[keyof typeof Tables];
@@ -54,6 +57,7 @@ export const CHAIN_TABLES: Record<TableName, TableLayout> = {
   logIndex: { kind: 'hash' },
   trie: { kind: 'hash' },
   preimage: { kind: 'hash' },
+  changes: { kind: 'number' },
 };
 
 /** Key of the head record in `meta`. */
