@@ -188,7 +188,10 @@ describe('[chain-node] real node process with viem and cast', () => {
       args: [carol.address, 7n],
     });
     await client.waitForTransactionReceipt({ hash });
-    await new Promise((r) => setTimeout(r, 600));
+    // Notifications arrive asynchronously: wait for them (bounded) rather than for a fixed time.
+    const deadline = Date.now() + 15_000;
+    while ((heads.length < 2 || seen.length < 1) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
     const changes = await client.getFilterChanges({ filter });
     assert.equal(changes.length, 1);
     assert.equal((changes[0]?.args as { value: bigint } | undefined)?.value, 7n);
