@@ -53,7 +53,8 @@ export class ByteWriter {
     return this;
   }
 
+  /** The bytes written; no copy when the initial size was exact. */
   finish(): Uint8Array {
-    return this.buf.slice(0, this.offset);
+    return this.offset === this.buf.length ? this.buf : this.buf.slice(0, this.offset);
   }
 }
