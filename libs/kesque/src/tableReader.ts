@@ -23,6 +23,7 @@ import {
 } from './format.js';
 import { CTL_SEQ, HashIndex, type HashIndexShared } from './hashIndex.js';
 import { NCTL_SEQ, NumberIndex, type NumberIndexShared } from './numberIndex.js';
+import { pread } from './pread.js';
 import type { KesqueCounters, TableKey, TableKind } from './types.js';
 
 /** Words of a table's shared metadata (Int32Array): slot -> file number (0: none), read window. */
@@ -70,34 +71,30 @@ export class Counters implements KesqueCounters {
 
 const SLAB_BYTES = 64 * 1024;
 
-/** A buffer reused by every read of one thread, and a slab that values are copied out of. */
+/** Buffers reused by every read of one thread. */
 export class ReadBuffer {
+  /** Scratch for records longer than the read window, and for transient reads. */
   bytes = new Uint8Array(64 * 1024);
   /** When set, values are views of `bytes`, valid until the next read (as lmdb's getBinaryFast). */
   transient = false;
-
-  private slab = new ArrayBuffer(SLAB_BYTES);
-  private slabUsed = 0;
+  /** Records are read straight into a 64 KiB slab and their values handed out as views of it (as
+   *  Node's Buffer pool does): no copy, and no ArrayBuffer per value, whose allocation cost about
+   *  four times as much and dominated a get. */
+  slab = new Uint8Array(SLAB_BYTES);
+  slabUsed = 0;
 
   ensure(n: number): Uint8Array {
     if (this.bytes.length < n) this.bytes = new Uint8Array(Math.max(n, this.bytes.length * 2));
     return this.bytes;
   }
 
-  /** A fresh Uint8Array holding bytes[start, end). Small values are views carved from a shared
-   *  64 KiB slab (as Node's Buffer pool does): allocating an ArrayBuffer per value costs about four
-   *  times as much and dominated the cost of a get. */
-  copyOut(bytes: Uint8Array, start: number, end: number): Uint8Array {
-    const n = end - start;
-    if (n > 4096) return bytes.slice(start, end);
+  /** The slab, with room for `n` bytes at `slabUsed`. */
+  slabFor(n: number): Uint8Array {
     if (this.slabUsed + n > SLAB_BYTES) {
-      this.slab = new ArrayBuffer(SLAB_BYTES);
+      this.slab = new Uint8Array(SLAB_BYTES);
       this.slabUsed = 0;
     }
-    const out = new Uint8Array(this.slab, this.slabUsed, n);
-    this.slabUsed = (this.slabUsed + n + 7) & ~7;
-    out.set(bytes.subarray(start, end));
-    return out;
+    return this.slab;
   }
 }
 
@@ -304,46 +301,61 @@ export class TableReader {
     const slot = Math.floor(position / 1073741824);
     const offset = (position % 1073741824) * 8;
     const fd = this.fdOf(slot);
-    let bytes: Uint8Array = buffer.bytes;
     const window = this.meta[META_READ_LENGTH]!;
+    const transient = buffer.transient;
+    let bytes = transient ? buffer.bytes : buffer.slabFor(window);
+    let base = transient ? 0 : buffer.slabUsed;
     const started = performance.now();
-    let n = fs.readSync(fd, bytes, 0, window, offset);
+    let n = pread(fd, bytes, base, window, offset);
     counters.diskReads++;
     if (performance.now() - started > COLD_READ_MS) this.readAround(slot, fd, offset, counters);
     const keyLength = this.hash ? HASH_KEY_BYTES : NUMBER_KEY_BYTES;
     if (n < RECORD_HEADER_BYTES) throw this.corrupt(position, 'record header is cut short');
-    const valueLength = readU32(bytes, REC_OFF_VALUE_LENGTH);
+    const valueLength = readU32(bytes, base + REC_OFF_VALUE_LENGTH);
     const end = RECORD_HEADER_BYTES + keyLength + valueLength;
-    if (bytes[REC_OFF_TYPE] !== TYPE_PUT || bytes[REC_OFF_KEY_LENGTH] !== keyLength) {
+    if (bytes[base + REC_OFF_TYPE] !== TYPE_PUT || bytes[base + REC_OFF_KEY_LENGTH] !== keyLength) {
       throw this.corrupt(
         position,
-        `record type ${bytes[REC_OFF_TYPE]} key length ${bytes[REC_OFF_KEY_LENGTH]}`,
+        `record type ${bytes[base + REC_OFF_TYPE]} key length ${bytes[base + REC_OFF_KEY_LENGTH]}`,
       );
     }
+    let long = false;
     if (end > n) {
+      // Longer than the read window: read it whole into the scratch buffer.
       if (end > 300 * 1024 * 1024) throw this.corrupt(position, `value length ${valueLength}`);
       bytes = buffer.ensure(end);
-      n = fs.readSync(fd, bytes, 0, end, offset);
+      base = 0;
+      long = true;
+      n = pread(fd, bytes, 0, end, offset);
       counters.diskReads++;
       if (n < end) throw this.corrupt(position, 'record is cut short');
     }
     if (key !== undefined) {
       for (let i = 0; i < 32; i++) {
-        if (bytes[RECORD_HEADER_BYTES + i] !== key[i]) {
+        if (bytes[base + RECORD_HEADER_BYTES + i] !== key[i]) {
           // Another key under the same tag, or a damaged key: tell them apart by the checksum.
-          if (crc32c(bytes, 4, end) !== readU32(bytes, 0)) throw this.corrupt(position, 'CRC32C mismatch');
+          if (crc32c(bytes, base + 4, base + end) !== readU32(bytes, base)) {
+            throw this.corrupt(position, 'CRC32C mismatch');
+          }
           return undefined;
         }
       }
     }
-    if (this.verifyChecksums && crc32c(bytes, 4, end) !== readU32(bytes, 0)) {
+    if (this.verifyChecksums && crc32c(bytes, base + 4, base + end) !== readU32(bytes, base)) {
       throw this.corrupt(position, 'CRC32C mismatch');
     }
-    const start = RECORD_HEADER_BYTES + keyLength;
-    const value = buffer.transient ? bytes.subarray(start, end) : buffer.copyOut(bytes, start, end);
+    const start = base + RECORD_HEADER_BYTES + keyLength;
+    const stop = base + end;
+    let value: Uint8Array;
+    if (transient) value = bytes.subarray(start, stop);
+    else if (long) value = bytes.slice(start, stop);
+    else {
+      value = new Uint8Array(bytes.buffer, start, stop - start);
+      buffer.slabUsed = (stop + 7) & ~7;
+    }
     if (cache !== undefined) {
       // The cache keeps its own copy: a slab view would pin its whole 64 KiB slab.
-      cache.set(this.cacheBase + position, bytes.slice(start, end), key);
+      cache.set(this.cacheBase + position, bytes.slice(start, stop), key);
     }
     return value;
   }
