@@ -270,6 +270,8 @@ export class KesqueStore implements Kesque {
   private snapshotTimer: NodeJS.Timeout | undefined;
   private compacting: { table: Table; stop: boolean; done: Promise<unknown> } | undefined;
   private touched: Table[] = [];
+  private lastTableName: string | undefined;
+  private lastTable: Table | undefined;
   private opPositions = new Float64Array(1024);
   private iterations = 0;
   private changedSinceSnapshot = true;
@@ -734,7 +736,13 @@ export class KesqueStore implements Kesque {
   // ------------------------------------------------------------------ reads
 
   private table(name: string): Table {
+    // Callers read one table many times in a row: skip the Map for a repeated name.
+    if (name === this.lastTableName) return this.lastTable!;
     const table = this.tables.get(name);
+    if (table !== undefined) {
+      this.lastTableName = name;
+      this.lastTable = table;
+    }
     if (table === undefined) {
       if (this.closed) throw this.closedError();
       throw new KesqueError('UNKNOWN_TABLE', `no table ${JSON.stringify(name)} in store ${this.dir}`, {
