@@ -61,6 +61,17 @@ function receiptsOf(
   });
 }
 
+/** The accounts a block changed: execution's list, plus the coinbase and the fee pool when the
+ *  block paid fees (an empty block changes nothing, and replays skip it). */
+function touchedOf(accounts: readonly string[], gasUsed: bigint, coinbase: Uint8Array): Set<string> {
+  const touched = new Set(accounts.map((a) => a.toLowerCase()));
+  if (gasUsed > 0n) {
+    touched.add(bytesToHex(coinbase));
+    touched.add(FEE_POOL_ADDRESS);
+  }
+  return touched;
+}
+
 /** A BlockExecutor running through `executor` (see libs/execution's createExecutor). */
 export function createLibraryExecutor(executor: Executor, mode: ExecutionMode): BlockExecutor {
   const common = executor.common;
@@ -115,7 +126,7 @@ export function createLibraryExecutor(executor: Executor, mode: ExecutionMode): 
             );
           return { transaction: t, reason };
         });
-        const touched = new Set([...out.changes.accounts, bytesToHex(context.coinbase), FEE_POOL_ADDRESS]);
+        const touched = touchedOf(out.changes.accounts, out.gasUsed, context.coinbase);
         return {
           included,
           receipts: receiptsOf(out.receipts, included, context.baseFeePerGas),
@@ -155,7 +166,7 @@ export function createLibraryExecutor(executor: Executor, mode: ExecutionMode): 
         mode,
         validate: false,
       });
-      const touched = new Set([...out.changes.accounts, bytesToHex(context.coinbase), FEE_POOL_ADDRESS]);
+      const touched = touchedOf(out.changes.accounts, out.gasUsed, context.coinbase);
       return {
         included: [...input.transactions],
         receipts: receiptsOf(out.receipts, input.transactions, context.baseFeePerGas),

@@ -178,7 +178,7 @@ export function createSerialExecutor(options: SerialExecutorOptions): BlockExecu
         account.balance += feesToPool;
         await stateManager.putAccount(address, account);
       }
-      touched.set(new Address(feePool).toString(), feePool);
+      if (gasUsed > 0n) touched.set(new Address(feePool).toString(), feePool);
       await stateManager.commit();
       const stateRoot = await stateManager.getStateRoot();
       const receiptTrie = new MerklePatriciaTrie({ common });

@@ -48,9 +48,11 @@ export async function readAccountChanges(
   return changes;
 }
 
-/** The `changes` op of block `number`: the addresses it applied to the shards. */
-export function changesOp(number: bigint, touched: readonly Uint8Array[]): KVOp {
-  return { type: 'put', table: Tables.changes, key: Number(number), value: RLP.encode([...touched]) };
+/** The `changes` ops of block `number`: the addresses it applied to the shards (none for a block
+ *  that changed nothing). */
+export function changesOp(number: bigint, touched: readonly Uint8Array[]): KVOp[] {
+  if (touched.length === 0) return [];
+  return [{ type: 'put', table: Tables.changes, key: Number(number), value: RLP.encode([...touched]) }];
 }
 
 /**

@@ -207,7 +207,7 @@ export class Importer {
     const stateOps = [
       ...o.db.pendingOps(),
       ...preimageOps(o.store.kv, out.touched),
-      changesOp(BigInt(h.number), out.touched),
+      ...changesOp(BigInt(h.number), out.touched),
     ];
     const header = await o.store.commitBlock({
       headerRLP: block.headerRLP,

@@ -231,7 +231,7 @@ export class Producer {
     const stateOps = [
       ...o.db.pendingOps(),
       ...preimageOps(o.store.kv, out.touched),
-      changesOp(number, out.touched),
+      ...changesOp(number, out.touched),
     ];
     const t2 = performance.now();
     await o.store.commitBlock({
