@@ -61,7 +61,7 @@ async function main(): Promise<void> {
     },
     metrics: config.metrics.enabled,
     durability: config.durability,
-    execution: { engine: 'library', mode: config.execution.mode, workers: config.execution.workers },
+    execution: { mode: config.execution.mode, workers: config.execution.workers },
     metricsLabels: { chain: config.chainLabel ?? genesis.name },
   });
   let stopping = false;

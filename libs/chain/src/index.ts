@@ -7,7 +7,6 @@ export {
   VERIFY_SEALED_HEADER_ADDRESS,
   VERIFY_SHARD_PROOF_ADDRESS,
 } from './exec/precompiles.js';
-export { createSerialExecutor } from './exec/serialExecutor.js';
 export type {
   BlockExecutor,
   ExecuteBlockInput,

@@ -16,7 +16,6 @@ import { ChainError } from '../errors.js';
 import type { BlockStatsData } from '../rpc/backend.js';
 import type { StoredReceipt } from '../store/codec.js';
 import { keccak256 } from '../store/hash.js';
-import { effectiveGasPrice } from './serialExecutor.js';
 import type { BlockExecutor, ExecuteBlockInput, ExecuteBlockOutput, PendingTransaction } from './types.js';
 
 const EMPTY_TRIE_ROOT = hexToBytes('0x56e81f171bcc55a6ff8345e692c0f86e5b48e01b996cadc001622fb5e363b421');
@@ -53,7 +52,7 @@ function receiptsOf(
       status,
       cumulativeGasUsed: r.cumulativeBlockGasUsed,
       gasUsed,
-      effectiveGasPrice: effectiveGasPrice(t.tx, baseFee),
+      effectiveGasPrice: effectiveGasPriceOf(t.tx, baseFee),
       contractAddress: created,
       logs: r.logs.map(([a, topics, d]) => [a, topics, d]),
       logsBloom: r.bitvector,
@@ -182,4 +181,14 @@ export function createLibraryExecutor(executor: Executor, mode: ExecutionMode): 
       };
     },
   };
+}
+
+/** The gas price a transaction pays in a block of this base fee (EIP-1559). */
+function effectiveGasPriceOf(tx: PendingTransaction['tx'], baseFee: bigint): bigint {
+  if ('maxFeePerGas' in tx && 'maxPriorityFeePerGas' in tx) {
+    const max = tx.maxFeePerGas as bigint;
+    const tip = tx.maxPriorityFeePerGas as bigint;
+    return max < baseFee + tip ? max : baseFee + tip;
+  }
+  return (tx as unknown as { gasPrice: bigint }).gasPrice;
 }

@@ -1,5 +1,5 @@
-// What the node core asks of block execution, whoever implements it (libs/execution's
-// executeBlock / buildBlock, or the serial reference in exec/serialExecutor.ts).
+// What the node core asks of block execution (implemented over libs/execution's executeBlock /
+// buildBlock in exec/libExecutor.ts).
 import type { TypedTransaction } from '@ethereumjs/tx';
 import type { BlockStatsData } from '../rpc/backend.js';
 import type { StoredReceipt } from '../store/codec.js';

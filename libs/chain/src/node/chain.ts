@@ -1,23 +1,17 @@
 // The node core assembled: store, state, executor, state shards, readers and (for a validator)
 // the producer, over one KV store. The node (node/node.ts) adds the pool, RPC and metrics.
 import type { Common } from '@ethereumjs/common';
-import { bytesToHex, hexToBytes } from '@ethereumjs/util';
+import { bytesToHex } from '@ethereumjs/util';
 import { initDietcoin, type StateShards, type ValidatorSet } from '@khipu/dietcoin';
-import {
-  createExecutionCommon,
-  createExecutor,
-  type ExecutionMode,
-  loadExecutionCrypto,
-} from '@khipu/execution';
+import { createExecutor, type ExecutionMode } from '@khipu/execution';
 import type { KesqueReaderHandle } from '@khipu/kesque';
 import { ChainError } from '../errors.js';
 import { createExecutionStateStore } from '../exec/executionStore.js';
 import { EXTENSIONS_MODULE } from '../exec/extensions.js';
 import { createLibraryExecutor } from '../exec/libExecutor.js';
-import { createSerialExecutor } from '../exec/serialExecutor.js';
 import { replayStateShards } from '../exec/stateShards.js';
 import type { BlockExecutor } from '../exec/types.js';
-import { FEE_POOL_ADDRESS, type GenesisConfig } from '../genesis/config.js';
+import type { GenesisConfig } from '../genesis/config.js';
 import { buildGenesis, validatorSetOf } from '../genesis/genesis.js';
 import { Importer } from '../importer/importer.js';
 import { Producer, type ProducerOptions, type ShardsHolder } from '../producer/producer.js';
@@ -44,9 +38,8 @@ export interface OpenChainParameters {
   onError?: ProducerOptions['onError'];
   /** Clock for the producer (tests pin it). */
   now?: () => number;
-  /** How blocks execute: through libs/execution (`serial` or `parallel` with `workers` threads,
-   *  default serial) or through the node's serial reference executor. */
-  execution?: { engine: 'library'; mode: ExecutionMode; workers?: number } | { engine: 'reference' };
+  /** How libs/execution runs blocks: `serial` (the default) or `parallel` with `workers` threads. */
+  execution?: { mode: ExecutionMode; workers?: number };
 }
 
 /** An open chain. `producer` is set when the node holds a validator key. */
@@ -79,21 +72,16 @@ export interface Chain {
 export async function openChain(p: OpenChainParameters): Promise<Chain> {
   await Promise.all([initDietcoin(), initHashing()]);
   const config = p.genesis;
-  const execution = p.execution ?? { engine: 'library', mode: 'serial' };
-  const library =
-    execution.engine === 'library'
-      ? await createExecutor({
-          chainId: config.chainId,
-          store: createExecutionStateStore(p.kv),
-          extensions: { module: EXTENSIONS_MODULE },
-          workers: execution.mode === 'parallel' ? (execution.workers ?? 2) : 0,
-        })
-      : undefined;
+  const execution = p.execution ?? { mode: 'serial' };
+  const library = await createExecutor({
+    chainId: config.chainId,
+    store: createExecutionStateStore(p.kv),
+    extensions: { module: EXTENSIONS_MODULE },
+    workers: execution.mode === 'parallel' ? (execution.workers ?? 2) : 0,
+  });
   // One Common for everything: libs/execution's (native crypto, our consensus type, the EIPs we
   // run), so that transactions parsed anywhere in the node carry the same rules.
-  const common =
-    library?.common ??
-    createExecutionCommon({ chainId: config.chainId, crypto: await loadExecutionCrypto() });
+  const common = library.common;
   const store = new ChainStore({ kv: p.kv, common });
   const db = createOverlayStateDB(p.kv);
   const validators = validatorSetOf(config);
@@ -135,18 +123,7 @@ export async function openChain(p: OpenChainParameters): Promise<Chain> {
       common,
     });
   }
-  const executor =
-    library && execution.engine === 'library'
-      ? createLibraryExecutor(library, execution.mode)
-      : createSerialExecutor({
-          common,
-          db,
-          feePool: hexToBytes(FEE_POOL_ADDRESS),
-          blockHash: (n) => {
-            const h = store.getHeaderByNumber(n);
-            return h ? hexToBytes(h.hash) : undefined;
-          },
-        });
+  const executor = createLibraryExecutor(library, execution.mode);
   const rebuildShards = () =>
     replayStateShards({
       db,
@@ -213,7 +190,7 @@ export async function openChain(p: OpenChainParameters): Promise<Chain> {
     shards: currentShards,
     async stop() {
       await producer?.stop();
-      await library?.close();
+      await library.close();
     },
   };
 }

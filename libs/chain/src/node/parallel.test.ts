@@ -1,5 +1,5 @@
-// Parallel execution through libs/execution on a real Kesque store, against the serial reference
-// executor on an in-memory store: the same blocks, the same roots.
+// Parallel execution through libs/execution on a real Kesque store, against its serial mode on an
+// in-memory store: the same blocks, the same roots.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -64,7 +64,7 @@ describe('[chain] parallel execution on Kesque', () => {
       validatorKey,
       source: ps,
       now: () => (c1 += 1000),
-      execution: { engine: 'library', mode: 'parallel', workers: 2 },
+      execution: { mode: 'parallel', workers: 2 },
     });
     reference = await openChain({
       kv: createMemoryKV(),
@@ -72,7 +72,7 @@ describe('[chain] parallel execution on Kesque', () => {
       validatorKey,
       source: rs,
       now: () => (c2 += 1000),
-      execution: { engine: 'reference' },
+      execution: { mode: 'serial' },
     });
   });
   after(async () => {
