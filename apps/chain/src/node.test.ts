@@ -14,11 +14,9 @@ import { verifyMerkleProof } from '@ethereumjs/mpt';
 import { RLP } from '@ethereumjs/rlp';
 import {
   createValidatorSet,
-  decodeAccountProof,
   decodeSealedHeader,
   decodeShardProof,
   initDietcoin,
-  verifyAccountProof,
   verifySeals,
   verifyShardProof,
 } from '@khipu/dietcoin';
