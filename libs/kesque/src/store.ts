@@ -757,7 +757,8 @@ export class KesqueStore implements Kesque {
   }
 
   /** The value of `key` in `table`, or undefined. Synchronous: at most one disk read for almost
-   *  every key. Throws KesqueError: CLOSED, UNKNOWN_TABLE, KEY_SIZE, KEY_TYPE, CORRUPT_RECORD. */
+   *  every key. The value may share its ArrayBuffer with other values (a 16 KiB slab, as
+   *  `Buffer.allocUnsafe` shares Node's pool): copy it (`slice()`) before keeping it for long. Throws KesqueError: CLOSED, UNKNOWN_TABLE, KEY_SIZE, KEY_TYPE, CORRUPT_RECORD. */
   get(table: string, key: TableKey): Uint8Array | undefined {
     if (this.closed) throw this.closedError();
     const t = this.table(table);

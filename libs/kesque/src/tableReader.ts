@@ -69,7 +69,7 @@ export class Counters implements KesqueCounters {
   readArounds = 0;
 }
 
-const SLAB_BYTES = 64 * 1024;
+const SLAB_BYTES = 16 * 1024;
 
 /** Buffers reused by every read of one thread. */
 export class ReadBuffer {
@@ -77,7 +77,7 @@ export class ReadBuffer {
   bytes = new Uint8Array(64 * 1024);
   /** When set, values are views of `bytes`, valid until the next read (as lmdb's getBinaryFast). */
   transient = false;
-  /** Records are read straight into a 64 KiB slab and their values handed out as views of it (as
+  /** Records are read straight into a 16 KiB slab and their values handed out as views of it (as
    *  Node's Buffer pool does): no copy, and no ArrayBuffer per value, whose allocation cost about
    *  four times as much and dominated a get. */
   slab = new Uint8Array(SLAB_BYTES);
@@ -354,7 +354,7 @@ export class TableReader {
       buffer.slabUsed = (stop + 7) & ~7;
     }
     if (cache !== undefined) {
-      // The cache keeps its own copy: a slab view would pin its whole 64 KiB slab.
+      // The cache keeps its own copy: a slab view would pin its whole 16 KiB slab.
       cache.set(this.cacheBase + position, bytes.slice(start, stop), key);
     }
     return value;
