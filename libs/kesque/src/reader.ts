@@ -51,6 +51,8 @@ class KesqueThreadReader implements KesqueReader {
     for (const [name, shared] of Object.entries(handle.tables as ReaderHandleTables)) {
       const table = new TableReader(shared, false);
       table.verifyChecksums = verify;
+      const cold = (handle as { coldReadMs?: number }).coldReadMs;
+      if (typeof cold === 'number') table.coldReadMs = cold;
       this.tables.set(name, table);
     }
     const cacheBytes = options.cacheBytes ?? 0;

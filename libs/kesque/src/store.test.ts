@@ -5,7 +5,7 @@ import { after, describe, it } from 'node:test';
 import { isKesqueError } from './errors.js';
 import { SEGMENT_HEADER_BYTES, TYPE_PUT } from './format.js';
 import { scanRecords } from './scan.js';
-import { openKesque } from './store.js';
+import { type KesqueStore, openKesque } from './store.js';
 import { copyDir, FaultyFileIO, keyOf, removeDir, tempDir, valueOf } from './testing/fixtures.js';
 import type { BatchOp } from './types.js';
 
@@ -435,6 +435,24 @@ describe('[Kesque] store', () => {
     assert.notDeepEqual(Uint8Array.from(first), valueOf(1));
     assert.equal(store.getTransient('trie', keyOf(99)), undefined);
     await rejects(() => store.getTransient('trie', new Uint8Array(2)), 'KEY_SIZE');
+    await store.close();
+  });
+
+  it('prefetches the 128 KiB region of a read that went to the disk, once per region', async () => {
+    // coldReadMs 0 takes every read for a cold one.
+    const store = await openKesque({ dir: dir(), tables: TABLES, coldReadMs: 0, cacheBytes: 0 });
+    await store.batch(puts('trie', 0, 3000));
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < 3000; i++) assert.deepEqual(store.get('trie', keyOf(i)), valueOf(i));
+    }
+    const c = (store as KesqueStore).counters();
+    const regions = Math.ceil(store.diskBytes() / (128 * 1024));
+    assert.ok(
+      c.readArounds > 0 && c.readArounds <= regions,
+      `${c.readArounds} prefetches, ${regions} regions`,
+    );
+    assert.equal(c.diskReads, 6000);
+    await new Promise((r) => setTimeout(r, 20));
     await store.close();
   });
 

@@ -50,6 +50,7 @@ import { NumberIndex } from './numberIndex.js';
 import { scanRecords, validRecordAfter } from './scan.js';
 import { type LoadedSnapshot, readSnapshot, type SnapshotSource, writeSnapshot } from './snapshot.js';
 import {
+  COLD_READ_MS,
   Counters,
   createTableMeta,
   MAX_READ_LENGTH,
@@ -95,6 +96,9 @@ export interface OpenKesqueOptions extends OpenKesqueParameters {
   tagMask?: number;
   /** Bytes of log compaction reads between two yields to the event loop (default 4 MiB). */
   compactionSliceBytes?: number;
+  /** A get whose read takes longer than this (ms, default 0.012) went to the disk and prefetches
+   *  its 128 KiB region in the background; Infinity turns prefetching off. */
+  coldReadMs?: number;
 }
 
 /** Shape of `KesqueReaderHandle.tables` entries. */
@@ -346,6 +350,7 @@ export class KesqueStore implements Kesque {
           ? new Table(shared, HashIndex.create(this.options.tagMask ?? 0xffffffff))
           : new Table(shared, undefined, NumberIndex.create());
       table.verifyChecksums = this.options.verifyChecksums ?? false;
+      table.coldReadMs = this.options.coldReadMs ?? COLD_READ_MS;
       this.tables.set(name, table);
       this.tableList.push(table);
       this.openSegments(table, entry.segments);
@@ -1430,6 +1435,7 @@ export class KesqueStore implements Kesque {
       dir: this.dir,
       tables,
       verifyChecksums: this.options.verifyChecksums ?? false,
+      coldReadMs: this.options.coldReadMs ?? COLD_READ_MS,
     } as KesqueReaderHandle;
   }
 

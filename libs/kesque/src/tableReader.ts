@@ -31,7 +31,7 @@ export const META_READ_LENGTH = MAX_SLOTS;
 const META_WORDS = MAX_SLOTS + 8;
 const INITIAL_READ_LENGTH = 512;
 /** A read slower than this went to the disk (a cached pread takes about 1 µs). */
-const COLD_READ_MS = 0.012;
+export const COLD_READ_MS = 0.012;
 const READ_AROUND_BYTES = 128 * 1024;
 /** Target of every background read-around: shared, never read (only the page cache matters). */
 const prefetchScratch = new Uint8Array(READ_AROUND_BYTES);
@@ -111,6 +111,8 @@ export class TableReader {
   readonly fdFiles = new Int32Array(MAX_SLOTS);
   /** Whether this thread owns the files (the writer opens and closes them itself). */
   readonly owner: boolean;
+  /** Reads slower than this (ms) prefetch their region; Infinity turns prefetching off. */
+  coldReadMs = COLD_READ_MS;
   /** Check each record's CRC32C on every get (scans always check). */
   verifyChecksums = false;
   /** Cache key base: id * 2^40. */
@@ -308,7 +310,7 @@ export class TableReader {
     const started = performance.now();
     let n = pread(fd, bytes, base, window, offset);
     counters.diskReads++;
-    if (performance.now() - started > COLD_READ_MS) this.readAround(slot, fd, offset, counters);
+    if (performance.now() - started > this.coldReadMs) this.readAround(slot, fd, offset, counters);
     const keyLength = this.hash ? HASH_KEY_BYTES : NUMBER_KEY_BYTES;
     if (n < RECORD_HEADER_BYTES) throw this.corrupt(position, 'record header is cut short');
     const valueLength = readU32(bytes, base + REC_OFF_VALUE_LENGTH);
