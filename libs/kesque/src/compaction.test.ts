@@ -4,7 +4,7 @@ import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { isKesqueError } from './errors.js';
 import { openKesque } from './store.js';
-import { copyDir, FaultyFileIO, hex, keyOf, removeDir, tempDir, valueOf } from './testing/fixtures.js';
+import { copyDir, FaultyFileIO, hex, keyOf, removeDir, tempDir, valueFor } from './testing/fixtures.js';
 import type { BatchOp } from './types.js';
 
 const TABLES = { trie: { kind: 'hash' }, header: { kind: 'number' } } as const;
@@ -21,7 +21,7 @@ after(() => {
 function puts(from: number, to: number, salt = 0): BatchOp[] {
   const ops: BatchOp[] = [];
   for (let i = from; i < to; i++)
-    ops.push({ type: 'put', table: 'trie', key: keyOf(i), value: valueOf(i + salt) });
+    ops.push({ type: 'put', table: 'trie', key: keyOf(i), value: valueFor(i + salt) });
   return ops;
 }
 
@@ -53,7 +53,7 @@ describe('[Kesque] compaction', () => {
       for (let i = 0; i < 2000; i++) {
         const k = keyOf(i);
         const expected =
-          i >= 1000 && i < 1100 ? undefined : evenFirstByte(k) ? valueOf(i < 300 ? i + 7 : i) : undefined;
+          i >= 1000 && i < 1100 ? undefined : evenFirstByte(k) ? valueFor(i < 300 ? i + 7 : i) : undefined;
         assert.deepEqual(s.get('trie', k), expected, `key ${i}`);
       }
     };
@@ -101,7 +101,7 @@ describe('[Kesque] compaction', () => {
       for (let j = 0; j < 50; j++) {
         const i = (round * 131 + j * 977) % (n + 2000);
         if (j % 7 === 0) ops.push({ type: 'del', table: 'trie', key: keyOf(i) });
-        else ops.push({ type: 'put', table: 'trie', key: keyOf(i), value: valueOf(i + round) });
+        else ops.push({ type: 'put', table: 'trie', key: keyOf(i), value: valueFor(i + round) });
       }
       await store.batch(ops);
       for (const op of ops) {
@@ -155,9 +155,9 @@ describe('[Kesque] compaction', () => {
       for (let i = 0; i < 1000; i++) {
         const k = keyOf(i);
         const v = s.get('trie', k);
-        if (evenFirstByte(k)) assert.deepEqual(v, valueOf(i), `${c} key ${i}`);
+        if (evenFirstByte(k)) assert.deepEqual(v, valueFor(i), `${c} key ${i}`);
         else if (v === undefined) dropped++;
-        else assert.deepEqual(v, valueOf(i));
+        else assert.deepEqual(v, valueFor(i));
       }
       // All or nothing: before the manifest switch every dead record is still there, after it none.
       assert.ok(dropped === 0 || s.count('trie') === 1000 - dropped);
@@ -175,13 +175,13 @@ describe('[Kesque] compaction', () => {
         type: 'put' as const,
         table: 'header',
         key: i,
-        value: valueOf(i),
+        value: valueFor(i),
       })),
     );
     const report = await store.compact('header', (key) => Buffer.from(key).readUInt32BE(4) % 10 === 0);
     assert.equal(report.recordsKept, 10);
     for (let i = 0; i < 100; i++)
-      assert.deepEqual(store.get('header', i), i % 10 === 0 ? valueOf(i) : undefined);
+      assert.deepEqual(store.get('header', i), i % 10 === 0 ? valueFor(i) : undefined);
     await store.close();
   });
 
@@ -204,7 +204,7 @@ describe('[Kesque] compaction', () => {
       }),
       /predicate failed/,
     );
-    for (let i = 0; i < 1000; i++) assert.deepEqual(store.get('trie', keyOf(i)), valueOf(i), `key ${i}`);
+    for (let i = 0; i < 1000; i++) assert.deepEqual(store.get('trie', keyOf(i)), valueFor(i), `key ${i}`);
     assert.ok(segmentFiles(d).length <= files + 1);
     await store.close();
     const reopened = await openKesque({ dir: d, tables: TABLES });
@@ -223,7 +223,7 @@ describe('[Kesque] compaction', () => {
     const reopened = await openKesque({ dir: d, tables: TABLES });
     for (let i = 0; i < 2000; i++) {
       const k = keyOf(i);
-      if (evenFirstByte(k)) assert.deepEqual(reopened.get('trie', k), valueOf(i));
+      if (evenFirstByte(k)) assert.deepEqual(reopened.get('trie', k), valueFor(i));
     }
     await reopened.close();
   });

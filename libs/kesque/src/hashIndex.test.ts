@@ -83,7 +83,7 @@ describe('[Kesque] hash index', () => {
     for (const k of group) h.put(k);
     assert.equal(h.collisions[0], 49);
     assert.equal(h.index.sideCount, 49);
-    group.forEach((k, i) => assert.equal(h.get(k), i));
+    for (const [i, k] of group.entries()) assert.equal(h.get(k), i);
     // A missing key under the same tag is not found.
     const missing = collidingKeys(51, 3)[50]!;
     assert.equal(h.get(missing), -1);

@@ -5,7 +5,7 @@ import { Worker } from 'node:worker_threads';
 import { isKesqueError } from './errors.js';
 import { openKesqueReader } from './reader.js';
 import { openKesque } from './store.js';
-import { keyOf, removeDir, tempDir, valueOf } from './testing/fixtures.js';
+import { keyOf, removeDir, tempDir, valueFor } from './testing/fixtures.js';
 import type { BatchOp } from './types.js';
 
 const dirs: string[] = [];
@@ -16,7 +16,7 @@ const TABLES = { trie: { kind: 'hash' }, header: { kind: 'number' } } as const;
 
 function puts(from: number, to: number): BatchOp[] {
   const ops: BatchOp[] = [];
-  for (let i = from; i < to; i++) ops.push({ type: 'put', table: 'trie', key: keyOf(i), value: valueOf(i) });
+  for (let i = from; i < to; i++) ops.push({ type: 'put', table: 'trie', key: keyOf(i), value: valueFor(i) });
   return ops;
 }
 
@@ -65,10 +65,10 @@ describe('[Kesque] readers in worker threads', () => {
     const dir = tempDir();
     dirs.push(dir);
     const store = await openKesque({ dir, tables: TABLES });
-    await store.batch([...puts(0, 10), { type: 'put', table: 'header', key: 4, value: valueOf(4) }]);
+    await store.batch([...puts(0, 10), { type: 'put', table: 'header', key: 4, value: valueFor(4) }]);
     const reader = openKesqueReader(store.readerHandle());
-    assert.deepEqual(reader.get('trie', keyOf(3)), valueOf(3));
-    assert.deepEqual(reader.get('header', 4), valueOf(4));
+    assert.deepEqual(reader.get('trie', keyOf(3)), valueFor(3));
+    assert.deepEqual(reader.get('header', 4), valueFor(4));
     assert.equal(reader.has('trie', keyOf(99)), false);
     assert.throws(
       () => reader.get('trie', new Uint8Array(5)),

@@ -6,7 +6,7 @@ import { isKesqueError } from './errors.js';
 import { SEGMENT_HEADER_BYTES, TYPE_PUT } from './format.js';
 import { scanRecords } from './scan.js';
 import { type KesqueStore, openKesque } from './store.js';
-import { copyDir, FaultyFileIO, keyOf, removeDir, tempDir, valueOf } from './testing/fixtures.js';
+import { copyDir, FaultyFileIO, keyOf, removeDir, tempDir, valueFor } from './testing/fixtures.js';
 import type { BatchOp } from './types.js';
 
 const TABLES = { trie: { kind: 'hash' }, code: { kind: 'hash' }, header: { kind: 'number' } } as const;
@@ -22,7 +22,7 @@ after(() => {
 
 function puts(table: string, from: number, to: number): BatchOp[] {
   const ops: BatchOp[] = [];
-  for (let i = from; i < to; i++) ops.push({ type: 'put', table, key: keyOf(i), value: valueOf(i) });
+  for (let i = from; i < to; i++) ops.push({ type: 'put', table, key: keyOf(i), value: valueFor(i) });
   return ops;
 }
 
@@ -44,26 +44,26 @@ describe('[Kesque] store', () => {
     const store = await openKesque({ dir: d, tables: TABLES });
     await store.batch(puts('trie', 0, 500));
     await store.batch([
-      { type: 'put', table: 'header', key: 7, value: valueOf(7) },
-      { type: 'put', table: 'code', key: keyOf(1, 9), value: valueOf(1) },
+      { type: 'put', table: 'header', key: 7, value: valueFor(7) },
+      { type: 'put', table: 'code', key: keyOf(1, 9), value: valueFor(1) },
     ]);
-    assert.deepEqual(store.get('trie', keyOf(3)), valueOf(3));
+    assert.deepEqual(store.get('trie', keyOf(3)), valueFor(3));
     assert.equal(store.get('trie', keyOf(9999)), undefined);
-    assert.deepEqual(store.get('header', 7), valueOf(7));
+    assert.deepEqual(store.get('header', 7), valueFor(7));
     assert.equal(store.get('header', 8), undefined);
     assert.ok(store.has('code', keyOf(1, 9)));
     await store.batch([
       { type: 'del', table: 'trie', key: keyOf(3) },
-      { type: 'put', table: 'trie', key: keyOf(4), value: valueOf(44) },
+      { type: 'put', table: 'trie', key: keyOf(4), value: valueFor(44) },
       { type: 'del', table: 'header', key: 7 },
     ]);
     assert.equal(store.get('trie', keyOf(3)), undefined);
-    assert.deepEqual(store.get('trie', keyOf(4)), valueOf(44));
+    assert.deepEqual(store.get('trie', keyOf(4)), valueFor(44));
     assert.equal(store.get('header', 7), undefined);
     const seen = new Map<string, Uint8Array>();
     for (const [k, v] of store.entries('trie')) seen.set(Buffer.from(k as Uint8Array).toString('hex'), v);
     assert.equal(seen.size, 499);
-    assert.deepEqual(seen.get(Buffer.from(keyOf(4)).toString('hex')), valueOf(44));
+    assert.deepEqual(seen.get(Buffer.from(keyOf(4)).toString('hex')), valueFor(44));
     assert.equal(store.count('trie'), 499);
     const c = store.counters();
     assert.ok(c.gets >= 6 && c.diskReads >= 1 && c.bytesWritten > 0 && c.batches === 3);
@@ -79,20 +79,20 @@ describe('[Kesque] store', () => {
     await rejects(() => store.get('header', 1.5), 'KEY_SIZE');
     await rejects(() => store.get('nope', keyOf(1)), 'UNKNOWN_TABLE');
     await rejects(
-      store.batch([{ type: 'put', table: 'trie', key: new Uint8Array(33), value: valueOf(1) }]),
+      store.batch([{ type: 'put', table: 'trie', key: new Uint8Array(33), value: valueFor(1) }]),
       'KEY_SIZE',
     );
     // A refused op leaves nothing of its batch behind.
     await rejects(
       store.batch([
         ...puts('trie', 0, 10),
-        { type: 'put', table: 'trie', key: new Uint8Array(3), value: valueOf(1) },
+        { type: 'put', table: 'trie', key: new Uint8Array(3), value: valueFor(1) },
       ]),
       'KEY_SIZE',
     );
     assert.equal(store.get('trie', keyOf(0)), undefined);
     await store.batch(puts('trie', 0, 10));
-    assert.deepEqual(store.get('trie', keyOf(0)), valueOf(0));
+    assert.deepEqual(store.get('trie', keyOf(0)), valueFor(0));
     await store.close();
   });
 
@@ -129,7 +129,7 @@ describe('[Kesque] store', () => {
     const d = dir();
     let store = await openKesque({ dir: d, tables: TABLES });
     for (let b = 0; b < 10; b++) await store.batch(puts('trie', b * 200, b * 200 + 200));
-    await store.batch([{ type: 'put', table: 'header', key: 3, value: valueOf(3) }]);
+    await store.batch([{ type: 'put', table: 'header', key: 3, value: valueFor(3) }]);
     await store.close();
     const manifest = JSON.parse(JSON.parse(fs.readFileSync(path.join(d, 'MANIFEST'), 'utf8')).body);
     assert.match(manifest.snapshot, /^snapshot-/);
@@ -148,8 +148,8 @@ describe('[Kesque] store', () => {
     fs.writeFileSync(snapFile, bytes);
     store = await openKesque({ dir: d, tables: TABLES, onProgress: (p) => progress.push(p.records) });
     assert.ok(progress.length > 0 && progress.includes(2000), 'rebuild reports progress');
-    for (let i = 0; i < 2000; i += 37) assert.deepEqual(store.get('trie', keyOf(i)), valueOf(i));
-    assert.deepEqual(store.get('header', 3), valueOf(3));
+    for (let i = 0; i < 2000; i += 37) assert.deepEqual(store.get('trie', keyOf(i)), valueFor(i));
+    assert.deepEqual(store.get('header', 3), valueFor(3));
     await store.close();
     // Remove the snapshot file altogether.
     for (const f of fs.readdirSync(d)) if (f.startsWith('snapshot-')) fs.rmSync(path.join(d, f));
@@ -173,7 +173,7 @@ describe('[Kesque] store', () => {
     const reopened = await openKesque({ dir: crashed, tables: TABLES });
     assert.equal(reopened.count('trie'), 199);
     assert.equal(reopened.get('trie', keyOf(5)), undefined);
-    assert.deepEqual(reopened.get('trie', keyOf(150)), valueOf(150));
+    assert.deepEqual(reopened.get('trie', keyOf(150)), valueFor(150));
     await reopened.close();
   });
 
@@ -194,7 +194,7 @@ describe('[Kesque] store', () => {
       const reopened = await openKesque({ dir: copy, tables: TABLES });
       assert.equal(reopened.count('trie'), 50, `cut at ${cut}`);
       assert.equal(reopened.get('trie', keyOf(60)), undefined);
-      assert.deepEqual(reopened.get('trie', keyOf(49)), valueOf(49));
+      assert.deepEqual(reopened.get('trie', keyOf(49)), valueFor(49));
       await reopened.batch(puts('trie', 100, 110));
       await reopened.close();
       const again = await openKesque({ dir: copy, tables: TABLES });
@@ -208,19 +208,22 @@ describe('[Kesque] store', () => {
     const io = new FaultyFileIO();
     const crashed = dir();
     const store = await openKesque({ dir: d, tables: TABLES, fileIO: io, snapshotIntervalMs: 0 });
-    await store.batch([...puts('trie', 0, 10), { type: 'put', table: 'header', key: 1, value: valueOf(1) }]);
+    await store.batch([...puts('trie', 0, 10), { type: 'put', table: 'header', key: 1, value: valueFor(1) }]);
     // Copy the directory when the second table's part is about to be written.
     let writes = 0;
     io.onWrite = () => {
       if (++writes === 2) copyDir(d, crashed);
     };
-    await store.batch([...puts('trie', 10, 20), { type: 'put', table: 'header', key: 2, value: valueOf(2) }]);
+    await store.batch([
+      ...puts('trie', 10, 20),
+      { type: 'put', table: 'header', key: 2, value: valueFor(2) },
+    ]);
     io.onWrite = undefined;
     await store.close();
     const reopened = await openKesque({ dir: crashed, tables: TABLES });
     assert.equal(reopened.count('trie'), 10, 'the batch is gone from the table it reached');
     assert.equal(reopened.get('header', 2), undefined);
-    assert.deepEqual(reopened.get('header', 1), valueOf(1));
+    assert.deepEqual(reopened.get('header', 1), valueFor(1));
     await reopened.close();
   });
 
@@ -267,7 +270,7 @@ describe('[Kesque] store', () => {
     const files = fs.readdirSync(path.join(d, 'trie')).filter((f) => f.endsWith('.seg'));
     assert.ok(files.length > 5, `${files.length} segments`);
     for (const f of files) assert.ok(fs.statSync(path.join(d, 'trie', f)).size < 16 * 1024 + 8 * 1024);
-    for (let i = 0; i < 1000; i += 7) assert.deepEqual(store.get('trie', keyOf(i)), valueOf(i));
+    for (let i = 0; i < 1000; i += 7) assert.deepEqual(store.get('trie', keyOf(i)), valueFor(i));
     await store.close();
     for (const f of fs.readdirSync(d)) if (f.startsWith('snapshot-')) fs.rmSync(path.join(d, f));
     store = await openKesque({ dir: d, tables: TABLES, segmentBytes: 16 * 1024 });
@@ -300,7 +303,7 @@ describe('[Kesque] store', () => {
     assert.ok(records > 700, `${records} records`);
     for (let i = 0; i < 1000; i += 3) {
       const k = keyOf(i);
-      assert.deepEqual(store.get('trie', k), k[1]! < 200 ? valueOf(i) : undefined);
+      assert.deepEqual(store.get('trie', k), k[1]! < 200 ? valueFor(i) : undefined);
     }
     await store.close();
   });
@@ -313,11 +316,11 @@ describe('[Kesque] store', () => {
     await store.batch(puts('trie', 10, 20));
     const seg = path.join(d, 'trie', '0000000001.seg');
     assert.ok(fs.statSync(seg).size > 2 ** 32);
-    for (let i = 0; i < 20; i++) assert.deepEqual(store.get('trie', keyOf(i)), valueOf(i));
+    for (let i = 0; i < 20; i++) assert.deepEqual(store.get('trie', keyOf(i)), valueFor(i));
     await store.close();
     for (const f of fs.readdirSync(d)) if (f.startsWith('snapshot-')) fs.rmSync(path.join(d, f));
     store = await openKesque({ dir: d, tables: TABLES, segmentBytes: 2 ** 32 });
-    for (let i = 0; i < 20; i++) assert.deepEqual(store.get('trie', keyOf(i)), valueOf(i));
+    for (let i = 0; i < 20; i++) assert.deepEqual(store.get('trie', keyOf(i)), valueFor(i));
     await store.close();
   });
 
@@ -365,7 +368,7 @@ describe('[Kesque] store', () => {
     io.failAfter = 1;
     io.partialBytes = 0;
     await rejects(
-      store.batch([...puts('trie', 200, 210), { type: 'put', table: 'header', key: 1, value: valueOf(1) }]),
+      store.batch([...puts('trie', 200, 210), { type: 'put', table: 'header', key: 1, value: valueFor(1) }]),
       'DISK_FULL',
     );
     assert.equal(store.get('trie', keyOf(150)), undefined);
@@ -377,7 +380,7 @@ describe('[Kesque] store', () => {
     await store.close();
     const reopened = await openKesque({ dir: d, tables: TABLES });
     assert.equal(reopened.count('trie'), 110);
-    for (let i = 0; i < 100; i++) assert.deepEqual(reopened.get('trie', keyOf(i)), valueOf(i));
+    for (let i = 0; i < 100; i++) assert.deepEqual(reopened.get('trie', keyOf(i)), valueFor(i));
     assert.equal(reopened.get('header', 1), undefined);
     await reopened.close();
   });
@@ -389,7 +392,7 @@ describe('[Kesque] store', () => {
     io.failSync = true;
     await rejects(store.batch(puts('trie', 3, 6)), 'WRITE_FAILED');
     await rejects(store.batch(puts('trie', 6, 9)), 'FAILED');
-    assert.deepEqual(store.get('trie', keyOf(0)), valueOf(0));
+    assert.deepEqual(store.get('trie', keyOf(0)), valueFor(0));
     await store.close();
   });
 
@@ -402,10 +405,10 @@ describe('[Kesque] store', () => {
     await rejects(store.batch(puts('trie', 100, 120)), 'SEGMENT_DELETED');
     assert.ok(fs.existsSync(seg), 'restored from the open descriptor');
     await rejects(store.batch(puts('trie', 200, 201)), 'SEGMENT_DELETED');
-    assert.deepEqual(store.get('trie', keyOf(5)), valueOf(5));
+    assert.deepEqual(store.get('trie', keyOf(5)), valueFor(5));
     await store.close();
     const reopened = await openKesque({ dir: d, tables: TABLES });
-    for (let i = 0; i < 100; i++) assert.deepEqual(reopened.get('trie', keyOf(i)), valueOf(i));
+    for (let i = 0; i < 100; i++) assert.deepEqual(reopened.get('trie', keyOf(i)), valueFor(i));
     await reopened.close();
   });
 
@@ -430,9 +433,9 @@ describe('[Kesque] store', () => {
     const store = await openKesque({ dir: dir(), tables: TABLES, cacheBytes: 0 });
     await store.batch(puts('trie', 0, 10));
     const first = store.getTransient('trie', keyOf(1))!;
-    assert.deepEqual(Uint8Array.from(first), valueOf(1));
-    assert.deepEqual(store.getTransient('trie', keyOf(2)), valueOf(2));
-    assert.notDeepEqual(Uint8Array.from(first), valueOf(1));
+    assert.deepEqual(Uint8Array.from(first), valueFor(1));
+    assert.deepEqual(store.getTransient('trie', keyOf(2)), valueFor(2));
+    assert.notDeepEqual(Uint8Array.from(first), valueFor(1));
     assert.equal(store.getTransient('trie', keyOf(99)), undefined);
     await rejects(() => store.getTransient('trie', new Uint8Array(2)), 'KEY_SIZE');
     await store.close();
@@ -443,7 +446,7 @@ describe('[Kesque] store', () => {
     const store = await openKesque({ dir: dir(), tables: TABLES, coldReadMs: 0, cacheBytes: 0 });
     await store.batch(puts('trie', 0, 3000));
     for (let round = 0; round < 2; round++) {
-      for (let i = 0; i < 3000; i++) assert.deepEqual(store.get('trie', keyOf(i)), valueOf(i));
+      for (let i = 0; i < 3000; i++) assert.deepEqual(store.get('trie', keyOf(i)), valueFor(i));
     }
     const c = (store as KesqueStore).counters();
     const regions = Math.ceil(store.diskBytes() / (128 * 1024));
@@ -460,14 +463,14 @@ describe('[Kesque] store', () => {
     const store = await openKesque({ dir: dir(), tables: TABLES, cacheBytes: 1024 * 1024 });
     await store.batch(puts('trie', 0, 100));
     for (let r = 0; r < 5; r++)
-      for (let i = 0; i < 10; i++) assert.deepEqual(store.get('trie', keyOf(i)), valueOf(i));
+      for (let i = 0; i < 10; i++) assert.deepEqual(store.get('trie', keyOf(i)), valueFor(i));
     const c = store.counters();
     assert.equal(c.cacheMisses, 10);
     assert.equal(c.cacheHits, 40);
     assert.equal(c.diskReads, 10);
     // An overwrite is a new record at a new position: the cache never answers with the old value.
-    await store.batch([{ type: 'put', table: 'trie', key: keyOf(1), value: valueOf(1001) }]);
-    assert.deepEqual(store.get('trie', keyOf(1)), valueOf(1001));
+    await store.batch([{ type: 'put', table: 'trie', key: keyOf(1), value: valueFor(1001) }]);
+    assert.deepEqual(store.get('trie', keyOf(1)), valueFor(1001));
     await store.close();
   });
 });

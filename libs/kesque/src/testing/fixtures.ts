@@ -35,7 +35,7 @@ export function keyOf(i: number, salt = 0): Uint8Array {
   return randomBytes(next, 32);
 }
 
-export function valueOf(i: number, length = 40 + (i % 200)): Uint8Array {
+export function valueFor(i: number, length = 40 + (i % 200)): Uint8Array {
   const out = new Uint8Array(length);
   for (let k = 0; k < length; k++) out[k] = (i * 31 + k * 7) & 0xff;
   return out;

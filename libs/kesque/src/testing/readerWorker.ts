@@ -4,7 +4,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { openKesqueReader } from '../reader.js';
 import type { KesqueReaderHandle } from '../types.js';
-import { keyOf, valueOf } from './fixtures.js';
+import { keyOf, valueFor } from './fixtures.js';
 
 interface Data {
   handle: KesqueReaderHandle;
@@ -27,7 +27,7 @@ while (Atomics.load(stop, 0) === 0) {
   const k = (i++ * 7919) % (limit + 100);
   const value = reader.get('trie', keyOf(k));
   reads++;
-  const expected = valueOf(k);
+  const expected = valueFor(k);
   const ok =
     k >= limit
       ? value === undefined || Buffer.compare(value, expected) === 0
