@@ -4,6 +4,7 @@ import { createBlock, createBlockHeader } from '@ethereumjs/block';
 import type { TypedTransaction } from '@ethereumjs/tx';
 import { Address, bigIntToUnpaddedBytes, bytesToHex, generateAddress, hexToBytes } from '@ethereumjs/util';
 import type { PostByzantiumTxReceipt, TxReceipt } from '@ethereumjs/vm';
+import { keccak256 } from '@khipu/dietcoin';
 import {
   type BlockStats,
   buildBlock,
@@ -15,7 +16,6 @@ import {
 import { ChainError } from '../errors.js';
 import type { BlockStatsData } from '../rpc/backend.js';
 import type { StoredReceipt } from '../store/codec.js';
-import { keccak256 } from '../store/hash.js';
 import type { BlockExecutor, ExecuteBlockInput, ExecuteBlockOutput, PendingTransaction } from './types.js';
 
 const EMPTY_TRIE_ROOT = hexToBytes('0x56e81f171bcc55a6ff8345e692c0f86e5b48e01b996cadc001622fb5e363b421');

@@ -14,7 +14,6 @@ import {
 import { parseGenesisConfig } from '../genesis/config.js';
 import { type Chain, openChain } from '../node/chain.js';
 import type { Hex } from '../rpc/backend.js';
-import { initHashing } from '../store/hash.js';
 import { createMemoryKV } from '../store/kv.js';
 import { VERIFY_SEALED_HEADER_ADDRESS, VERIFY_SHARD_PROOF_ADDRESS } from './precompiles.js';
 
@@ -45,7 +44,7 @@ function abiEncode(heads: bigint[], dynamic: Uint8Array[]): Hex {
 describe('[chain] verification precompiles 0x0f01 and 0x0f02', () => {
   let chain: Chain;
   before(async () => {
-    await Promise.all([initDietcoin(), initHashing()]);
+    await initDietcoin();
     let clock = 1_700_000_000_000;
     chain = await openChain({
       kv: createMemoryKV(),

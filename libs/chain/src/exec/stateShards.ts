@@ -15,11 +15,11 @@ import {
   type AccountChange,
   decodeAccount,
   decodeHeader as decodeKhipuHeader,
+  keccak256,
   StateShards,
 } from '@khipu/dietcoin';
 import { ChainError } from '../errors.js';
 import type { HeaderData } from '../rpc/backend.js';
-import { keccak256 } from '../store/hash.js';
 import type { KVOp, KVReader } from '../store/kv.js';
 import type { OverlayStateDB } from '../store/stateDB.js';
 import { Tables } from '../store/tables.js';

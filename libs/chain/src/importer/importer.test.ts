@@ -2,14 +2,20 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { createFeeMarket1559Tx } from '@ethereumjs/tx';
 import { bytesToHex, hexToBytes, privateToAddress } from '@ethereumjs/util';
-import { addressOfPrivateKey, decodeHeader, encodeHeader, initDietcoin, signSeal } from '@khipu/dietcoin';
+import {
+  addressOfPrivateKey,
+  decodeHeader,
+  encodeHeader,
+  initDietcoin,
+  keccak256,
+  signSeal,
+} from '@khipu/dietcoin';
 import { isChainError } from '../errors.js';
 import type { PendingTransaction } from '../exec/types.js';
 import { parseGenesisConfig } from '../genesis/config.js';
 import { type Chain, openChain } from '../node/chain.js';
 import type { TransactionSource } from '../producer/types.js';
 import type { Hex } from '../rpc/backend.js';
-import { initHashing, keccak256 } from '../store/hash.js';
 import { createMemoryKV } from '../store/kv.js';
 import { blockEnvelopeOf } from './importer.js';
 
@@ -35,7 +41,6 @@ describe('[chain] importer', () => {
   let follower: Chain;
   before(async () => {
     await initDietcoin();
-    await initHashing();
     let queue: PendingTransaction[] = [];
     const source: TransactionSource = {
       take: () => {

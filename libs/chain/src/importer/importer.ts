@@ -10,6 +10,7 @@ import {
   buildMessageShards,
   decodeHeader as decodeKhipuHeader,
   isDietcoinError,
+  keccak256,
   type ValidatorSet,
   verifySeals,
 } from '@khipu/dietcoin';
@@ -22,7 +23,6 @@ import { extractMessages } from '../outbox/messages.js';
 import { nextBaseFee, type ShardsHolder } from '../producer/producer.js';
 import type { HeaderData, SealData } from '../rpc/backend.js';
 import type { ChainStore } from '../store/chainStore.js';
-import { keccak256 } from '../store/hash.js';
 import type { OverlayStateDB } from '../store/stateDB.js';
 import { nextSupply } from '../supply/supply.js';
 

@@ -10,6 +10,7 @@ import {
   decodeAccountProof,
   decodeSealedHeader,
   initDietcoin,
+  keccak256,
   verifyAccountProof,
   verifySeals,
 } from '@khipu/dietcoin';
@@ -18,7 +19,6 @@ import type { PendingTransaction } from '../exec/types.js';
 import { FEE_POOL_ADDRESS, OUTBOX_ADDRESS, parseGenesisConfig } from '../genesis/config.js';
 import type { TransactionSource } from '../producer/types.js';
 import type { Hex } from '../rpc/backend.js';
-import { initHashing, keccak256 } from '../store/hash.js';
 import { createMemoryKV, type KVStore } from '../store/kv.js';
 import { Tables } from '../store/tables.js';
 import { type Chain, openChain } from './chain.js';
@@ -117,7 +117,6 @@ async function sumBalances(
 describe('[chain] node core: genesis, producer, store, readers', () => {
   before(async () => {
     await initDietcoin();
-    await initHashing();
   });
 
   it('commits genesis with a 1 gwei base fee and the validator set in extraData', async () => {

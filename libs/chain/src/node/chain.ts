@@ -2,7 +2,7 @@
 // the producer, over one KV store. The node (node/node.ts) adds the pool, RPC and metrics.
 import type { Common } from '@ethereumjs/common';
 import { bytesToHex } from '@ethereumjs/util';
-import { initDietcoin, type StateShards, type ValidatorSet } from '@khipu/dietcoin';
+import { initDietcoin, keccak256, type StateShards, type ValidatorSet } from '@khipu/dietcoin';
 import { createExecutor, type ExecutionMode } from '@khipu/execution';
 import type { KesqueReaderHandle } from '@khipu/kesque';
 import { ChainError } from '../errors.js';
@@ -19,7 +19,6 @@ import { EMPTY_TRANSACTION_SOURCE, type TransactionSource } from '../producer/ty
 import type { CallExecutor, KhipuReader, StateReader } from '../rpc/backend.js';
 import { ChainStore } from '../store/chainStore.js';
 import { encodeNumber } from '../store/codec.js';
-import { initHashing, keccak256 } from '../store/hash.js';
 import type { KVStore } from '../store/kv.js';
 import { createOverlayStateDB, type OverlayStateDB } from '../store/stateDB.js';
 import { CHAIN_ID_KEY, Tables } from '../store/tables.js';
@@ -70,7 +69,7 @@ export interface Chain {
  * @throws ChainError GENESIS_MISMATCH when the store holds another chain.
  */
 export async function openChain(p: OpenChainParameters): Promise<Chain> {
-  await Promise.all([initDietcoin(), initHashing()]);
+  await initDietcoin();
   const config = p.genesis;
   const execution = p.execution ?? { mode: 'serial' };
   const library = await createExecutor({

@@ -8,12 +8,11 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createFeeMarket1559Tx } from '@ethereumjs/tx';
 import { bytesToHex, hexToBytes, privateToAddress } from '@ethereumjs/util';
-import { addressOfPrivateKey, initDietcoin } from '@khipu/dietcoin';
+import { addressOfPrivateKey, initDietcoin, keccak256 } from '@khipu/dietcoin';
 import { type Kesque, openKesque } from '@khipu/kesque';
 import type { PendingTransaction } from '../exec/types.js';
 import { parseGenesisConfig } from '../genesis/config.js';
 import type { TransactionSource } from '../producer/types.js';
-import { initHashing, keccak256 } from '../store/hash.js';
 import { createMemoryKV } from '../store/kv.js';
 import { CHAIN_TABLES } from '../store/tables.js';
 import { type Chain, openChain } from './chain.js';
@@ -45,7 +44,7 @@ describe('[chain] parallel execution on Kesque', () => {
   const ps = source();
   const rs = source();
   before(async () => {
-    await Promise.all([initDietcoin(), initHashing()]);
+    await initDietcoin();
     const genesis = parseGenesisConfig({
       chainId: 7004,
       timestamp: 1_700_000_000,

@@ -7,9 +7,9 @@
 //     offset 32  offset of message = 64
 //     offset 64  message length L
 //     offset 96  message, right-padded to a multiple of 32
+import { keccak256 } from '@khipu/dietcoin';
 import { ChainError } from '../errors.js';
 import type { StoredMessage, StoredReceipt } from '../store/codec.js';
-import { keccak256 } from '../store/hash.js';
 
 /** keccak256("MessageDispatched(bytes32,uint64,address,uint64,bytes)"). */
 export function messageDispatchedTopic(): Uint8Array {

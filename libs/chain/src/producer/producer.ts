@@ -9,6 +9,7 @@ import {
   buildMessageShards,
   createHeader,
   encodeHeader,
+  keccak256,
   type StateShards,
   signSeal,
   type ValidatorSet,
@@ -21,7 +22,6 @@ import { FEE_POOL_ADDRESS, OUTBOX_ADDRESS } from '../genesis/config.js';
 import { extractMessages } from '../outbox/messages.js';
 import type { Hex, SealData } from '../rpc/backend.js';
 import type { ChainStore } from '../store/chainStore.js';
-import { keccak256 } from '../store/hash.js';
 import type { OverlayStateDB } from '../store/stateDB.js';
 import { nextSupply } from '../supply/supply.js';
 import type { TransactionSource } from './types.js';

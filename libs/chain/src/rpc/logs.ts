@@ -1,11 +1,11 @@
 // Log filters: parsing (eth_getLogs, eth_newFilter, eth_subscribe logs), matching, and a bloom
 // scan over committed blocks for a core without a log index of its own.
 
+import { initDietcoin, keccak256 } from '@khipu/dietcoin';
 import type { Address, BlockReader, Hash, Hex, LogData, LogIndex, LogQuery } from './backend.js';
 import { tagToNumber } from './blocks.js';
 import type { RpcContext } from './context.js';
 import { invalidParams, RpcError, RpcErrorCode, serverError } from './errors.js';
-import { loadKeccak256 } from './keccak.js';
 import { type BlockSpecifier, parseAddress, parseBlockNumberOrTag, parseHash } from './params.js';
 
 /** Most addresses and topic alternatives a filter may list (bounds the work of one query). */
@@ -138,8 +138,8 @@ export async function resolveLogQuery(
 }
 
 /** Bloom bits of a value (address or topic): three 11-bit indexes of its keccak. */
-function bloomBits(keccak: (data: Uint8Array) => Uint8Array, value: Hex): [number, number][] {
-  const hash = keccak(Buffer.from(value.slice(2), 'hex'));
+function bloomBits(value: Hex): [number, number][] {
+  const hash = keccak256(Buffer.from(value.slice(2), 'hex'));
   const bits: [number, number][] = [];
   for (let i = 0; i < 6; i += 2) {
     const bit = ((hash[i]! << 8) | hash[i + 1]!) & 2047;
@@ -157,10 +157,10 @@ function bloomHas(bloom: Uint8Array, bits: [number, number][]): boolean {
 export function createLogIndexFromBlocks(blocks: BlockReader, maxResults = 10_000): LogIndex {
   return {
     async getLogs(query) {
-      const keccak = await loadKeccak256();
-      const addressBits = (query.addresses ?? []).map((a) => bloomBits(keccak, a));
+      await initDietcoin();
+      const addressBits = (query.addresses ?? []).map((a) => bloomBits(a));
       const topicBits = (query.topics ?? []).map((alternatives) =>
-        alternatives === null ? null : alternatives.map((t) => bloomBits(keccak, t)),
+        alternatives === null ? null : alternatives.map((t) => bloomBits(t)),
       );
       const out: LogData[] = [];
       for (let n = query.fromBlock; n <= query.toBlock; n++) {

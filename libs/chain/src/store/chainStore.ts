@@ -3,6 +3,7 @@
 // moves only in the batch that wrote the block (and its state trie nodes).
 import type { Common } from '@ethereumjs/common';
 import { bytesToHex } from '@ethereumjs/util';
+import { keccak256 } from '@khipu/dietcoin';
 import { ChainError } from '../errors.js';
 import type {
   Address,
@@ -47,7 +48,6 @@ import {
   type StoredReceipt,
   type StoredTransaction,
 } from './codec.js';
-import { keccak256 } from './hash.js';
 import type { KVOp, KVStore } from './kv.js';
 import { CHAIN_ID_KEY, HEAD_KEY, Tables } from './tables.js';
 import { storedToTransactionData } from './transaction.js';

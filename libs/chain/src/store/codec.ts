@@ -2,9 +2,9 @@
 // is RLP; integers are minimal big-endian bytes (RLP's own rule), byte strings as they are.
 import { RLP } from '@ethereumjs/rlp';
 import { bigIntToUnpaddedBytes, bytesToBigInt, bytesToHex } from '@ethereumjs/util';
+import { keccak256 } from '@khipu/dietcoin';
 import { ChainError } from '../errors.js';
 import type { BlockStatsData, Hash, HeaderData, Hex, SealData, SupplyData } from '../rpc/backend.js';
-import { keccak256 } from './hash.js';
 
 type Nested = Uint8Array | Nested[];
 

@@ -3,10 +3,10 @@
 import type { Common } from '@ethereumjs/common';
 import { createTxFromRLP, type TypedTransaction } from '@ethereumjs/tx';
 import { bytesToHex } from '@ethereumjs/util';
+import { keccak256 } from '@khipu/dietcoin';
 import { ChainError } from '../errors.js';
 import type { AccessListEntry, Address, Hash, Hex, TransactionData } from '../rpc/backend.js';
 import type { StoredTransaction } from './codec.js';
-import { keccak256 } from './hash.js';
 
 const hex = (b: Uint8Array) => bytesToHex(b) as Hex;
 

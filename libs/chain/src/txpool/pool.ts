@@ -4,6 +4,7 @@
 // restart.
 
 import type { Common } from '@ethereumjs/common';
+import { initDietcoin, keccak256 } from '@khipu/dietcoin';
 import type { Logger } from 'pino';
 import type { NodeMetrics } from '../metrics/metrics.js';
 import type {
@@ -14,7 +15,6 @@ import type {
   TxSubmitter,
   Unsubscribe,
 } from '../rpc/backend.js';
-import { loadKeccak256 } from '../rpc/keccak.js';
 import {
   createSharedTxCommon,
   createTxCommon,
@@ -503,7 +503,7 @@ export class TxPool implements TxSubmitter {
 /** Creates a pool; with `journalPath`, reloads (and compacts) the journal first, cutting a torn
  *  tail, and re-admits its transactions against the current state. */
 export async function createTxPool(parameters: CreateTxPoolParameters): Promise<TxPool> {
-  const keccak = await loadKeccak256();
+  await initDietcoin();
   const journal =
     parameters.journalPath === undefined
       ? undefined
@@ -511,7 +511,7 @@ export async function createTxPool(parameters: CreateTxPoolParameters): Promise<
           path: parameters.journalPath,
           fsyncEachWrite: parameters.journalFsync ?? false,
         });
-  const pool = new TxPool(parameters, keccak, journal);
+  const pool = new TxPool(parameters, keccak256, journal);
   if (journal !== undefined) {
     const { records, truncatedBytes } = journal.open();
     const { restored, dropped } = await pool.replay(records);

@@ -4,6 +4,7 @@
 // to accounts with code go through a scripted contract hook), builds receipts, logs and blooms,
 // and announces blocks to subscribers as the core must.
 
+import { initDietcoin, keccak256 } from '@khipu/dietcoin';
 import type { PooledTransaction } from '../../txpool/decode.js';
 import { toTransactionData } from '../../txpool/decode.js';
 import type { TxPool } from '../../txpool/pool.js';
@@ -37,7 +38,6 @@ import {
   type ValidatorSetData,
 } from '../backend.js';
 import { effectiveGasPrice } from '../format.js';
-import { loadKeccak256 } from '../keccak.js';
 
 export interface FakeAccount {
   balance: bigint;
@@ -603,7 +603,8 @@ function nextBaseFeeOf(parent: HeaderData): bigint {
 
 /** Creates the in-memory chain with its genesis block. */
 export async function createFakeChain(parameters: CreateFakeChainParameters = {}): Promise<FakeChain> {
-  return new FakeChain(parameters, await loadKeccak256());
+  await initDietcoin();
+  return new FakeChain(parameters, keccak256);
 }
 
 /** A backend over a fake chain and a pool (`TxPool`, or any `TxSubmitter`). */
