@@ -164,6 +164,19 @@ describe('[execution] differential: parallel, serial and stock runBlock agree by
     assert.equal(laned.stats.mode, 'parallel');
   });
 
+  it('learns a contended contract from re-runs and groups its calls when a block has no lanes', async () => {
+    // The producer's own (unordered) run re-runs most swaps; the validators' unordered run then
+    // groups the swaps in one lane and, that lane holding most of the block, runs it serially.
+    const { unordered } = await differential(chain, new Rng(25), {
+      count: 30,
+      kinds: ['swap', 'swap', 'swap', 'transfer'],
+      senders: 30,
+      recipients: 0,
+    });
+    assert.equal(unordered.stats.lanesLearned, true);
+    assert.equal(unordered.stats.reruns, 0);
+  });
+
   it('wrong or malformed lanes cost re-runs, never correctness', async () => {
     const parent = chain.head;
     const built = await buildBlock(chain.executor, {

@@ -140,6 +140,10 @@ const EMPTY = new Uint8Array(0);
 
 /** When one lane holds more than this share of the block, the block runs serially. */
 const SERIAL_LANE_SHARE = 0.5;
+/** A contract is contended when more than this share of its calls re-ran (and it had at least
+ *  CONTENTION_MIN_CALLS calls in the block). */
+const CONTENTION_SHARE = 0.5;
+const CONTENTION_MIN_CALLS = 8;
 
 function zeroPhases(): PhaseTimes {
   return { decode: 0, recovery: 0, parallel: 0, merge: 0, reruns: 0, stateRoot: 0, commit: 0, total: 0 };
@@ -199,6 +203,9 @@ class ExecutorImpl implements Executor {
   readonly baseCommutative: ReadonlySet<string>;
   readonly pool: WorkerPool | undefined;
   private headRoot: Uint8Array | undefined;
+  /** Contracts (unprefixed hex) most of whose calls re-ran in the last unordered block that called
+   *  them at least CONTENTION_MIN_CALLS times. */
+  private contended = new Set<string>();
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(p: {
@@ -517,6 +524,18 @@ class ExecutorImpl implements Executor {
     await this.prepareHead(job.parentStateRoot, job.number);
     const count = job.raws.length;
     if (job.mode === 'parallel' && this.pool !== undefined && count > 1) {
+      // A block without lanes: group the calls to contracts that recent blocks showed to be
+      // contended (most of their calls re-ran), so that they run in order in one lane.
+      let targets: (string | undefined)[] | undefined;
+      let learned = false;
+      if (job.lanes === undefined || !validLanes(job.lanes, count)) {
+        targets = txTargets(job.raws);
+        const grouped = learnedLanes(targets, this.contended);
+        if (grouped !== undefined) {
+          job.lanes = grouped;
+          learned = true;
+        }
+      }
       // Lanes that leave no parallelism (one lane holds most of the block, e.g. every transaction
       // swaps on one pool): the coordinator runs the block itself, as a worker would, minus the
       // shipping and merging.
@@ -528,9 +547,12 @@ class ExecutorImpl implements Executor {
         serial.stats.workers = this.workers;
         serial.stats.lanes = lanes.length;
         serial.stats.scheduled = 'serial';
+        serial.stats.lanesLearned = learned;
         return serial;
       }
       const parallel = await this.runParallel(job);
+      parallel.run.stats.lanesLearned = learned;
+      if (targets !== undefined && !learned) this.learnContention(targets, parallel.slotConflict);
       if (parallel.mismatches.length === 0 || !job.validate) return parallel.run;
       // Fallback: discard the parallel result and run the block serially.
       await this.prepareHead(job.parentStateRoot, job.number);
@@ -656,6 +678,7 @@ class ExecutorImpl implements Executor {
       fallback: false,
       lanes,
       scheduled: job.mode,
+      lanesLearned: false,
       crypto: { ...this.crypto.backend },
     };
   }
@@ -735,6 +758,24 @@ class ExecutorImpl implements Executor {
     return { ...result, senders: this.senders(job, included), stats, included, dropped, accesses };
   }
 
+  /** Updates the contended contracts from an unordered parallel block: a call re-ran because of
+   *  the called contract's own storage (not its sender's nonce, say). */
+  private learnContention(targets: readonly (string | undefined)[], slotConflict: readonly string[]): void {
+    const calls = new Map<string, [number, number]>();
+    targets.forEach((to, i) => {
+      if (to === undefined) return;
+      const c = calls.get(to) ?? [0, 0];
+      c[0]++;
+      if (slotConflict[i] === to) c[1]++;
+      calls.set(to, c);
+    });
+    for (const [to, [n, r]] of calls) {
+      if (n < CONTENTION_MIN_CALLS) continue;
+      if (r > n * CONTENTION_SHARE) this.contended.add(to);
+      else this.contended.delete(to);
+    }
+  }
+
   /** Assigns lanes to workers, largest first, to the least loaded one. */
   private assign(job: BlockJob, lanes: Lanes): LaneJob[][] {
     const size = this.pool?.size ?? 1;
@@ -756,7 +797,9 @@ class ExecutorImpl implements Executor {
     return perWorker;
   }
 
-  private async runParallel(job: BlockJob): Promise<{ run: BlockRun; mismatches: HeaderMismatch[] }> {
+  private async runParallel(
+    job: BlockJob,
+  ): Promise<{ run: BlockRun; mismatches: HeaderMismatch[]; slotConflict: string[] }> {
     const pool = this.pool as WorkerPool;
     const { phases } = job;
     const count = job.raws.length;
@@ -814,6 +857,7 @@ class ExecutorImpl implements Executor {
     let receiptGas = 0n;
     let reruns = 0;
     let rerunMs = 0;
+    const slotConflict: string[] = new Array<string>(count).fill('');
     try {
       for (let i = 0; i < count; i++) {
         const encoded = outcomes.get(i);
@@ -834,6 +878,8 @@ class ExecutorImpl implements Executor {
         for (const key of readKeys(first.access)) {
           if ((versions.get(key) ?? -1) !== (seen.get(key) ?? -1)) {
             conflict = true;
+            // A storage slot (address hex + slot hex): remember whose, to learn contended contracts.
+            if (key.length === 104) slotConflict[i] = key.slice(0, 40);
             break;
           }
         }
@@ -893,8 +939,49 @@ class ExecutorImpl implements Executor {
     return {
       run: { ...result, senders: this.senders(r, included), stats, included, dropped, accesses },
       mismatches,
+      slotConflict,
     };
   }
+}
+
+/** The `to` address (unprefixed hex) of each raw transaction; undefined for creations. */
+export function txTargets(raws: readonly Uint8Array[]): (string | undefined)[] {
+  return raws.map((raw) => {
+    try {
+      // Legacy: [nonce, gasPrice, gasLimit, to, …]; 2930: [chainId, nonce, gasPrice, gasLimit, to,
+      // …]; 1559: [chainId, nonce, maxPriorityFee, maxFee, gasLimit, to, …].
+      const typed = raw[0] !== undefined && raw[0] < 0x7f;
+      const fields = RLP.decode(typed ? raw.subarray(1) : raw) as unknown[];
+      const index = !typed ? 3 : raw[0] === 1 ? 4 : 5;
+      const to = fields[index];
+      return to instanceof Uint8Array && to.length === 20 ? bytesToUnprefixedHex(to) : undefined;
+    } catch {
+      return undefined;
+    }
+  });
+}
+
+/** Lanes grouping the calls to each contended contract (block order kept), everything else
+ *  alone; undefined when no transaction calls a contended contract. */
+export function learnedLanes(
+  targets: readonly (string | undefined)[],
+  contended: ReadonlySet<string>,
+): number[][] | undefined {
+  if (contended.size === 0) return undefined;
+  const groups = new Map<string, number[]>();
+  const lanes: number[][] = [];
+  targets.forEach((to, i) => {
+    if (to !== undefined && contended.has(to)) {
+      let lane = groups.get(to);
+      if (lane === undefined) {
+        lane = [];
+        groups.set(to, lane);
+        lanes.push(lane);
+      }
+      lane.push(i);
+    } else lanes.push([i]);
+  });
+  return groups.size === 0 ? undefined : lanes;
 }
 
 /** True when every index appears once, lanes are in block order and within range. */

@@ -81,6 +81,9 @@ export interface BlockStats {
   lanes: number;
   /** How the block actually ran: `serial` in parallel mode when one lane held most of it. */
   scheduled: ExecutionMode;
+  /** The block came without lanes and the executor grouped the calls to contracts that recent
+   *  blocks showed to be contended. */
+  lanesLearned: boolean;
   crypto: { secp256k1: string; keccak256: string };
 }
 
