@@ -10,6 +10,7 @@ export type ChainErrorCode =
   | 'INVALID_BLOCK'
   | 'NOT_A_VALIDATOR'
   | 'INVALID_CONFIG'
+  | 'CRYPTO_BACKEND_UNAVAILABLE'
   | 'CLOSED';
 
 /** Base error of the node core. `code` says why; `details` carries the values that matter. */

@@ -8,7 +8,7 @@ import { type ConsensusEngine, createConsensusEngine } from './engine.js';
 import { createEvidencePool, verifyEquivocationEvidence } from './evidence.js';
 import { bytesToHex, hexToBytes } from './hex.js';
 import { proposerOf } from './proposer.js';
-import { createSealDigester, type SealDigester } from './seal.js';
+import { sealDigest } from './seal.js';
 import type {
   Address,
   ConsensusInput,
@@ -43,14 +43,12 @@ interface Net {
 describe('[Consensus] engine', () => {
   let crypto: ConsensusCrypto;
   let digest: MessageDigester;
-  let sealDigest: SealDigester;
   const hashBlock = (block: Uint8Array): Hash => bytesToHex(crypto.keccak256(block));
 
   before(async () => {
     crypto = await createConsensusCrypto();
     await initDietcoin();
     digest = createMessageDigester(crypto.keccak256);
-    sealDigest = createSealDigester(crypto.keccak256);
   });
 
   function network(n: number): Net {

@@ -7,7 +7,7 @@ import { createEquivocationDetector, type EquivocationDetector, type EvidencePoo
 import { hexBytesView, isAddress, shortHex } from './hex.js';
 import { proposerOf } from './proposer.js';
 import { exceedsFaultyPower, isQuorumPower } from './quorum.js';
-import { createSealDigester, type SealDigester } from './seal.js';
+import { sealDigest as dietcoinSealDigest, type SealDigester } from './seal.js';
 import { resolveRoundTimeouts, roundTimeoutMs } from './timeouts.js';
 import type {
   Address,
@@ -59,7 +59,7 @@ export interface CreateConsensusEngineParameters {
   keccak256: Keccak256;
   /** The block hash of encoded block bytes (the node's header hash). Deterministic, never throws for any bytes. */
   hashBlock: (block: Uint8Array) => Hash;
-  /** Seal digest; default `createSealDigester(keccak256)` (libs/dietcoin's format). */
+  /** Seal digest; default libs/dietcoin's `sealDigest` (seal.ts), which needs `initDietcoin()` resolved. */
   sealDigest?: SealDigester;
   timeouts?: Partial<RoundTimeouts>;
   /** State persisted before a restart: resume its height one round later, keeping its lock. */
@@ -177,7 +177,7 @@ class Engine implements ConsensusEngine {
     this.signer = p.signer;
     this.verifier = p.verifier;
     this.hashBlock = p.hashBlock;
-    this.sealDigest = p.sealDigest ?? createSealDigester(p.keccak256);
+    this.sealDigest = p.sealDigest ?? dietcoinSealDigest;
     this.messageDigest = createMessageDigester(p.keccak256);
     this.timeouts = resolveRoundTimeouts(p.timeouts);
     this.limits = { ...DEFAULT_CONSENSUS_LIMITS, ...p.limits };

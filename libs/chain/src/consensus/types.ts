@@ -27,7 +27,7 @@ export interface SealVerifier {
   verify(digest: Uint8Array, signature: Uint8Array, address: Address): boolean;
 }
 
-/** keccak-256 of `data`, synchronous (hash-wasm's hasher after its async init). */
+/** keccak-256 of `data`, synchronous (libs/dietcoin's `keccak256`, after `initDietcoin()`). */
 export type Keccak256 = (data: Uint8Array) => Uint8Array;
 
 /** What a commit seal signs: `(chainId, height, round, blockHash)`; the round is not part of the block hash. */

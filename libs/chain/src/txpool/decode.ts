@@ -4,9 +4,9 @@
 import { type Common, createCustomCommon, Hardfork, Mainnet } from '@ethereumjs/common';
 import { RLP } from '@ethereumjs/rlp';
 import { createTxFromRLP, paramsTx, type TypedTransaction } from '@ethereumjs/tx';
+import { recoverPublicKey } from '../crypto.js';
 import type { Address, Hash, TransactionData } from '../rpc/backend.js';
 import { TxPoolError } from './errors.js';
-import { recoverPublicKey } from './secp256k1.js';
 
 /** secp256k1's group order halved: EIP-2 refuses signatures with a larger s. */
 const SECP256K1_N_DIV_2 = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n;

@@ -1,8 +1,9 @@
 // Crypto stand-ins for the simulator. Signatures are keccak MACs under per-validator secrets that
 // only the owner and the verifier know, so no simulated node can forge another's signature, at a
 // fraction of the cost of secp256k1 (10,000 schedules must run in seconds). The real crypto
-// (crypto.ts) is tested on its own and with the engine in engine.test.ts.
-import { createKeccak } from 'hash-wasm';
+// (crypto.ts) is tested on its own and with the engine in engine.test.ts. keccak-256 is the real
+// one, libs/dietcoin's (seal digests go through dietcoin's `sealDigest` as in the node).
+import { initDietcoin, keccak256 } from '@khipu/dietcoin';
 import { bytesToHex, equalBytes } from '../hex.js';
 import type { Address, Hash, Keccak256, SealVerifier, Signer } from '../types.js';
 
@@ -14,16 +15,15 @@ export interface SimulatorCrypto {
   signers(n: number): Signer[];
 }
 
-/** Loads hash-wasm keccak once and returns the stand-ins. */
+/** Loads dietcoin's keccak (`initDietcoin()`) and returns the stand-ins. */
 export async function createSimulatorCrypto(): Promise<SimulatorCrypto> {
-  const hasher = await createKeccak(256);
-  const keccak256: Keccak256 = (data) => hasher.init().update(data).digest('binary');
+  await initDietcoin();
   const secrets = new Map<Address, Uint8Array>();
   const all: Signer[] = [];
   const checked = new WeakMap<Uint8Array, { address: Address; digest: Uint8Array; ok: boolean }>();
   const mac = (secret: Uint8Array, digest: Uint8Array): Uint8Array => {
     const out = new Uint8Array(65);
-    out.set(hasher.init().update(secret).update(digest).digest('binary'), 0);
+    out.set(keccak256(secret, digest), 0);
     return out;
   };
   const signerAt = (i: number): Signer => {

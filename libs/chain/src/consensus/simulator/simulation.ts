@@ -16,7 +16,7 @@ import { type ConsensusEngine, createConsensusEngine } from '../engine.js';
 import { ConsensusError } from '../errors.js';
 import { bytesToHex, hexToBytes, shortHex } from '../hex.js';
 import { exceedsFaultyPower, isQuorumPower, maxFaulty } from '../quorum.js';
-import { createSealDigester } from '../seal.js';
+import { sealDigest } from '../seal.js';
 import type {
   Address,
   CommitMessage,
@@ -252,7 +252,6 @@ export function runSimulation(schedule: Schedule, options: RunSimulationOptions)
   const validatorSet = { validators, powers: validators.map((v) => powerOf.get(v)!) };
   const byzantineOf = new Map(schedule.byzantine.map((b) => [b.node, new Set(b.behaviours)]));
   const messageDigest = createMessageDigester(crypto.keccak256);
-  const sealDigest = createSealDigester(crypto.keccak256);
   const queue = new EventQueue();
   const trace: string[] = [];
   const tracing = options.trace === true;

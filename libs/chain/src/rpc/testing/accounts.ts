@@ -1,18 +1,10 @@
 // Deterministic development accounts and transaction signing for tests.
 
-import { createRequire } from 'node:module';
 import type { Common } from '@ethereumjs/common';
 import { createTx, type LegacyTx, type TypedTxData } from '@ethereumjs/tx';
 import { privateToAddress } from '@ethereumjs/util';
+import { signDigest } from '../../crypto.js';
 import type { Address, Hex } from '../backend.js';
-
-interface Secp256k1Signer {
-  ecdsaSign(message: Uint8Array, privateKey: Uint8Array): { signature: Uint8Array; recid: number };
-}
-
-// Native libsecp256k1 (never the plain entry, which falls back to JavaScript): tests sign
-// thousands of transactions.
-const native = createRequire(import.meta.url)('secp256k1/bindings') as Secp256k1Signer;
 
 export interface TestAccount {
   privateKey: Uint8Array;
@@ -31,9 +23,11 @@ export function testAccount(index: number): TestAccount {
  *  and answers its raw bytes. */
 export function signTransaction(data: TypedTxData, account: TestAccount, common: Common): Uint8Array {
   const tx = createTx(data, { common });
-  const { signature, recid } = native.ecdsaSign(tx.getHashedMessageToSign(), account.privateKey);
+  // Native libsecp256k1 (../../crypto.ts): tests sign thousands of transactions.
+  const signature = signDigest(tx.getHashedMessageToSign(), account.privateKey);
   const r = signature.subarray(0, 32);
   const s = signature.subarray(32, 64);
+  const recid = signature[64]!;
   if (tx.type === 0) return (tx as LegacyTx).addSignature(BigInt(recid), r, s, true).serialize();
   return tx.addSignature(BigInt(recid), r, s).serialize();
 }
