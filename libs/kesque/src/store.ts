@@ -212,20 +212,34 @@ class PendingRecords {
   }
 }
 
-interface Marker {
-  seq: number;
-  start: number;
-  end: number;
-  participants: number[];
-}
-
 interface Tail {
   table: Table;
   /** Where the scan of the last segment started and the seq durable before it. */
   from: number;
   durableSeq: number;
-  markers: Marker[];
+  /** Sequence numbers of the COMMITs found (ascending) and where each batch's part starts. */
+  seqs: number[];
+  starts: number[];
+  /** COMMITs of batches that wrote other tables too: the ids of all of them. */
+  shared: { seq: number; participants: number[] }[];
   cut: number;
+}
+
+/** Whether ascending `seqs` holds `seq`. */
+function hasSeq(seqs: number[], seq: number): boolean {
+  return seqs[lowerBound(seqs, seq)] === seq;
+}
+
+/** First index of ascending `seqs` whose value is >= `seq`. */
+function lowerBound(seqs: number[], seq: number): number {
+  let lo = 0;
+  let hi = seqs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (seqs[mid]! < seq) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** Opens the store in `options.dir`, creating it when missing, and recovers it: loads the index
@@ -535,17 +549,17 @@ export class KesqueStore implements Kesque {
     const byTable = new Map<number, Tail>(tails.map((t) => [t.table.id, t]));
     let firstIncomplete = Number.POSITIVE_INFINITY;
     for (const tail of tails) {
-      for (const m of tail.markers) {
+      for (const m of tail.shared) {
         for (const id of m.participants) {
           const other = byTable.get(id);
           if (!other || m.seq <= other.durableSeq) continue;
-          if (!other.markers.some((x) => x.seq === m.seq)) firstIncomplete = Math.min(firstIncomplete, m.seq);
+          if (!hasSeq(other.seqs, m.seq)) firstIncomplete = Math.min(firstIncomplete, m.seq);
         }
       }
     }
     for (const tail of tails) {
-      const drop = tail.markers.find((m) => m.seq >= firstIncomplete);
-      if (drop) tail.cut = Math.min(tail.cut, drop.start);
+      const drop = lowerBound(tail.seqs, firstIncomplete);
+      if (drop < tail.seqs.length) tail.cut = Math.min(tail.cut, tail.starts[drop]!);
       const last = tail.table.active;
       if (tail.cut < last.size) {
         fs.ftruncateSync(last.fd, tail.cut);
@@ -558,7 +572,8 @@ export class KesqueStore implements Kesque {
     for (const tail of tails) {
       const start = starts.get(tail.table)!;
       maxSeq = Math.max(maxSeq, this.replay(tail.table, start.segment, start.offset, !usable));
-      for (const m of tail.markers) if (m.seq < firstIncomplete) maxSeq = Math.max(maxSeq, m.seq);
+      const kept = lowerBound(tail.seqs, firstIncomplete);
+      if (kept > 0) maxSeq = Math.max(maxSeq, tail.seqs[kept - 1]!);
       maxSeq = Math.max(maxSeq, tail.durableSeq);
     }
     this.seq = maxSeq;
@@ -568,7 +583,9 @@ export class KesqueStore implements Kesque {
   /** Scans the last segment of `table` from `from`; finds its commit markers and the cut point. */
   private scanTail(table: Table, from: number, durableSeq: number): Tail {
     const last = table.active;
-    const markers: Marker[] = [];
+    const seqs: number[] = [];
+    const starts: number[] = [];
+    const shared: { seq: number; participants: number[] }[] = [];
     let portionStart = from;
     let pending = 0;
     let cut = from;
@@ -583,10 +600,14 @@ export class KesqueStore implements Kesque {
         if (type === TYPE_COMMIT) {
           const seq = readF64(bytes, at + RECORD_HEADER_BYTES);
           const n = readU32(bytes, at + RECORD_HEADER_BYTES + 12);
-          const participants: number[] = [];
-          for (let k = 0; k < n; k++)
-            participants.push(readU32(bytes, at + RECORD_HEADER_BYTES + 16 + 4 * k));
-          markers.push({ seq, start: portionStart, end, participants });
+          seqs.push(seq);
+          starts.push(portionStart);
+          if (n > 1) {
+            const participants: number[] = [];
+            for (let k = 0; k < n; k++)
+              participants.push(readU32(bytes, at + RECORD_HEADER_BYTES + 16 + 4 * k));
+            shared.push({ seq, participants });
+          }
           portionStart = end;
           pending = 0;
           cut = end;
@@ -610,7 +631,7 @@ export class KesqueStore implements Kesque {
         );
       }
     }
-    return { table, from, durableSeq, markers, cut };
+    return { table, from, durableSeq, seqs, starts, shared, cut };
   }
 
   /** Replays `table`'s log from (segment, offset) into its index; returns the largest seq seen. */
