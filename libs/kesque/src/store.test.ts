@@ -351,7 +351,8 @@ describe('[Kesque] store', () => {
     });
     await interval.batch(puts('trie', 0, 5));
     assert.equal(io2.syncs, 0);
-    await new Promise((r) => setTimeout(r, 80));
+    for (let waited = 0; io2.syncs === 0 && waited < 2000; waited += 10)
+      await new Promise((r) => setTimeout(r, 10));
     assert.ok(io2.syncs >= 1);
     await interval.close();
   });
