@@ -46,10 +46,15 @@ export function recordKey(n: number, j: number): Uint8Array {
   return new Uint8Array(createHash('sha256').update(`k${n}:${j}`).digest());
 }
 
+/** Length of `recordValue(n, j)`, without generating it. */
+export function recordLength(n: number, j: number): number {
+  const h = word(n * 64 + j, 2);
+  return h % 8 === 0 ? 20_480 + (h % 184_320) : 1 + (h % 600);
+}
+
 export function recordValue(n: number, j: number): Uint8Array {
   const h = word(n * 64 + j, 2);
-  const large = h % 8 === 0;
-  const length = large ? 20_480 + (h % 184_320) : 1 + (h % 600);
+  const length = recordLength(n, j);
   const out = new Uint8Array(length);
   // Bytes depend on (n, j) and position, so that a record from another batch never matches.
   let x = h || 1;

@@ -19,6 +19,7 @@ import {
   markValue,
   recordCount,
   recordKey,
+  recordLength,
   recordValue,
 } from './crashBatches.js';
 
@@ -92,8 +93,10 @@ function equalBytes(a: Uint8Array | undefined, b: Uint8Array): boolean {
 }
 
 /** Reopens the store and checks it against batches 1 .. acked (+ maybe acked+1). Returns the
- *  number of the last batch present. */
-async function checkStore(dir: string, acked: number, cycle: number): Promise<number> {
+ *  number of the last batch present. Values of batches after `checkedUpTo` (new since the last
+ *  check) are compared byte for byte; older ones by length, and one in 16 byte for byte (another
+ *  sixteenth each cycle), which keeps the check linear as the store grows. */
+async function checkStore(dir: string, acked: number, cycle: number, checkedUpTo: number): Promise<number> {
   const store = await openKesque(crashStoreOptions(dir));
   try {
     for (let n = 1; n <= acked; n++) {
@@ -127,10 +130,11 @@ async function checkStore(dir: string, acked: number, cycle: number): Promise<nu
         assert.equal(value, undefined, `cycle ${cycle}: key ${hex} deleted by a batch <= ${last} is back`);
       } else {
         live++;
-        assert.ok(
-          equalBytes(value, recordValue(source.n, source.j)),
-          `cycle ${cycle}: record ${source.j} of batch ${source.n} (of ${last}) is ${value === undefined ? 'missing' : 'wrong'}`,
-        );
+        const what = `cycle ${cycle}: record ${source.j} of batch ${source.n} (of ${last})`;
+        assert.ok(value !== undefined, `${what} is missing`);
+        const full = source.n > checkedUpTo || (source.n * 64 + source.j) % 16 === cycle % 16;
+        if (full) assert.ok(equalBytes(value, recordValue(source.n, source.j)), `${what} is wrong`);
+        else assert.equal(value.length, recordLength(source.n, source.j), `${what} has the wrong length`);
       }
     }
     let entries = 0;
@@ -167,7 +171,7 @@ describe('[Kesque] crash safety', () => {
           totalAcked += outcome.acked - last;
           killedWhileWriting++;
         }
-        last = await checkStore(dir, acked, cycle);
+        last = await checkStore(dir, acked, cycle, last);
         if (last > acked) inFlightFound++;
       }
     } finally {
