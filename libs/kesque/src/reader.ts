@@ -53,6 +53,8 @@ class KesqueThreadReader implements KesqueReader {
       table.verifyChecksums = verify;
       const cold = (handle as { coldReadMs?: number }).coldReadMs;
       if (typeof cold === 'number') table.coldReadMs = cold;
+      const around = (handle as { readAroundBytes?: number }).readAroundBytes;
+      if (typeof around === 'number') table.readAroundBytes = around;
       this.tables.set(name, table);
     }
     const cacheBytes = options.cacheBytes ?? 0;

@@ -55,6 +55,7 @@ import {
   createTableMeta,
   MAX_READ_LENGTH,
   META_READ_LENGTH,
+  READ_AROUND_BYTES,
   ReadBuffer,
   TableReader,
   type TableShared,
@@ -99,6 +100,9 @@ export interface OpenKesqueOptions extends OpenKesqueParameters {
   /** A get whose read takes longer than this (ms, default 0.012) went to the disk and prefetches
    *  its 128 KiB region in the background; Infinity turns prefetching off. */
   coldReadMs?: number;
+  /** Bytes prefetched around a get that went to the disk (default 256 KiB, a power of two up to
+   *  4 MiB; 0 turns prefetching off). */
+  readAroundBytes?: number;
 }
 
 /** Shape of `KesqueReaderHandle.tables` entries. */
@@ -268,6 +272,7 @@ export class KesqueStore implements Kesque {
   private readonly durability: Durability;
   private readonly segmentBytes: number;
   private readonly snapshotMs: number;
+  private readonly readAroundBytes: number;
   private readonly io: KesqueFileIO;
   private readonly options: OpenKesqueOptions;
   private readonly tables = new Map<string, Table>();
@@ -319,6 +324,14 @@ export class KesqueStore implements Kesque {
       );
     }
     this.snapshotMs = options.snapshotIntervalMs ?? DEFAULT_SNAPSHOT_MS;
+    this.readAroundBytes = options.readAroundBytes ?? READ_AROUND_BYTES;
+    const ra = this.readAroundBytes;
+    if (!(ra === 0 || (ra >= 4096 && ra <= 4 * 1024 * 1024 && (ra & (ra - 1)) === 0))) {
+      throw new KesqueError(
+        'BAD_OPTIONS',
+        `readAroundBytes must be 0 or a power of two in [4 KiB, 4 MiB], got ${ra}`,
+      );
+    }
     this.io = options.fileIO ?? nodeFileIO;
     const cacheBytes = options.cacheBytes ?? DEFAULT_CACHE_BYTES;
     if (!(cacheBytes >= 0))
@@ -365,6 +378,7 @@ export class KesqueStore implements Kesque {
           : new Table(shared, undefined, NumberIndex.create());
       table.verifyChecksums = this.options.verifyChecksums ?? false;
       table.coldReadMs = this.options.coldReadMs ?? COLD_READ_MS;
+      table.readAroundBytes = this.readAroundBytes;
       this.tables.set(name, table);
       this.tableList.push(table);
       this.openSegments(table, entry.segments);
@@ -1418,7 +1432,7 @@ export class KesqueStore implements Kesque {
 
   // ------------------------------------------------------------------ monitor, readers, close
 
-  /** Counters since open; besides the contract's fields, `readArounds`: background 128 KiB
+  /** Counters since open; besides the contract's fields, `readArounds`: background
    *  prefetches issued after a get went to the disk (not counted in diskReads). */
   counters(): KesqueCounters & { readArounds: number } {
     const c = this.counter;
@@ -1457,6 +1471,7 @@ export class KesqueStore implements Kesque {
       tables,
       verifyChecksums: this.options.verifyChecksums ?? false,
       coldReadMs: this.options.coldReadMs ?? COLD_READ_MS,
+      readAroundBytes: this.readAroundBytes,
     } as KesqueReaderHandle;
   }
 
