@@ -5,11 +5,11 @@
 // File `snapshot-<generation>.kqx`:
 //   offset  size  field
 //   0       4     magic 'KSQX' (0x5851534b as u32 LE)
-//   4       4     version (1)
+//   4       4     version (2)
 //   8       4     J: length of the JSON header
 //   12      J     JSON: { seq, tables: [SnapshotTableHeader] }
 //   12+J    ...   each table's index memory, in header order: hash tables 1,024 partitions
-//                 (capacity * 9 bytes each) then the side table; number tables length * 8 bytes
+//                 (buckets * 64 bytes each) then the side table; number tables length * 8 bytes
 //   end-4   4     CRC32C of every byte before it
 
 import fs from 'node:fs';
@@ -20,7 +20,8 @@ import type { NumberIndex } from './numberIndex.js';
 import type { TableKind } from './types.js';
 
 const MAGIC = 0x5851534b;
-const VERSION = 1;
+/** Version 2: hash partitions in 64-byte buckets (version 1 snapshots are rebuilt). */
+const VERSION = 2;
 
 export interface SnapshotTableHeader {
   name: string;
@@ -125,7 +126,7 @@ export function readSnapshot(file: string): LoadedSnapshot | undefined {
     if (t.kind === 'hash') {
       const h = t.hashHeader ?? [];
       if (h.length !== PARTITIONS * 2 + 2) return undefined;
-      for (let p = 0; p < PARTITIONS; p++) at += h[p]! * 9;
+      for (let p = 0; p < PARTITIONS; p++) at += h[p]! * 64;
       at += h[PARTITIONS * 2]! * 48;
     } else {
       at += (t.length ?? 0) * 8;
