@@ -2,19 +2,11 @@
 // Names follow Prometheus conventions: `khipu_chain_<noun>_<unit>`, base units (seconds, wei,
 // gas), counters end in `_total`, latencies are histograms, labels bounded.
 
+import type { KesqueCounters } from '@khipu/kesque';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
-/** Kesque's monotonic counters, as `@khipu/kesque` reports them (same field names). */
-export interface KesqueCountersSnapshot {
-  gets: number;
-  diskReads: number;
-  tagCollisions: number;
-  cacheHits: number;
-  cacheMisses: number;
-  bytesWritten: number;
-  batches: number;
-  compactions: number;
-}
+/** Kesque's monotonic counters, read from the store (`Kesque.counters()`). */
+export type KesqueCountersSnapshot = KesqueCounters;
 
 export interface CreateNodeMetricsParameters {
   /** Registry to add to; a new one when absent. */
