@@ -267,12 +267,9 @@ class ListCursor {
   }
 }
 
-/**
- * Decodes a header strictly (canonical RLP, exactly 21 fields, sizes, chain rules) and hashes it.
- * Walks the RLP in place: this is the hot path of a full-header-chain bootstrap.
- * @throws DietcoinError OVERSIZED, MALFORMED, TRUNCATED, TRAILING_BYTES, NON_CANONICAL or INVALID_HEADER.
- */
-export function decodeHeader(input: Uint8Array): DecodedHeader {
+/** Checks a header's outer RLP (size, a list, no trailing bytes) and opens a cursor on its fields;
+ *  the shared start of `decodeHeader` and `scanHeader`. */
+function openHeaderList(input: Uint8Array): { rlp: Uint8Array; c: ListCursor } {
   const rlp = plainBytes(input);
   if (rlp.length > MAX_HEADER_BYTES) {
     throw new DietcoinError('OVERSIZED', `header of ${rlp.length} bytes is above ${MAX_HEADER_BYTES}`);
@@ -284,6 +281,16 @@ export function decodeHeader(input: Uint8Array): DecodedHeader {
     throw new DietcoinError('TRAILING_BYTES', `header has ${rlp.length - list.end} trailing bytes`);
   }
   const c = new ListCursor(rlp, list.start, list.end, 'header');
+  return { rlp, c };
+}
+
+/**
+ * Decodes a header strictly (canonical RLP, exactly 21 fields, sizes, chain rules) and hashes it.
+ * Walks the RLP in place: this is the hot path of a full-header-chain bootstrap.
+ * @throws DietcoinError OVERSIZED, MALFORMED, TRUNCATED, TRAILING_BYTES, NON_CANONICAL or INVALID_HEADER.
+ */
+export function decodeHeader(input: Uint8Array): DecodedHeader {
+  const { rlp, c } = openHeaderList(input);
   const parentHash = c.fixed('parentHash', 32);
   const uncleHash = c.fixed('uncleHash', 32);
   const coinbase = c.fixed('coinbase', 20);
@@ -347,17 +354,7 @@ export interface HeaderLink {
  * @throws as `decodeHeader`.
  */
 export function scanHeader(input: Uint8Array): HeaderLink {
-  const rlp = plainBytes(input);
-  if (rlp.length > MAX_HEADER_BYTES) {
-    throw new DietcoinError('OVERSIZED', `header of ${rlp.length} bytes is above ${MAX_HEADER_BYTES}`);
-  }
-  const list = rlpSpan(rlp, 0, rlp.length, 'header');
-  if (!list.list)
-    throw new DietcoinError('MALFORMED', `header must be a list of ${FIELD_COUNT} fields (Prague)`);
-  if (list.end !== rlp.length) {
-    throw new DietcoinError('TRAILING_BYTES', `header has ${rlp.length - list.end} trailing bytes`);
-  }
-  const c = new ListCursor(rlp, list.start, list.end, 'header');
+  const { rlp, c } = openHeaderList(input);
   const parentHash = c.fixed('parentHash', 32);
   const uncleHash = c.fixed('uncleHash', 32);
   c.skipFixed('coinbase', 20);
