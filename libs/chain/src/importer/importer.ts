@@ -22,7 +22,7 @@ import { FEE_POOL_ADDRESS, OUTBOX_ADDRESS } from '../genesis/config.js';
 import { extractMessages } from '../outbox/messages.js';
 import { nextBaseFee, type ShardsHolder } from '../producer/producer.js';
 import type { HeaderData, SealData } from '../rpc/backend.js';
-import type { ChainStore } from '../store/chainStore.js';
+import type { BlockCommit, ChainStore } from '../store/chainStore.js';
 import type { OverlayStateDB } from '../store/stateDB.js';
 import { nextSupply } from '../supply/supply.js';
 
@@ -49,6 +49,18 @@ function equal(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
+/**
+ * A block checked and executed on the head but not committed: its state writes sit in the overlay
+ * and the state shards include it, so nothing else may execute until `commitPrepared` or `discard`.
+ * Consensus validates a proposal this way before the block has its seals.
+ */
+export interface PreparedImport {
+  number: bigint;
+  hash: Uint8Array;
+  commit: Omit<BlockCommit, 'seals'>;
+  included: readonly PendingTransaction[];
+}
+
 /** Imports blocks, one at a time, in order. */
 export class Importer {
   readonly #o: ImporterOptions;
@@ -62,11 +74,21 @@ export class Importer {
    * @throws ChainError INVALID_BLOCK naming the block and the rule it breaks; the store is unchanged.
    */
   async importBlock(block: BlockEnvelope): Promise<HeaderData> {
+    const prepared = await this.prepare(block, { seals: true });
+    return this.commitPrepared(prepared, block.seals);
+  }
+
+  /**
+   * Checks and executes `block` on the head (its own seals only when `seals`: a proposal has none
+   * yet); commits nothing.
+   * @throws ChainError INVALID_BLOCK naming the block and the rule it breaks; the overlay and the
+   * shards are restored.
+   */
+  async prepare(block: BlockEnvelope, options: { seals: boolean }): Promise<PreparedImport> {
     try {
-      return await this.#import(block);
+      return await this.#prepare(block, options.seals);
     } catch (error) {
-      this.#o.db.discard();
-      this.#o.shards.current = await this.#o.rebuildShards();
+      await this.discard();
       if (error instanceof ChainError) throw error;
       throw new ChainError(
         'INVALID_BLOCK',
@@ -78,7 +100,25 @@ export class Importer {
     }
   }
 
-  async #import(block: BlockEnvelope): Promise<HeaderData> {
+  /** Commits a prepared block with its seals (head moved last). */
+  async commitPrepared(prepared: PreparedImport, seals: SealData[]): Promise<HeaderData> {
+    try {
+      const header = await this.#o.store.commitBlock({ ...prepared.commit, seals });
+      this.#o.db.markCommitted(prepared.commit.stateOps);
+      return header;
+    } catch (error) {
+      await this.discard();
+      throw error;
+    }
+  }
+
+  /** Drops a prepared block: the overlay's writes and the shards' update. */
+  async discard(): Promise<void> {
+    this.#o.db.discard();
+    this.#o.shards.current = await this.#o.rebuildShards();
+  }
+
+  async #prepare(block: BlockEnvelope, checkSeals: boolean): Promise<PreparedImport> {
     const o = this.#o;
     let decoded: ReturnType<typeof decodeKhipuHeader>;
     try {
@@ -130,17 +170,19 @@ export class Importer {
         seals: h.extra.parentSeals.seals,
       });
     }
-    const round = Number(block.seals[0]?.round ?? 0n);
-    if (block.seals.some((s) => Number(s.round) !== round)) bad('carries seals of different rounds');
-    verifySeals({
-      chainId: o.chainId,
-      height: h.number,
-      round,
-      blockHash: hash,
-      validators: o.validators,
-      quorum: 'count',
-      seals: block.seals.map((s) => hexToBytes(s.signature)),
-    });
+    if (checkSeals) {
+      const round = Number(block.seals[0]?.round ?? 0n);
+      if (block.seals.some((s) => Number(s.round) !== round)) bad('carries seals of different rounds');
+      verifySeals({
+        chainId: o.chainId,
+        height: h.number,
+        round,
+        blockHash: hash,
+        validators: o.validators,
+        quorum: 'count',
+        seals: block.seals.map((s) => hexToBytes(s.signature)),
+      });
+    }
 
     const transactions: PendingTransaction[] = block.transactions.map((raw, i) => {
       try {
@@ -209,18 +251,20 @@ export class Importer {
       ...preimageOps(o.store.kv, out.touched),
       ...changesOp(BigInt(h.number), out.touched),
     ];
-    const header = await o.store.commitBlock({
-      headerRLP: block.headerRLP,
-      transactions: out.included.map((t) => ({ raw: t.raw, sender: t.sender })),
-      receipts: out.receipts,
-      seals: block.seals,
-      messages,
-      stats: out.stats,
-      supply,
-      stateOps,
-    });
-    o.db.markCommitted(stateOps);
-    return header;
+    return {
+      number: BigInt(h.number),
+      hash,
+      commit: {
+        headerRLP: block.headerRLP,
+        transactions: out.included.map((t) => ({ raw: t.raw, sender: t.sender })),
+        receipts: out.receipts,
+        messages,
+        stats: out.stats,
+        supply,
+        stateOps,
+      },
+      included: out.included,
+    };
   }
 }
 

@@ -17,11 +17,11 @@ import {
 import { ChainError } from '../errors.js';
 import { createStateManagerAt } from '../exec/state.js';
 import { changesOp, preimageOps, readAccountChanges } from '../exec/stateShards.js';
-import type { BlockExecutor } from '../exec/types.js';
+import type { BlockExecutor, PendingTransaction } from '../exec/types.js';
 import { FEE_POOL_ADDRESS, OUTBOX_ADDRESS } from '../genesis/config.js';
 import { extractMessages } from '../outbox/messages.js';
 import type { Hex, SealData } from '../rpc/backend.js';
-import type { ChainStore } from '../store/chainStore.js';
+import type { BlockCommit, ChainStore } from '../store/chainStore.js';
 import type { OverlayStateDB } from '../store/stateDB.js';
 import { nextSupply } from '../supply/supply.js';
 import type { TransactionSource } from './types.js';
@@ -62,6 +62,26 @@ export interface ProducedBlock {
   /** Where the time went, in seconds: execution, shards and roots, commit. */
   phases: { execute: number; roots: number; commit: number };
   timestamp: bigint;
+}
+
+/**
+ * A block built on the head and not yet committed: its state writes sit in the overlay and the
+ * state shards already include it, so nothing else may execute until it is committed or dropped
+ * (`Producer.discard`). Consensus seals it with a quorum before `commitBuilt`.
+ */
+export interface BuiltBlock {
+  number: bigint;
+  hash: Uint8Array;
+  headerRLP: Uint8Array;
+  /** Everything the store writes except the seals. */
+  commit: Omit<BlockCommit, 'seals'>;
+  included: readonly PendingTransaction[];
+  skipped: readonly { transaction: PendingTransaction; reason: string }[];
+  gasUsed: bigint;
+  messages: number;
+  timestamp: bigint;
+  startedAt: number;
+  phases: { execute: number; roots: number };
 }
 
 /** The live state shards: replaced whole when rebuilt, so holders share one reference. */
@@ -125,13 +145,78 @@ export class Producer {
     try {
       return await this.#produce();
     } catch (error) {
-      this.#o.db.discard();
-      this.#o.shards.current = await this.#o.rebuildShards();
+      await this.discard();
       throw error;
     }
   }
 
+  /** Drops a built block that will not be committed: the overlay's writes and the shards' update. */
+  async discard(): Promise<void> {
+    this.#o.db.discard();
+    this.#o.shards.current = await this.#o.rebuildShards();
+  }
+
+  /** Builds the next block on the head without sealing or committing it (see `BuiltBlock`).
+   *  On failure the uncommitted state writes are dropped and the shards rebuilt. */
+  async build(): Promise<BuiltBlock> {
+    try {
+      return await this.#build();
+    } catch (error) {
+      await this.discard();
+      throw error;
+    }
+  }
+
+  /** Commits a built block with its seals (head moved), then tells the source and `onBlock`. */
+  async commitBuilt(built: BuiltBlock, seals: SealData[]): Promise<ProducedBlock> {
+    const o = this.#o;
+    const t2 = performance.now();
+    await o.store.commitBlock({ ...built.commit, seals });
+    o.db.markCommitted(built.commit.stateOps);
+    const t3 = performance.now();
+    await o.source.onBlockCommitted({
+      number: built.number,
+      included: built.included,
+      skipped: built.skipped,
+    });
+    const info: ProducedBlock = {
+      number: built.number,
+      hash: bytesToHex(built.hash) as Hex,
+      transactions: built.included.length,
+      skipped: built.skipped.length,
+      gasUsed: built.gasUsed,
+      messages: built.messages,
+      seconds: (performance.now() - built.startedAt) / 1000,
+      phases: { ...built.phases, commit: (t3 - t2) / 1000 },
+      timestamp: built.timestamp,
+    };
+    o.onBlock?.(info);
+    return info;
+  }
+
+  /** The seal of this validator over a block in `round`. */
+  seal(number: bigint, hash: Uint8Array, round: number): SealData {
+    return {
+      validator: this.address,
+      round: BigInt(round),
+      signature: bytesToHex(
+        signSeal({
+          privateKey: this.#o.privateKey,
+          chainId: this.#o.chainId,
+          height: Number(number),
+          round,
+          blockHash: hash,
+        }),
+      ) as Hex,
+    };
+  }
+
   async #produce(): Promise<ProducedBlock> {
+    const built = await this.#build();
+    return this.commitBuilt(built, [this.seal(built.number, built.hash, 0)]);
+  }
+
+  async #build(): Promise<BuiltBlock> {
     const started = performance.now();
     const o = this.#o;
     const parent = o.store.headHeader();
@@ -201,20 +286,6 @@ export class Producer {
     });
     const headerRLP = encodeHeader(header);
     const hash = keccak256(headerRLP);
-    const round = 0;
-    const seal: SealData = {
-      validator: this.address,
-      round: BigInt(round),
-      signature: bytesToHex(
-        signSeal({
-          privateKey: o.privateKey,
-          chainId: o.chainId,
-          height: Number(number),
-          round,
-          blockHash: hash,
-        }),
-      ) as Hex,
-    };
     const balances = await Promise.all(
       [OUTBOX_ADDRESS, FEE_POOL_ADDRESS].map(
         async (a) => (await after.getAccount(new Address(hexToBytes(a))))?.balance ?? 0n,
@@ -233,33 +304,27 @@ export class Producer {
       ...preimageOps(o.store.kv, out.touched),
       ...changesOp(number, out.touched),
     ];
-    const t2 = performance.now();
-    await o.store.commitBlock({
-      headerRLP,
-      transactions: out.included.map((t) => ({ raw: t.raw, sender: t.sender })),
-      receipts: out.receipts,
-      seals: [seal],
-      messages,
-      stats: out.stats,
-      supply,
-      stateOps,
-    });
-    o.db.markCommitted(stateOps);
-    const t3 = performance.now();
-    await o.source.onBlockCommitted({ number, included: out.included, skipped: out.skipped });
-    const info: ProducedBlock = {
+    return {
       number,
-      hash: bytesToHex(hash) as Hex,
-      transactions: out.included.length,
-      skipped: out.skipped.length,
+      hash,
+      headerRLP,
+      commit: {
+        headerRLP,
+        transactions: out.included.map((t) => ({ raw: t.raw, sender: t.sender })),
+        receipts: out.receipts,
+        messages,
+        stats: out.stats,
+        supply,
+        stateOps,
+      },
+      included: out.included,
+      skipped: out.skipped,
       gasUsed: out.gasUsed,
       messages: messages.length,
-      seconds: (performance.now() - started) / 1000,
-      phases: { execute: (t1 - t0) / 1000, roots: (t2 - t1) / 1000, commit: (t3 - t2) / 1000 },
       timestamp,
+      startedAt: started,
+      phases: { execute: (t1 - t0) / 1000, roots: (performance.now() - t1) / 1000 },
     };
-    o.onBlock?.(info);
-    return info;
   }
 }
 

@@ -2,6 +2,7 @@
 //
 //   meta        number  0 -> head block number (8 bytes); written last in every block batch
 //                       1 -> chain id (8 bytes), written with genesis
+//                       2 -> the state-shard snapshot (store/shardSnapshot.ts), replaced whole
 //   header      number  block number -> header RLP (exactly as hashed)
 //   body        number  block number -> RLP [[serializedTx, sender(20)], ...]
 //   receipts    number  block number -> RLP of the block's receipts (store/codec.ts)
@@ -17,6 +18,9 @@
 //   preimage    hash    keccak(address) -> address (20): rebuilds the state shards from the trie
 //   changes     number  block number -> RLP [address(20), ...]: the accounts the block applied to
 //                       the state shards (their leaf order depends on history: see exec/stateShards.ts)
+//   consensus   number  0 -> the validator's persisted round state (consensus/chainStore.ts), written
+//                       before it signs anything in a round
+//   evidence    number  sequence -> an equivocation (consensus/chainStore.ts), in arrival order
 
 /** How a table is keyed (mirrors Kesque's `TableOptions`). */
 export interface TableLayout {
@@ -38,6 +42,8 @@ export const Tables = {
   trie: 'trie',
   preimage: 'preimage',
   changes: 'changes',
+  consensus: 'consensus',
+  evidence: 'evidence',
 } as const;
 
 export type TableName = (typeof Tables)[keyof typeof Tables];
@@ -58,9 +64,13 @@ export const CHAIN_TABLES: Record<TableName, TableLayout> = {
   trie: { kind: 'hash' },
   preimage: { kind: 'hash' },
   changes: { kind: 'number' },
+  consensus: { kind: 'number' },
+  evidence: { kind: 'number' },
 };
 
 /** Key of the head record in `meta`. */
 export const HEAD_KEY = 0;
 /** Key of the chain id in `meta`. */
 export const CHAIN_ID_KEY = 1;
+/** Key of the state-shard snapshot in `meta`. */
+export const SHARD_SNAPSHOT_KEY = 2;
