@@ -62,6 +62,7 @@ async function main(): Promise<void> {
     metrics: config.metrics.enabled,
     durability: config.durability,
     execution: { mode: config.execution.mode, workers: config.execution.workers },
+    stateRetention: { archive: config.archive, blocks: config.stateRetentionBlocks },
     metricsLabels: { chain: config.chainLabel ?? genesis.name },
   });
   let stopping = false;

@@ -5,7 +5,8 @@
 // deleted ones), so the shards are a function of the block history, not of the state alone. They
 // are rebuilt by replay: the genesis state (read from the trie at the genesis root, addresses from
 // the preimage table) and then, block by block, the accounts each block applied (`changes`
-// table), read at that block's state root.
+// table), read at that block's state root. A snapshot (store/shardSnapshot.ts) bounds the replay
+// to the blocks after it, which is also what lets older states be pruned.
 import type { Common } from '@ethereumjs/common';
 import { MerklePatriciaTrie } from '@ethereumjs/mpt';
 import { RLP } from '@ethereumjs/rlp';
@@ -21,6 +22,7 @@ import {
 import { ChainError } from '../errors.js';
 import type { HeaderData } from '../rpc/backend.js';
 import type { KVOp, KVReader } from '../store/kv.js';
+import { readShardSnapshot } from '../store/shardSnapshot.js';
 import type { OverlayStateDB } from '../store/stateDB.js';
 import { Tables } from '../store/tables.js';
 import { createStateManagerAt } from './state.js';
@@ -55,44 +57,95 @@ export function changesOp(number: bigint, touched: readonly Uint8Array[]): KVOp[
   return [{ type: 'put', table: Tables.changes, key: Number(number), value: RLP.encode([...touched]) }];
 }
 
-/**
- * The state shards at the end of block `upTo`, replayed from genesis (see the file comment).
- * @throws ChainError CORRUPT_STORE when a header, a preimage or a change list is missing, or when
- *   the replayed root differs from the one block `upTo` committed to.
- */
-export async function replayStateShards(options: {
+interface ReplayOptions {
   db: OverlayStateDB;
   kv: KVReader;
   blocks: { getHeaderByNumber(n: bigint): HeaderData | null; getHeaderRLP(n: bigint): Uint8Array | null };
   upTo: bigint;
   shardBits: number;
   common: Common;
-}): Promise<StateShards> {
-  const root = (n: bigint) => {
-    const h = options.blocks.getHeaderByNumber(n);
-    if (!h) throw new ChainError('CORRUPT_STORE', `block ${n} has no header`);
-    return hexToBytes(h.stateRoot);
+}
+
+/** The state shards at the end of block `upTo` and how they were made: from the snapshot of block
+ *  `from` (`-1n`: no snapshot, built from the genesis state) plus the `replayedBlocks` after it. */
+export interface RestoredStateShards {
+  shards: StateShards;
+  from: bigint;
+  replayedBlocks: number;
+}
+
+/**
+ * The state shards at the end of block `upTo`: from the stored snapshot when there is a usable one
+ * (at or below `upTo`, its root equal to its block's shardRoot), else from the genesis state; then
+ * each later block's changes, read at that block's state root (so those states must be kept).
+ * @throws ChainError CORRUPT_STORE when a header, a preimage, a change list or a state needed for
+ *   the replay is missing, or when the result differs from the shardRoot block `upTo` committed to.
+ */
+export async function restoreStateShards(options: ReplayOptions): Promise<RestoredStateShards> {
+  let start: { shards: StateShards; from: bigint; snapshot: boolean } | undefined;
+  try {
+    const snapshot = readShardSnapshot(options.kv, options.shardBits);
+    if (snapshot && snapshot.blockNumber <= options.upTo) {
+      const want = shardRootOf(options.blocks, snapshot.blockNumber);
+      if (want && equalBytes(want, snapshot.shards.root)) {
+        start = { shards: snapshot.shards, from: snapshot.blockNumber, snapshot: true };
+      }
+    }
+  } catch {
+    // An unreadable snapshot is only a lost shortcut: the replay from genesis below is the truth.
+  }
+  start ??= {
+    shards: await buildStateShardsAt({ ...options, root: stateRootOf(options.blocks, 0n) }),
+    from: 0n,
+    snapshot: false,
   };
-  const shards = await buildStateShardsAt({ ...options, root: root(0n) });
-  for (let n = 1n; n <= options.upTo; n++) {
+  const { shards } = start;
+  let replayedBlocks = 0;
+  for (let n = start.from + 1n; n <= options.upTo; n++) {
+    replayedBlocks++;
     const list = options.kv.get(Tables.changes, Number(n));
     if (!list) continue;
     const addresses = RLP.decode(list) as Uint8Array[];
     if (addresses.length === 0) continue;
-    const sm = createStateManagerAt(options.db, root(n), options.common);
-    shards.update(await readAccountChanges(sm, addresses));
-  }
-  const rlp = options.blocks.getHeaderRLP(options.upTo);
-  if (rlp) {
-    const want = decodeKhipuHeader(rlp).header.extra.shardRoot;
-    if (!Buffer.from(want).equals(Buffer.from(shards.root))) {
+    const sm = createStateManagerAt(options.db, stateRootOf(options.blocks, n), options.common);
+    try {
+      shards.update(await readAccountChanges(sm, addresses));
+    } catch (cause) {
       throw new ChainError(
         'CORRUPT_STORE',
-        `state shards replayed to block ${options.upTo} give root ${bytesToHex(shards.root)}, the header has ${bytesToHex(want)}`,
+        `the state shards cannot be replayed: the state of block ${n} is missing (pruned without a snapshot?)`,
+        { cause },
       );
     }
   }
-  return shards;
+  const want = shardRootOf(options.blocks, options.upTo);
+  if (want && !equalBytes(want, shards.root)) {
+    throw new ChainError(
+      'CORRUPT_STORE',
+      `state shards replayed to block ${options.upTo} give root ${bytesToHex(shards.root)}, the header has ${bytesToHex(want)}`,
+    );
+  }
+  return { shards, from: start.snapshot ? start.from : -1n, replayedBlocks };
+}
+
+/** The state shards at the end of block `upTo` (see {@link restoreStateShards}). */
+export async function replayStateShards(options: ReplayOptions): Promise<StateShards> {
+  return (await restoreStateShards(options)).shards;
+}
+
+function stateRootOf(blocks: ReplayOptions['blocks'], n: bigint): Uint8Array {
+  const h = blocks.getHeaderByNumber(n);
+  if (!h) throw new ChainError('CORRUPT_STORE', `block ${n} has no header`);
+  return hexToBytes(h.stateRoot);
+}
+
+function shardRootOf(blocks: ReplayOptions['blocks'], n: bigint): Uint8Array | undefined {
+  const rlp = blocks.getHeaderRLP(n);
+  return rlp ? decodeKhipuHeader(rlp).header.extra.shardRoot : undefined;
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return Buffer.from(a).equals(Buffer.from(b));
 }
 
 /** Preimage ops for addresses the store has not seen yet. */

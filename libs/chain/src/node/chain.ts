@@ -2,33 +2,56 @@
 // the producer, over one KV store. The node (node/node.ts) adds the pool, RPC and metrics.
 import type { Common } from '@ethereumjs/common';
 import { bytesToHex } from '@ethereumjs/util';
-import { initDietcoin, keccak256, type StateShards, type ValidatorSet } from '@khipu/dietcoin';
+import {
+  decodeHeader as decodeKhipuHeader,
+  initDietcoin,
+  keccak256,
+  type StateShards,
+  type ValidatorSet,
+} from '@khipu/dietcoin';
 import { createExecutor, type ExecutionMode } from '@khipu/execution';
-import type { KesqueReaderHandle } from '@khipu/kesque';
 import { ChainError } from '../errors.js';
 import { createExecutionStateStore } from '../exec/executionStore.js';
 import { EXTENSIONS_MODULE } from '../exec/extensions.js';
 import { createLibraryExecutor } from '../exec/libExecutor.js';
-import { replayStateShards } from '../exec/stateShards.js';
+import { type RestoredStateShards, replayStateShards, restoreStateShards } from '../exec/stateShards.js';
 import type { BlockExecutor } from '../exec/types.js';
 import type { GenesisConfig } from '../genesis/config.js';
 import { buildGenesis, validatorSetOf } from '../genesis/genesis.js';
 import { Importer } from '../importer/importer.js';
-import { Producer, type ProducerOptions, type ShardsHolder } from '../producer/producer.js';
+import { nextBaseFee, Producer, type ProducerOptions, type ShardsHolder } from '../producer/producer.js';
 import { EMPTY_TRANSACTION_SOURCE, type TransactionSource } from '../producer/types.js';
-import type { CallExecutor, KhipuReader, StateReader } from '../rpc/backend.js';
+import {
+  type CallExecutor,
+  type HeaderData,
+  type KhipuReader,
+  type StateReader,
+  StateUnavailableError,
+} from '../rpc/backend.js';
 import { ChainStore } from '../store/chainStore.js';
 import { encodeNumber } from '../store/codec.js';
 import type { KVStore } from '../store/kv.js';
+import { shardSnapshotOp } from '../store/shardSnapshot.js';
 import { createOverlayStateDB, type OverlayStateDB } from '../store/stateDB.js';
+import {
+  type CompactingKV,
+  createRecordingKV,
+  DEFAULT_STATE_RETENTION,
+  type KVExtras,
+  oldestKeptState,
+  type PruneReport,
+  StatePruner,
+  type StateRetention,
+} from '../store/statePruner.js';
 import { CHAIN_ID_KEY, Tables } from '../store/tables.js';
 import { createChainCallExecutor } from './callExecutor.js';
 import { createChainKhipuReader } from './khipuReader.js';
-import { createChainStateReader } from './stateReader.js';
+import { createChainStateReader, readKeptState } from './stateReader.js';
 
 export interface OpenChainParameters {
-  /** The store; Kesque's `readerHandle` lets execution workers read it (parallel mode). */
-  kv: KVStore & { readerHandle?: () => KesqueReaderHandle };
+  /** The store; Kesque's `readerHandle` lets execution workers read it (parallel mode), its
+   *  `compact` lets the node prune old state. */
+  kv: KVStore & KVExtras;
   genesis: GenesisConfig;
   /** The validator key of this node; without it the node follows and does not produce. */
   validatorKey?: Uint8Array;
@@ -39,6 +62,17 @@ export interface OpenChainParameters {
   now?: () => number;
   /** How libs/execution runs blocks: `serial` (the default) or `parallel` with `workers` threads. */
   execution?: { mode: ExecutionMode; workers?: number };
+  /** Past state kept and how (see store/statePruner.ts). */
+  state?: {
+    /** Default: the last 128 blocks. */
+    retention?: StateRetention;
+    /** Blocks between state-shard snapshots (default 64, half the default retention). */
+    snapshotEveryBlocks?: number;
+    /** Blocks between pruning cycles (default: the retention window). */
+    pruneEveryBlocks?: number;
+    onPruned?: (report: PruneReport) => void;
+    onPruneError?: (error: unknown) => void;
+  };
 }
 
 /** An open chain. `producer` is set when the node holds a validator key. */
@@ -58,6 +92,12 @@ export interface Chain {
   importer: Importer;
   /** The state shards at the head. */
   shards(): StateShards;
+  /** How the state shards were restored when the chain opened (`undefined` on a new store). */
+  shardsRestored: Omit<RestoredStateShards, 'shards'> | undefined;
+  /** The oldest block whose state is kept (0 on an archive node). */
+  oldestState(): bigint;
+  /** Prunes old state (`undefined` on an archive node or a store without compaction). */
+  pruner: StatePruner | undefined;
   /** Stops the producer (waiting for a block in progress to commit). */
   stop(): Promise<void>;
 }
@@ -72,20 +112,32 @@ export async function openChain(p: OpenChainParameters): Promise<Chain> {
   await initDietcoin();
   const config = p.genesis;
   const execution = p.execution ?? { mode: 'serial' };
+  const retention = p.state?.retention ?? DEFAULT_STATE_RETENTION;
+  const snapshotEvery = BigInt(Math.max(1, p.state?.snapshotEveryBlocks ?? 64));
+  // Every write goes through `kv`, so that a pruning cycle sees the trie nodes written under it.
+  const kv = createRecordingKV(p.kv);
   const library = await createExecutor({
     chainId: config.chainId,
-    store: createExecutionStateStore(p.kv),
+    store: createExecutionStateStore(kv),
     extensions: { module: EXTENSIONS_MODULE },
     workers: execution.mode === 'parallel' ? (execution.workers ?? 2) : 0,
   });
   // One Common for everything: libs/execution's (native crypto, our consensus type, the EIPs we
   // run), so that transactions parsed anywhere in the node carry the same rules.
   const common = library.common;
-  const store = new ChainStore({ kv: p.kv, common });
-  const db = createOverlayStateDB(p.kv);
+  const baseFeeAfter = (parent: HeaderData) =>
+    nextBaseFee(
+      parent.gasUsed,
+      parent.gasLimit,
+      parent.baseFeePerGas ?? config.baseFeePerGas,
+      config.baseFeePerGas,
+    );
+  const store = new ChainStore({ kv, common, nextBaseFee: baseFeeAfter });
+  const db = createOverlayStateDB(kv);
   const validators = validatorSetOf(config);
-  const built = await buildGenesis({ config, db, kv: p.kv, common });
+  const built = await buildGenesis({ config, db, kv, common });
   let shards: StateShards;
+  let shardsRestored: Chain['shardsRestored'];
   if (!store.isInitialized()) {
     await store.commitBlock({
       ...built.commit,
@@ -113,20 +165,22 @@ export async function openChain(p: OpenChainParameters): Promise<Chain> {
         { details: { stored: storedHash, expected } },
       );
     }
-    shards = await replayStateShards({
+    const restored = await restoreStateShards({
       db,
-      kv: p.kv,
+      kv,
       blocks: store,
       upTo: store.headNumber(),
       shardBits: config.stateShardBits,
       common,
     });
+    shards = restored.shards;
+    shardsRestored = { from: restored.from, replayedBlocks: restored.replayedBlocks };
   }
   const executor = createLibraryExecutor(library, execution.mode);
   const rebuildShards = () =>
     replayStateShards({
       db,
-      kv: p.kv,
+      kv,
       blocks: store,
       upTo: store.headNumber(),
       shardBits: config.stateShardBits,
@@ -164,7 +218,29 @@ export async function openChain(p: OpenChainParameters): Promise<Chain> {
     rebuildShards,
     minBaseFee: config.baseFeePerGas,
   });
-  const state = createChainStateReader({ blocks: store, db, common });
+  const snapshots = new ShardSnapshotWriter(kv, store, holder, shardsRestored?.from);
+  // A restart that replayed blocks snapshots at once, so that the next one replays none of them.
+  if (shardsRestored && shardsRestored.replayedBlocks > 0) snapshots.write(store.headHeader());
+  const oldestState = () => oldestKeptState(retention, store.headNumber());
+  const compactingKV = kv.compact ? (kv as typeof kv & CompactingKV) : undefined;
+  const pruner =
+    compactingKV && !retention.archive
+      ? new StatePruner({
+          kv: compactingKV,
+          blocks: store,
+          retention,
+          ...(p.state?.pruneEveryBlocks !== undefined ? { everyBlocks: p.state.pruneEveryBlocks } : {}),
+          snapshotBlock: () => snapshots.durableBlock,
+          ...(p.state?.onPruned ? { onPruned: p.state.onPruned } : {}),
+          ...(p.state?.onPruneError ? { onError: p.state.onPruneError } : {}),
+        })
+      : undefined;
+  const unsubscribe = store.subscribeNewBlocks(({ header }) => {
+    if (header.number % snapshotEvery === 0n) snapshots.write(header);
+    pruner?.onBlock(header.number);
+  });
+  const state = createChainStateReader({ blocks: store, db, common, oldestState });
+  const calls = createChainCallExecutor({ blocks: store, db, common });
   return {
     chainId: config.chainId,
     common,
@@ -174,7 +250,12 @@ export async function openChain(p: OpenChainParameters): Promise<Chain> {
     executor,
     validators,
     state,
-    calls: createChainCallExecutor({ blocks: store, db, common }),
+    calls: {
+      call(request, blockNumber) {
+        if (blockNumber < oldestState()) throw new StateUnavailableError(blockNumber);
+        return readKeptState(blockNumber, async () => calls.call(request, blockNumber));
+      },
+    },
     khipu: createChainKhipuReader({
       chainId: config.chainId,
       store,
@@ -187,9 +268,56 @@ export async function openChain(p: OpenChainParameters): Promise<Chain> {
     producer,
     importer,
     shards: currentShards,
+    shardsRestored,
+    oldestState,
+    pruner,
     async stop() {
+      unsubscribe();
       await producer?.stop();
+      await pruner?.stop();
+      await snapshots.flush();
       await library.close();
     },
   };
+}
+
+/** Writes state-shard snapshots in the background, one at a time, and knows the durable one. */
+class ShardSnapshotWriter {
+  /** The block of the last snapshot known durable. */
+  durableBlock: bigint | undefined;
+  #chain: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly kv: KVStore,
+    private readonly store: ChainStore,
+    private readonly holder: ShardsHolder,
+    restoredFrom: bigint | undefined,
+  ) {
+    this.durableBlock = restoredFrom !== undefined && restoredFrom >= 0n ? restoredFrom : undefined;
+  }
+
+  /** Snapshots the shards now, if they are those of `header` (the block just committed; a block
+   *  in progress may already have changed them, then this one is skipped). The encoding is taken
+   *  synchronously, the write queued. */
+  write(header: HeaderData): void {
+    const rlp = this.store.getHeaderRLP(header.number);
+    if (!rlp) return;
+    const want = decodeKhipuHeader(rlp).header.extra.shardRoot;
+    if (!Buffer.from(want).equals(Buffer.from(this.holder.current.root))) return;
+    const op = shardSnapshotOp(this.kv, this.holder.current, header.number);
+    this.#chain = this.#chain
+      .then(() => this.kv.batch([op]))
+      .then(
+        () => {
+          if (this.durableBlock === undefined || header.number > this.durableBlock)
+            this.durableBlock = header.number;
+        },
+        // A failed snapshot only loses a shortcut: the previous one (or the replay) still holds.
+        () => undefined,
+      );
+  }
+
+  flush(): Promise<void> {
+    return this.#chain;
+  }
 }

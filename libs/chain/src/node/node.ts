@@ -36,6 +36,8 @@ export interface StartNodeParameters {
   /** Kesque's durability (default: fsync every batch). */
   durability?: Durability;
   execution?: OpenChainParameters['execution'];
+  /** Past state kept (default: the last 128 blocks; `archive` keeps all). */
+  stateRetention?: { archive: boolean; blocks: number };
   /** Labels on every metric, e.g. `{ chain: 'acme', node: '0' }`. */
   metricsLabels?: Record<string, string>;
 }
@@ -70,6 +72,23 @@ export async function startNode(p: StartNodeParameters): Promise<ChainNode> {
     genesis: p.genesis,
     ...(p.validatorKey ? { validatorKey: p.validatorKey } : {}),
     ...(p.execution ? { execution: p.execution } : {}),
+    state: {
+      ...(p.stateRetention ? { retention: p.stateRetention } : {}),
+      onPruned: (r) =>
+        log.info(
+          {
+            head: Number(r.head),
+            keptFrom: Number(r.keptFrom),
+            liveNodes: r.liveKeys,
+            dropped: r.trie.recordsDropped,
+            bytesBefore: r.trie.bytesBefore,
+            bytesAfter: r.trie.bytesAfter,
+            seconds: r.trie.seconds,
+          },
+          'state pruned',
+        ),
+      onPruneError: (error) => log.error({ err: error }, 'state pruning failed'),
+    },
     source: {
       take: (maxGas, baseFee) => (pool ? createPoolSource(pool).take(maxGas, baseFee) : []),
       onBlockCommitted: async (b) => {

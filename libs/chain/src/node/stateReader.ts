@@ -1,5 +1,7 @@
 // StateReader over the world state in Kesque: a state manager pinned to the block's state root per
-// request. Every block's state is kept (trie nodes are never deleted): the node is an archive.
+// request. Only the states the node keeps are answered (store/statePruner.ts): a block older than
+// `oldestState()` is `StateUnavailableError`, checked before any read, so that a pruned state never
+// answers from a cache nor half-answers from the nodes that happen to remain.
 import type { Common } from '@ethereumjs/common';
 import { getMerkleStateProof } from '@ethereumjs/statemanager';
 import { Address, bytesToHex, hexToBytes, setLengthLeft } from '@ethereumjs/util';
@@ -19,10 +21,32 @@ export interface ChainStateReaderOptions {
   blocks: BlockReader;
   db: OverlayStateDB;
   common: Common;
+  /** The oldest block whose state is kept (default 0: an archive). */
+  oldestState?: () => bigint;
+}
+
+/** A trie read that found a node missing: the state was pruned under the reader. */
+export function isMissingNodeError(error: unknown): boolean {
+  return error instanceof Error && /missing (trie )?node/i.test(error.message);
+}
+
+/** Runs `read`, turning a missing trie node into `StateUnavailableError` for `blockNumber`. */
+export async function readKeptState<T>(blockNumber: bigint, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    if (isMissingNodeError(error)) throw new StateUnavailableError(blockNumber, { cause: error });
+    throw error;
+  }
 }
 
 /** Creates the node's `StateReader`. */
-export function createChainStateReader({ blocks, db, common }: ChainStateReaderOptions): StateReader & {
+export function createChainStateReader({
+  blocks,
+  db,
+  common,
+  oldestState = () => 0n,
+}: ChainStateReaderOptions): StateReader & {
   stateAt(blockNumber: bigint): Promise<ReturnType<typeof createStateManagerAt>>;
 } {
   // The state at a committed root never changes: the last few state managers are kept with
@@ -30,6 +54,7 @@ export function createChainStateReader({ blocks, db, common }: ChainStateReaderO
   // do not walk the trie from Kesque every time.
   const recent = new Map<string, ReturnType<typeof createStateManagerAt>>();
   async function stateAt(blockNumber: bigint) {
+    if (blockNumber < oldestState()) throw new StateUnavailableError(blockNumber);
     const header = await blocks.getHeaderByNumber(blockNumber);
     if (!header) throw new StateUnavailableError(blockNumber);
     const cached = recent.get(header.stateRoot);
@@ -43,46 +68,46 @@ export function createChainStateReader({ blocks, db, common }: ChainStateReaderO
     return sm;
   }
   const address = (a: AddressHex) => new Address(hexToBytes(a));
+  async function proofAt(a: AddressHex, slots: Hash[], n: bigint): Promise<AccountProof> {
+    if (n < oldestState()) throw new StateUnavailableError(n);
+    // A fresh state manager pinned to the block's root: getProof flushes it, and it has
+    // nothing of the live state to flush.
+    const header = await blocks.getHeaderByNumber(n);
+    if (!header) throw new StateUnavailableError(n);
+    const sm = createStateManagerAt(db, hexToBytes(header.stateRoot), common);
+    const proof = await getMerkleStateProof(
+      sm,
+      address(a),
+      slots.map((s) => setLengthLeft(hexToBytes(s), 32)),
+    );
+    return {
+      address: a,
+      accountProof: proof.accountProof as Hex[],
+      balance: BigInt(proof.balance),
+      codeHash: proof.codeHash as Hash,
+      nonce: BigInt(proof.nonce),
+      storageHash: proof.storageHash as Hash,
+      storageProof: proof.storageProof.map((sp, i) => ({
+        key: bytesToHex(setLengthLeft(hexToBytes(slots[i] as Hex), 32)) as Hash,
+        value: BigInt(sp.value),
+        proof: sp.proof as Hex[],
+      })),
+    };
+  }
   return {
     stateAt,
-    async getBalance(a, n) {
-      return (await (await stateAt(n)).getAccount(address(a)))?.balance ?? 0n;
-    },
-    async getNonce(a, n) {
-      return (await (await stateAt(n)).getAccount(address(a)))?.nonce ?? 0n;
-    },
-    async getCode(a, n) {
-      return bytesToHex(await (await stateAt(n)).getCode(address(a))) as Hex;
-    },
-    async getStorageAt(a, slot, n) {
-      const sm = await stateAt(n);
-      const value = await sm.getStorage(address(a), setLengthLeft(hexToBytes(slot), 32));
-      return bytesToHex(setLengthLeft(value, 32)) as Hash;
-    },
-    async getProof(a, slots, n): Promise<AccountProof> {
-      // A fresh state manager pinned to the block's root: getProof flushes it, and it has
-      // nothing of the live state to flush.
-      const header = await blocks.getHeaderByNumber(n);
-      if (!header) throw new StateUnavailableError(n);
-      const sm = createStateManagerAt(db, hexToBytes(header.stateRoot), common);
-      const proof = await getMerkleStateProof(
-        sm,
-        address(a),
-        slots.map((s) => setLengthLeft(hexToBytes(s), 32)),
-      );
-      return {
-        address: a,
-        accountProof: proof.accountProof as Hex[],
-        balance: BigInt(proof.balance),
-        codeHash: proof.codeHash as Hash,
-        nonce: BigInt(proof.nonce),
-        storageHash: proof.storageHash as Hash,
-        storageProof: proof.storageProof.map((sp, i) => ({
-          key: bytesToHex(setLengthLeft(hexToBytes(slots[i] as Hex), 32)) as Hash,
-          value: BigInt(sp.value),
-          proof: sp.proof as Hex[],
-        })),
-      };
-    },
+    getBalance: (a, n) =>
+      readKeptState(n, async () => (await (await stateAt(n)).getAccount(address(a)))?.balance ?? 0n),
+    getNonce: (a, n) =>
+      readKeptState(n, async () => (await (await stateAt(n)).getAccount(address(a)))?.nonce ?? 0n),
+    getCode: (a, n) =>
+      readKeptState(n, async () => bytesToHex(await (await stateAt(n)).getCode(address(a))) as Hex),
+    getStorageAt: (a, slot, n) =>
+      readKeptState(n, async () => {
+        const sm = await stateAt(n);
+        const value = await sm.getStorage(address(a), setLengthLeft(hexToBytes(slot), 32));
+        return bytesToHex(setLengthLeft(value, 32)) as Hash;
+      }),
+    getProof: (a, slots, n) => readKeptState(n, () => proofAt(a, slots, n)),
   };
 }

@@ -83,6 +83,8 @@ export interface ChainStoreOptions {
   common: Common;
   /** Headers and blocks kept decoded in memory. */
   cacheBlocks?: number;
+  /** The chain's base fee rule for the child of a header (the producer's, with its floor). */
+  nextBaseFee?: (parent: HeaderData) => bigint;
 }
 
 /** Reads and commits chain data. See the file comment for the atomicity contract. */
@@ -96,7 +98,10 @@ export class ChainStore implements BlockReader, LogIndex {
   readonly #cacheBlocks: number;
   #commitChain: Promise<void> = Promise.resolve();
 
-  constructor({ kv, common, cacheBlocks = 32 }: ChainStoreOptions) {
+  readonly #nextBaseFee: ((parent: HeaderData) => bigint) | undefined;
+
+  constructor({ kv, common, cacheBlocks = 32, nextBaseFee }: ChainStoreOptions) {
+    this.#nextBaseFee = nextBaseFee;
     this.kv = kv;
     this.common = common;
     this.#cacheBlocks = cacheBlocks;
@@ -325,6 +330,11 @@ export class ChainStore implements BlockReader, LogIndex {
     if (number < 0n || number > this.#head) return null;
     const data = this.kv.get(Tables.supply, Number(number));
     return data ? decodeSupply(data) : null;
+  }
+
+  /** The base fee of the block after the head, by the chain's own rule (floored at genesis's). */
+  nextBaseFeePerGas(): bigint | undefined {
+    return this.#head < 0n ? undefined : this.#nextBaseFee?.(this.headHeader());
   }
 
   subscribeNewBlocks(listener: (event: NewBlockEvent) => void): Unsubscribe {
