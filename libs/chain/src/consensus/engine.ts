@@ -67,6 +67,14 @@ export interface CreateConsensusEngineParameters {
   /** Where found equivocations are kept (they are also returned as `evidence` outputs). */
   evidencePool?: EvidencePool;
   limits?: Partial<ConsensusLimits>;
+  /**
+   * The validator set of a height (validatorSchedule.ts): the set of height h + 1 is the one
+   * block h announced through nextValidatorsHash. Null when that height's set is not fixed yet.
+   * With it, `startHeight` and `rememberDecision` may omit their set, and messages of later
+   * heights are checked against the set of their own height (a validator joining at the next
+   * epoch is buffered, one leaving is not). Must be a pure function of the finalized chain.
+   */
+  validatorsAt?: (height: number) => ValidatorSetView | null;
 }
 
 /** What one input produced. */
@@ -117,6 +125,8 @@ interface HeightState {
   height: number;
   validators: readonly Address[];
   members: Set<Address>;
+  /** This node is in the height's set. A follower (not in it) signs nothing and only listens. */
+  member: boolean;
   /** Voting power per validator and in all (one each unless the set carries powers). */
   power: Map<Address, bigint>;
   totalPower: bigint;
@@ -157,6 +167,7 @@ class Engine implements ConsensusEngine {
   private readonly timeouts: RoundTimeouts;
   private readonly limits: ConsensusLimits;
   private readonly evidencePool: EvidencePool | undefined;
+  private readonly validatorsAt: ((height: number) => ValidatorSetView | null) | undefined;
   private resume: PersistedConsensusState | null;
   private h: HeightState | null = null;
   private out: ConsensusOutput[] = [];
@@ -182,6 +193,7 @@ class Engine implements ConsensusEngine {
     this.timeouts = resolveRoundTimeouts(p.timeouts);
     this.limits = { ...DEFAULT_CONSENSUS_LIMITS, ...p.limits };
     this.evidencePool = p.evidencePool;
+    this.validatorsAt = p.validatorsAt;
     this.resume = p.resume ?? null;
   }
 
@@ -204,7 +216,7 @@ class Engine implements ConsensusEngine {
     let rejection: ConsensusError | null = null;
     switch (input.kind) {
       case 'startHeight':
-        this.startHeight(input.height, input.validators);
+        this.startHeight(input.height, this.setOf(input.height, input.validators));
         break;
       case 'message':
         try {
@@ -232,7 +244,7 @@ class Engine implements ConsensusEngine {
         this.onBlockValidated(input.height, input.blockHash, input.valid);
         break;
       case 'rememberDecision':
-        this.keepDecision(input.decision, input.validators.validators);
+        this.keepDecision(input.decision, this.setOf(input.decision.height, input.validators).validators);
         break;
     }
     const outputs = this.out;
@@ -242,6 +254,33 @@ class Engine implements ConsensusEngine {
 
   // -------------------------------------------------------------------------------------------
   // heights and rounds
+
+  /** The set the driver gave for `height`, or the schedule's; both given must agree. */
+  private setOf(height: number, given: ValidatorSetView | undefined): ValidatorSetView {
+    const scheduled = this.validatorsAt?.(height) ?? null;
+    if (given && scheduled && !sameSet(given, scheduled)) {
+      throw new ConsensusError(
+        'INVALID_INPUT',
+        `validator set given for height ${height} differs from the schedule's (validatorsAt)`,
+      );
+    }
+    const set = given ?? scheduled;
+    if (!set) {
+      throw new ConsensusError(
+        'INVALID_INPUT',
+        `no validator set for height ${height}: give one or a validatorsAt that knows it`,
+      );
+    }
+    return set;
+  }
+
+  /** Senders allowed at `height`: its scheduled set when known, else the current one. */
+  private membersAt(height: number): ReadonlySet<Address> {
+    const h = this.h!;
+    if (height === h.height || !this.validatorsAt) return h.members;
+    const set = this.validatorsAt(height);
+    return set ? new Set(set.validators) : h.members;
+  }
 
   private startHeight(height: number, set: ValidatorSetView): void {
     if (!Number.isSafeInteger(height) || height < 1) {
@@ -279,6 +318,7 @@ class Engine implements ConsensusEngine {
       height,
       validators: [...validators],
       members: new Set(validators),
+      member: validators.includes(this.address),
       power: new Map(validators.map((v, i) => [v, powers[i]!])),
       totalPower: powers.reduce((a, b) => a + b, 0n),
       round: 0,
@@ -408,6 +448,8 @@ class Engine implements ConsensusEngine {
     } else {
       this.event({ kind: 'roundStarted', height: h.height, round, reason: 'restart' });
     }
+    // A follower's round change would be refused (NOT_A_VALIDATOR): it follows rounds silently.
+    if (!h.member) return;
     const p = h.prepared;
     const rc = this.sign<RoundChangeMessage>({
       type: 'roundChange',
@@ -427,6 +469,9 @@ class Engine implements ConsensusEngine {
   private onTimeout(timerId: number): void {
     const h = this.h;
     if (!h || h.decided || timerId !== h.timerId) return;
+    // A follower never moves rounds on its own clock: it could leave behind the round the
+    // validators decide in, and it learns the outcome from their commits (or block sync).
+    if (!h.member) return;
     if (h.timerStarted) {
       this.enterRound(h.round + 1, 'timeout');
     } else if (h.ownRoundChange) {
@@ -513,6 +558,8 @@ class Engine implements ConsensusEngine {
     const kept = this.decisions.get(m.height);
     if (kept === undefined) return 'stale';
     if (!kept.validators.includes(m.sender)) return 'stale';
+    // Only a sealer's certificate is admitted (the asker checks the sender's membership).
+    if (!kept.validators.includes(this.address)) return 'stale';
     this.verifySignature(m);
     const d = kept.decision;
     kept.certificate ??= this.sign<CertificateMessage>({
@@ -531,8 +578,8 @@ class Engine implements ConsensusEngine {
 
   private onFutureMessage(m: ConsensusMessage): MessageVerdict {
     const h = this.h!;
-    // Membership of a later height is unknown; senders of the current set are the ones buffered.
-    if (!h.members.has(m.sender)) return 'stale';
+    // Senders of that height's set are buffered (the current set's when the schedule does not know it yet).
+    if (!this.membersAt(m.height).has(m.sender)) return 'stale';
     this.verifySignature(m);
     const seen = this.futureHeight.get(m.sender) ?? 0;
     if (m.height > seen) this.futureHeight.set(m.sender, m.height);
@@ -578,6 +625,8 @@ class Engine implements ConsensusEngine {
     const peers = [...this.futureHeight.values()].filter((x) => x > h.height).length;
     this.event({ kind: 'behind', height: h.height, peerHeight, peers });
     // A round change at this height makes those ahead answer with the decision's certificate.
+    // A follower cannot ask (its round change would be refused): block sync brings it along.
+    if (!h.member) return;
     if (h.round === 0) this.enterRound(1, 'catchUp');
     else if (h.ownRoundChange) this.broadcast(h.ownRoundChange);
   }
@@ -669,6 +718,12 @@ class Engine implements ConsensusEngine {
         'BLOCK_HASH_MISMATCH',
         `proposal for height ${h.height} round ${m.round} names ${shortHex(m.blockHash)} but carries another block`,
       );
+    }
+    if (m.round < h.round && !h.member) {
+      // A follower may have followed a justified proposal past the round that decides: keep the
+      // block (it hashes right and the proposer signed it) so those commits can complete.
+      this.learnBlock(m.blockHash, m.block);
+      return 'stale';
     }
     if (m.round < h.round || m.round > h.round + this.limits.futureRounds) return 'stale';
     const rs = this.roundState(m.round);
@@ -762,7 +817,7 @@ class Engine implements ConsensusEngine {
     const h = this.h!;
     const rs = this.roundState(h.round);
     const p = rs.proposal;
-    if (!p || rs.sentPrepare || h.invalid.has(p.blockHash)) return;
+    if (!h.member || !p || rs.sentPrepare || h.invalid.has(p.blockHash)) return;
     if (h.valid.has(p.blockHash)) {
       this.sendPrepare(p.blockHash);
       return;
@@ -822,7 +877,7 @@ class Engine implements ConsensusEngine {
     const h = this.h!;
     const rs = this.roundState(h.round);
     const p = rs.proposal;
-    if (!p || rs.sentCommit || !h.valid.has(p.blockHash)) return;
+    if (!h.member || !p || rs.sentCommit || !h.valid.has(p.blockHash)) return;
     const matching = [...rs.prepares.values()].filter((x) => x.blockHash === p.blockHash);
     if (!this.isQuorum(matching.map((x) => x.sender))) return;
     rs.sentCommit = true;
@@ -1025,6 +1080,16 @@ class Engine implements ConsensusEngine {
     this.out.push({ kind: 'evidence', evidence });
     this.event({ kind: 'equivocation', height: m.height, round: m.round, validator: m.sender, step: m.type });
   }
+}
+
+function sameSet(a: ValidatorSetView, b: ValidatorSetView): boolean {
+  const n = a.validators.length;
+  if (b.validators.length !== n) return false;
+  for (let i = 0; i < n; i++) {
+    if (a.validators[i] !== b.validators[i]) return false;
+    if ((a.powers?.[i] ?? 1n) !== (b.powers?.[i] ?? 1n)) return false;
+  }
+  return true;
 }
 
 /**

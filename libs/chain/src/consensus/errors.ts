@@ -19,8 +19,15 @@ export type ConsensusErrorCode =
   | 'INVALID_CERTIFICATE'
   | 'INVALID_SEAL'
   | 'BLOCK_HASH_MISMATCH'
+  // validator-set changes (validatorSetChange.ts, validatorSchedule.ts)
+  | 'INVALID_SET_CHANGE'
+  | 'NO_QUORUM'
   // driving the state machine
   | 'INVALID_CONFIG'
+  /** A decision for a stored height names another block: safety is broken, the node must stop. */
+  | 'CONFLICTING_DECISION'
+  /** The chain is not at the height an input is for (it moved on, e.g. by block sync). */
+  | 'WRONG_HEIGHT'
   | 'INVALID_INPUT';
 
 export interface ConsensusErrorOptions {

@@ -158,8 +158,11 @@ export interface RoundTimeouts {
 
 /** Inputs the node feeds the engine. */
 export type ConsensusInput =
-  /** Begin `height` with its validator set (after the previous height was decided and stored). */
-  | { kind: 'startHeight'; height: number; validators: ValidatorSetView }
+  /**
+   * Begin `height` with its validator set (after the previous height was decided and stored).
+   * The set may be omitted when the engine has `validatorsAt`; given, it must agree with it.
+   */
+  | { kind: 'startHeight'; height: number; validators?: ValidatorSetView }
   /** A message from the network, decoded by `decodeConsensusMessage` (the engine verifies it). */
   | { kind: 'message'; message: ConsensusMessage }
   /** The timer set by the `setTimer` output with this `timerId` fired. */
@@ -172,7 +175,7 @@ export type ConsensusInput =
    * A decision from the node's store (after a restart, the last few heights), so that the engine
    * answers validators that are behind with its certificate.
    */
-  | { kind: 'rememberDecision'; decision: Decision; validators: ValidatorSetView };
+  | { kind: 'rememberDecision'; decision: Decision; validators?: ValidatorSetView };
 
 /** Outputs the node carries out, in order. */
 export type ConsensusOutput =
