@@ -118,7 +118,10 @@ async function startOurs(): Promise<Target> {
   };
   writeFileSync(join(dir, 'genesis.json'), JSON.stringify(genesis));
   const port = await freePort();
-  const child = spawn(process.execPath, [join(root, 'apps', 'chain', 'dist', 'main.js')], {
+  // KHIPU_BENCH_NODE_FLAGS: extra node flags for our node only (e.g. `--cpu-prof`), to profile it
+  // under the load.
+  const flags = (process.env.KHIPU_BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
+  const child = spawn(process.execPath, [...flags, join(root, 'apps', 'chain', 'dist', 'main.js')], {
     stdio: ['ignore', 'ignore', 'inherit'],
     env: {
       ...process.env,
