@@ -4,6 +4,7 @@ export { type CachePolicy, ValueCache } from './cache.js';
 export { crc32c } from './crc32c.js';
 export { isKesqueError, KesqueError, type KesqueErrorCode, type KesqueErrorOptions } from './errors.js';
 export { type OpenKesqueReaderOptions, openKesqueReader } from './reader.js';
+export { type ReadBackend, readBackend } from './segmentMap.js';
 export {
   type KesqueFileIO,
   KesqueStore,

@@ -1397,6 +1397,7 @@ export class KesqueStore implements Kesque {
         t.meta[o.slot] = 0;
         t.fdFiles[o.slot] = 0;
         t.fds[o.slot] = -1;
+        t.dropMap(o.slot);
       }
       if (outputs.length > 0 || dropped > 0) {
         t.hash?.beginWrite();
@@ -1418,6 +1419,7 @@ export class KesqueStore implements Kesque {
       t.meta[s.slot] = 0;
       t.fdFiles[s.slot] = 0;
       t.fds[s.slot] = -1;
+      t.dropMap(s.slot);
     }
     this.counter.compactions++;
     return {
@@ -1434,10 +1436,13 @@ export class KesqueStore implements Kesque {
 
   /** Counters since open; besides the contract's fields, `readArounds`: background
    *  prefetches issued after a get went to the disk (not counted in diskReads). */
-  counters(): KesqueCounters & { readArounds: number } {
+  /** Kesque's counters, with `readArounds` (background prefetches) and `mappedReads` (the
+   *  `diskReads` served from a memory map rather than a pread: see `readBackend`). */
+  counters(): KesqueCounters & { readArounds: number; mappedReads: number } {
     const c = this.counter;
     return {
       readArounds: c.readArounds,
+      mappedReads: c.mappedReads,
       gets: c.gets,
       diskReads: c.diskReads,
       tagCollisions: c.tagCollisions,

@@ -1,6 +1,6 @@
 // The read path shared by the writer (`openKesque`) and by readers in other threads
-// (`openKesqueReader`): index lookup, then one pread of the record into a reused buffer, its
-// checks (type, key, CRC32C), and a copy of the value.
+// (`openKesqueReader`): index lookup, then the record read from a memory map of its segment (or
+// with one pread where there is no map), its checks (type, key, CRC32C), and a copy of the value.
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -24,6 +24,7 @@ import {
 import { CTL_SEQ, HashIndex, type HashIndexShared } from './hashIndex.js';
 import { NCTL_SEQ, NumberIndex, type NumberIndexShared } from './numberIndex.js';
 import { pread } from './pread.js';
+import { MAX_MAP_BYTES, mapFile, readBackend } from './segmentMap.js';
 import type { KesqueCounters, TableKey, TableKind } from './types.js';
 
 /** Words of a table's shared metadata (Int32Array): slot -> file number (0: none), read window. */
@@ -69,7 +70,16 @@ export class Counters implements KesqueCounters {
   compactions = 0;
   /** Background 128 KiB prefetches issued after a get went to the disk (not in diskReads). */
   readArounds = 0;
+  /** Record reads (of diskReads) served from a memory map of the segment instead of a pread. */
+  mappedReads = 0;
 }
+
+/** Stands for "no map" in a slot that was tried (backend off, or the map failed). */
+const NO_MAP = new Uint8Array(0);
+const MAPPING = readBackend.backend === 'mmap';
+/** A map of a growing segment is made again once a record lies this far past its end (records
+ *  in between are read with pread): one new map per 8 MiB, or per 1/16 of the map, written. */
+const REMAP_MIN_BYTES = 8 * 1024 * 1024;
 
 const SLAB_BYTES = 16 * 1024;
 
@@ -114,6 +124,11 @@ export class TableReader {
   /** Open descriptors by slot and the file number each was opened for. */
   readonly fds: number[] = new Array<number>(MAX_SLOTS).fill(-1);
   readonly fdFiles = new Int32Array(MAX_SLOTS);
+  /** Memory maps by slot (NO_MAP: tried, none), the file number each maps, and the file size
+   *  when each was made or tried. */
+  readonly maps: Uint8Array[] = new Array<Uint8Array>(MAX_SLOTS).fill(NO_MAP);
+  readonly mapFiles = new Int32Array(MAX_SLOTS);
+  readonly mapTriedAt = new Float64Array(MAX_SLOTS);
   /** Whether this thread owns the files (the writer opens and closes them itself). */
   readonly owner: boolean;
   /** Reads slower than this (ms) prefetch their region; Infinity turns prefetching off. */
@@ -210,7 +225,35 @@ export class TableReader {
       }
       this.fds[s] = -1;
       this.fdFiles[s] = 0;
+      this.dropMap(s);
     }
+  }
+
+  /** Forgets the map of `slot` (its segment left the slot); the garbage collector unmaps it. */
+  dropMap(slot: number): void {
+    this.maps[slot] = NO_MAP;
+    this.mapFiles[slot] = 0;
+    this.mapTriedAt[slot] = 0;
+  }
+
+  /** The map of the segment in `slot` when it covers the record header at `offset`, else
+   *  undefined (read it with pread). Maps the file on first use, and again once it has grown
+   *  well past its map. */
+  mapCovering(slot: number, offset: number): Uint8Array | undefined {
+    const file = this.meta[slot]!;
+    let map = this.maps[slot]!;
+    if (this.mapFiles[slot] === file && file !== 0) {
+      if (offset + RECORD_HEADER_BYTES <= map.length) return map;
+      const tried = this.mapTriedAt[slot]!;
+      if (offset < tried + Math.max(REMAP_MIN_BYTES, tried / 16) || tried >= MAX_MAP_BYTES) return undefined;
+    }
+    const fd = this.fdOf(slot);
+    const size = fs.fstatSync(fd).size;
+    map = mapFile(fd, size) ?? NO_MAP;
+    this.maps[slot] = map;
+    this.mapFiles[slot] = file;
+    this.mapTriedAt[slot] = size;
+    return offset + RECORD_HEADER_BYTES <= map.length ? map : undefined;
   }
 
   checkKey(key: TableKey): void {
@@ -309,6 +352,95 @@ export class TableReader {
     }
     const slot = Math.floor(position / 1073741824);
     const offset = (position % 1073741824) * 8;
+    if (MAPPING) {
+      const map = this.mapCovering(slot, offset);
+      if (map !== undefined)
+        return this.readMapped(map, slot, offset, position, key, buffer, counters, cache);
+    }
+    return this.readWithPread(slot, offset, position, key, buffer, counters, cache);
+  }
+
+  /** `readAt` through the map of the record's segment: no system call when its page is cached. */
+  private readMapped(
+    map: Uint8Array,
+    slot: number,
+    offset: number,
+    position: number,
+    key: Uint8Array | undefined,
+    buffer: ReadBuffer,
+    counters: Counters,
+    cache: ValueCache | undefined,
+  ): Uint8Array | undefined {
+    // The first touch of the record faults its page in when it is not cached: time it, as the
+    // pread path does, to start the read-around of a cold store.
+    const timed = buffer.coldWatch > 0 || (++buffer.reads & 15) === 0;
+    const started = timed ? performance.now() : 0;
+    const type = map[offset + REC_OFF_TYPE];
+    counters.diskReads++;
+    counters.mappedReads++;
+    if (timed) {
+      if (performance.now() - started > this.coldReadMs) {
+        buffer.coldWatch = COLD_WATCH_READS;
+        this.readAround(slot, this.fdOf(slot), offset, counters);
+      } else if (buffer.coldWatch > 0) buffer.coldWatch--;
+    }
+    const keyLength = this.hash ? HASH_KEY_BYTES : NUMBER_KEY_BYTES;
+    if (type !== TYPE_PUT || map[offset + REC_OFF_KEY_LENGTH] !== keyLength) {
+      throw this.corrupt(position, `record type ${type} key length ${map[offset + REC_OFF_KEY_LENGTH]}`);
+    }
+    const end = offset + RECORD_HEADER_BYTES + keyLength + readU32(map, offset + REC_OFF_VALUE_LENGTH);
+    if (end > map.length) {
+      // Past the map (a record longer than what was written when it was made, or a damaged
+      // length): pread reads it, or reports it cut short.
+      counters.diskReads--;
+      counters.mappedReads--;
+      return this.readWithPread(slot, offset, position, key, buffer, counters, cache);
+    }
+    if (key !== undefined) {
+      const at = offset + RECORD_HEADER_BYTES;
+      for (let i = 0; i < 32; i++) {
+        if (map[at + i] !== key[i]) {
+          if (crc32c(map, offset + 4, end) !== readU32(map, offset))
+            throw this.corrupt(position, 'CRC32C mismatch');
+          return undefined;
+        }
+      }
+    }
+    if (this.verifyChecksums && crc32c(map, offset + 4, end) !== readU32(map, offset)) {
+      throw this.corrupt(position, 'CRC32C mismatch');
+    }
+    // Copy out: the map is read-only memory (a write into it would crash the process) and may
+    // outlive its segment only as long as something refers to it.
+    const start = offset + RECORD_HEADER_BYTES + keyLength;
+    const length = end - start;
+    const source = map.subarray(start, end);
+    let value: Uint8Array;
+    if (buffer.transient) {
+      const bytes = buffer.ensure(length);
+      bytes.set(source, 0);
+      value = bytes.subarray(0, length);
+    } else if (length > SLAB_BYTES) value = source.slice();
+    else {
+      const slab = buffer.slabFor(length);
+      const at = buffer.slabUsed;
+      slab.set(source, at);
+      value = new Uint8Array(slab.buffer, at, length);
+      buffer.slabUsed = (at + length + 7) & ~7;
+    }
+    if (cache !== undefined) cache.set(this.cacheBase + position, value.slice(), key);
+    return value;
+  }
+
+  /** `readAt` with a positioned read into the read buffers. */
+  private readWithPread(
+    slot: number,
+    offset: number,
+    position: number,
+    key: Uint8Array | undefined,
+    buffer: ReadBuffer,
+    counters: Counters,
+    cache: ValueCache | undefined,
+  ): Uint8Array | undefined {
     const fd = this.fdOf(slot);
     const window = this.meta[META_READ_LENGTH]!;
     const transient = buffer.transient;
