@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { isKesqueError } from './errors.js';
 import { openKesqueReader } from './reader.js';
+import { readBackend } from './segmentMap.js';
 import { openKesque } from './store.js';
 import { keyOf, removeDir, tempDir, valueFor } from './testing/fixtures.js';
 import type { BatchOp } from './types.js';
@@ -40,10 +41,12 @@ describe('[Kesque] readers in worker threads', () => {
     );
     const results = workers.map(
       (w) =>
-        new Promise<{ reads: number; errors: number; firstError: string }>((resolve, reject) => {
-          w.once('message', resolve);
-          w.once('error', reject);
-        }),
+        new Promise<{ reads: number; errors: number; firstError: string; mappedReads: number }>(
+          (resolve, reject) => {
+            w.once('message', resolve);
+            w.once('error', reject);
+          },
+        ),
     );
     // Grow the index (partitions reallocate), roll segments, compact: readers must follow.
     for (let b = 1000; b < 30_000; b += 1000) {
@@ -57,6 +60,8 @@ describe('[Kesque] readers in worker threads', () => {
     for (const r of await Promise.all(results)) {
       assert.equal(r.errors, 0, r.firstError);
       assert.ok(r.reads > 1000, `${r.reads} reads`);
+      // Each worker maps the segments on its own.
+      if (readBackend.backend === 'mmap') assert.ok(r.mappedReads > 0, `${r.mappedReads} mapped reads`);
     }
     await store.close();
   });

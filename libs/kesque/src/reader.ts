@@ -28,7 +28,7 @@ export function openKesqueReader(
   handle: KesqueReaderHandle,
   options: OpenKesqueReaderOptions = {},
 ): KesqueReader & {
-  counters(): KesqueCounters;
+  counters(): KesqueCounters & { readArounds: number; mappedReads: number };
   getTransient(table: string, key: TableKey): Uint8Array | undefined;
 } {
   if (!handle || typeof handle.dir !== 'string' || typeof handle.tables !== 'object') {
@@ -94,7 +94,7 @@ class KesqueThreadReader implements KesqueReader {
     return this.get(table, key) !== undefined;
   }
 
-  counters(): KesqueCounters {
+  counters(): KesqueCounters & { readArounds: number; mappedReads: number } {
     return { ...this.counter };
   }
 

@@ -256,7 +256,7 @@ function lowerBound(seqs: number[], seq: number): number {
  *  await store.batch([{ type: 'put', table: 'trie', key, value }]);
  *  store.get('trie', key);
  */
-export async function openKesque(options: OpenKesqueOptions): Promise<Kesque & KesqueStore> {
+export async function openKesque(options: OpenKesqueOptions): Promise<KesqueStore> {
   const store = new KesqueStore(options);
   try {
     store.open();

@@ -39,4 +39,10 @@ while (Atomics.load(stop, 0) === 0) {
 }
 const counters = reader.counters();
 reader.close();
-parentPort!.postMessage({ reads, errors, firstError, gets: counters.gets });
+parentPort!.postMessage({
+  reads,
+  errors,
+  firstError,
+  gets: counters.gets,
+  mappedReads: counters.mappedReads,
+});
