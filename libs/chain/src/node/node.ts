@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import type { Durability } from '@khipu/kesque';
 import { openKesque } from '@khipu/kesque';
 import type { Logger } from 'pino';
+import type { CommittedBlock } from '../consensus/chainBlocks.js';
+import { type ConsensusService, type P2PSettings, startConsensusService } from '../consensus/service.js';
 import type { GenesisConfig } from '../genesis/config.js';
 import { createNodeMetrics, type NodeMetrics } from '../metrics/metrics.js';
 import type { RpcBackend } from '../rpc/backend.js';
@@ -40,6 +42,9 @@ export interface StartNodeParameters {
   stateRetention?: { archive: boolean; blocks: number };
   /** Labels on every metric, e.g. `{ chain: 'acme', node: '0' }`. */
   metricsLabels?: Record<string, string>;
+  /** Peers: with them the node runs consensus (validator) or follows by block sync; without,
+   *  a lone validator produces on a timer. */
+  p2p?: P2PSettings;
 }
 
 export interface ChainNode {
@@ -47,6 +52,8 @@ export interface ChainNode {
   pool: TxPool;
   rpc: RpcServer;
   metrics: NodeMetrics;
+  /** Consensus and sync, when the node has peers (`p2p`). */
+  consensus: ConsensusService | undefined;
   /** Where the RPC listens (HTTP, WebSocket and `/metrics` share the port). */
   address: { host: string; port: number };
   /** Stops producing (after the block in progress commits), closes RPC, the pool's journal and
@@ -169,13 +176,33 @@ export async function startNode(p: StartNodeParameters): Promise<ChainNode> {
     ...('corsOrigin' in p.rpc ? { corsOrigin: p.rpc.corsOrigin } : {}),
   });
   const address = await rpc.listen(p.rpc.port, p.rpc.host);
-  chain.producer?.start();
+  // Blocks this node did not build: they leave the pool here (the producer tells it of its own).
+  const onCommitted = async (b: CommittedBlock) => {
+    if (b.ownBlock) return;
+    metrics.chain.headNumber.set(Number(b.number));
+    metrics.chain.blocks.inc();
+    metrics.chain.transactions.inc(b.included.length);
+    if (pool)
+      await createPoolSource(pool).onBlockCommitted({ number: b.number, included: b.included, skipped: [] });
+  };
+  const consensus = p.p2p
+    ? await startConsensusService({
+        chain,
+        kv: kesque,
+        ...(p.validatorKey ? { validatorKey: p.validatorKey } : {}),
+        p2p: p.p2p,
+        logger: p.logger,
+        onCommitted,
+      })
+    : undefined;
+  if (!consensus) chain.producer?.start();
   log.info(
     {
       chainId: Number(chain.chainId),
       head: Number(headHeader.number),
       rpc: `${address.host}:${address.port}`,
       validator: chain.producer?.address ?? null,
+      p2pPort: consensus?.port ?? null,
     },
     'node started',
   );
@@ -185,9 +212,11 @@ export async function startNode(p: StartNodeParameters): Promise<ChainNode> {
     pool,
     rpc,
     metrics,
+    consensus,
     address,
     close() {
       closed ??= (async () => {
+        await consensus?.close();
         await chain.stop();
         await rpc.close();
         pool?.close();

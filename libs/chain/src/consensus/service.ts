@@ -1,0 +1,279 @@
+// Consensus and block sync in a node process: the TCP peer network (one connection per peer,
+// carrying a consensus channel and a sync channel), the QBFT driver over the node's chain
+// (`chainBlocks.ts`), its round state and evidence in Kesque (`stateStore.ts`), and block sync.
+//
+// A validator runs the driver from head + 1. When it falls behind (the engine reports `behind`,
+// a periodic look at the peers' heads finds them two or more blocks ahead, or the driver stops on
+// an input for a height the chain already left), it stops the driver, syncs, and starts a fresh
+// engine at the new head (resuming the persisted round state when it is for that height, so a
+// restart never signs twice in one round). A follower only syncs, on a timer.
+import type { Logger } from 'pino';
+import type { Chain } from '../node/chain.js';
+import { createConsensusMessageValidator } from '../p2p/consensusValidator.js';
+import { createPeerNetwork, type PeerLimits, type PeerNetwork } from '../p2p/network.js';
+import type { MessageValidator, PeerEvent, StaticPeer, Transport } from '../p2p/types.js';
+import type { KVStore } from '../store/kv.js';
+import { createBlockSync } from '../sync/blockSync.js';
+import { Channel, createChannelMux, createChannelValidator } from '../sync/channels.js';
+import { decodeSyncMessage } from '../sync/protocol.js';
+import { hashConsensusBlock } from './blockCodec.js';
+import { type CommittedBlock, createChainBlocks, decisionOf } from './chainBlocks.js';
+import { createConsensusCrypto } from './crypto.js';
+import { validatorSetViewOf } from './dietcoin.js';
+import { type ConsensusDriver, createConsensusDriver } from './driver.js';
+import { createConsensusEngine } from './engine.js';
+import { ConsensusError, isConsensusError } from './errors.js';
+import { type ConsensusStateStore, openConsensusStateStore } from './stateStore.js';
+import type { Address, ConsensusEvent, Decision, RoundTimeouts } from './types.js';
+
+/** Peer-to-peer settings of a node (consensus/p2pConfig.ts reads them). */
+export interface P2PSettings {
+  listen?: { host: string; port: number };
+  peers: StaticPeer[];
+  /** Non-validators allowed to connect (they follow the chain by sync). */
+  followers: Address[];
+  /** The key a follower authenticates with (a validator uses its validator key). */
+  nodeKey?: Uint8Array;
+  roundTimeouts?: Partial<RoundTimeouts>;
+  limits?: Partial<PeerLimits>;
+}
+
+export interface StartConsensusServiceParameters {
+  chain: Chain;
+  kv: KVStore;
+  /** The validator key; without it the node follows. */
+  validatorKey?: Uint8Array;
+  p2p: P2PSettings;
+  logger: Logger;
+  /** Called for every block consensus or sync made the head. */
+  onCommitted?: (block: CommittedBlock) => void | Promise<void>;
+  onConsensusEvent?: (event: ConsensusEvent) => void;
+  onPeerEvent?: (event: PeerEvent) => void;
+  /** Wraps the consensus channel (tests inject faults: `createFaultyTransport`). */
+  wrapConsensusTransport?: (transport: Transport) => Transport;
+  /** How often a validator compares its head with its peers' (default 2 s). */
+  syncCheckMs?: number;
+}
+
+export interface ConsensusService {
+  network: PeerNetwork;
+  /** The port the peer network listens on (null when it only dials). */
+  port: number | null;
+  address: Address;
+  role: 'validator' | 'follower';
+  evidence: ConsensusStateStore;
+  close(): Promise<void>;
+}
+
+/** Most recent decisions handed to a fresh engine, so that it answers validators one height behind. */
+const RECENT_DECISIONS = 8;
+
+/** Starts the peer network, then the driver (validator) or the sync loop (follower). */
+export async function startConsensusService(p: StartConsensusServiceParameters): Promise<ConsensusService> {
+  const log = p.logger.child({ component: 'consensus' });
+  const { chain } = p;
+  const crypto = await createConsensusCrypto();
+  const key = p.validatorKey ?? p.p2p.nodeKey;
+  if (!key) {
+    throw new ConsensusError(
+      'INVALID_CONFIG',
+      'a node on a peer network needs a validator key or a node key (KHIPU_P2P_NODE_KEY)',
+    );
+  }
+  const signer = crypto.createSigner(key);
+  const view = validatorSetViewOf(chain.validators);
+  const isValidator = p.validatorKey !== undefined && view.validators.includes(signer.address);
+  const stateStore = openConsensusStateStore(p.kv);
+  const consensusCheck = createConsensusMessageValidator({
+    chainId: chain.chainId,
+    keccak256: crypto.keccak256,
+    verifier: crypto.verifier,
+    validators: () => view.validators,
+  });
+  const syncCheck: MessageValidator = (bytes) => {
+    try {
+      decodeSyncMessage(bytes);
+      return { verdict: 'accept' };
+    } catch (e) {
+      return { verdict: 'reject', code: e instanceof Error && 'code' in e ? String(e.code) : 'MALFORMED' };
+    }
+  };
+  const network = createPeerNetwork({
+    chainId: chain.chainId,
+    signer,
+    verifier: crypto.verifier,
+    keccak256: crypto.keccak256,
+    role: isValidator ? 'validator' : 'follower',
+    ...(p.p2p.listen ? { listen: p.p2p.listen } : {}),
+    peers: p.p2p.peers,
+    validators: () => view.validators,
+    followers: p.p2p.followers,
+    // Validators are fully meshed by their static peers; relaying would also relay sync answers.
+    gossip: false,
+    validateMessage: createChannelValidator({
+      [Channel.consensus]: isValidator ? consensusCheck : () => ({ verdict: 'ignore' }),
+      [Channel.sync]: syncCheck,
+    }),
+    ...(p.p2p.limits ? { limits: p.p2p.limits } : {}),
+    onEvent: (e) => {
+      if (e.kind === 'peerConnected' || e.kind === 'peerDisconnected' || e.kind === 'peerBanned') {
+        log.info(
+          {
+            peer: 'address' in e ? e.address : undefined,
+            event: e.kind,
+            peers: 'peers' in e ? e.peers : undefined,
+          },
+          'peer',
+        );
+      }
+      p.onPeerEvent?.(e);
+    },
+  });
+  const channel = createChannelMux(network);
+  const consensusTransport = p.wrapConsensusTransport
+    ? p.wrapConsensusTransport(channel(Channel.consensus))
+    : channel(Channel.consensus);
+  const blocks = createChainBlocks({
+    store: chain.store,
+    importer: chain.importer,
+    ...(isValidator && chain.producer ? { producer: chain.producer } : {}),
+    blockTimeMs: chain.genesis.blockTimeMs,
+    ...(p.onCommitted ? { onCommitted: p.onCommitted } : {}),
+  });
+  const sync = createBlockSync({
+    transport: channel(Channel.sync),
+    store: chain.store,
+    importBlock: (b) => blocks.importBlock(b),
+    onBadPeer: (peer, error) => log.warn({ peer, err: error }, 'peer served a block that does not import'),
+  });
+  const { port } = await network.start();
+
+  let closed = false;
+  let driver: ConsensusDriver | null = null;
+  let resyncing: Promise<void> | null = null;
+  let timer: NodeJS.Timeout | null = null;
+  const baseMs = p.p2p.roundTimeouts?.baseMs ?? chain.genesis.blockTimeMs + 1000;
+  const timeouts: RoundTimeouts = { baseMs, maxMs: p.p2p.roundTimeouts?.maxMs ?? baseMs * 4 };
+
+  const catchUp = async () => {
+    try {
+      const n = await sync.catchUp();
+      if (n > 0) log.info({ imported: n, head: Number(chain.store.headNumber()) }, 'synced');
+    } catch (err) {
+      log.warn({ err }, 'sync failed');
+    }
+  };
+
+  const startDriver = () => {
+    const head = chain.store.headNumber();
+    const recent: Decision[] = [];
+    for (let n = head; n > 0n && recent.length < RECENT_DECISIONS; n--) {
+      const d = decisionOf(chain.store, n);
+      if (d) recent.unshift(d);
+    }
+    const engine = createConsensusEngine({
+      chainId: chain.chainId,
+      signer,
+      verifier: crypto.verifier,
+      keccak256: crypto.keccak256,
+      hashBlock: hashConsensusBlock,
+      timeouts,
+      resume: stateStore.load(),
+    });
+    const d = createConsensusDriver({
+      engine,
+      transport: consensusTransport,
+      blocks,
+      store: {
+        persistState: (s) => stateStore.persistState(s),
+        commitDecision: (decision) => blocks.commitDecision(decision),
+      },
+      validatorsAt: () => view,
+      startHeight: Number(head) + 1,
+      recentDecisions: recent,
+      onEvent: (e) => {
+        if (e.kind === 'behind') resync('behind');
+        else if (e.kind === 'roundChange') log.info(e, 'round change');
+        else if (e.kind === 'equivocation') log.warn(e, 'equivocation');
+        p.onConsensusEvent?.(e);
+      },
+      onEvidence: (e) => {
+        stateStore.addEvidence(e).catch((err) => log.error({ err }, 'evidence not stored'));
+      },
+      onFatal: (err) => {
+        if (isConsensusError(err, 'CONFLICTING_DECISION')) {
+          log.fatal({ err }, 'conflicting decision: consensus stopped');
+          return;
+        }
+        log.warn({ err }, 'consensus driver stopped; syncing and restarting it');
+        resync('driver stopped');
+      },
+    });
+    driver = d;
+    d.start();
+  };
+
+  function resync(reason: string): void {
+    if (closed || resyncing || !isValidator) return;
+    resyncing = (async () => {
+      log.info({ reason, head: Number(chain.store.headNumber()) }, 'resync');
+      const d = driver;
+      driver = null;
+      d?.stop();
+      await d?.idle().catch(() => {});
+      await blocks.release();
+      await catchUp();
+      if (!closed) startDriver();
+    })().finally(() => {
+      resyncing = null;
+    });
+  }
+
+  const syncCheckMs = p.syncCheckMs ?? 2_000;
+  const tick = async () => {
+    if (closed) return;
+    if (isValidator) {
+      if (!resyncing) {
+        const heads = await sync.peerHeads();
+        const best = [...heads.values()].reduce((a, b) => (b > a ? b : a), 0n);
+        if (best >= chain.store.headNumber() + 2n) resync('peers ahead');
+      }
+    } else {
+      await catchUp();
+    }
+    if (!closed) timer = setTimeout(tick, isValidator ? syncCheckMs : chain.genesis.blockTimeMs);
+  };
+
+  if (isValidator) startDriver();
+  timer = setTimeout(tick, isValidator ? syncCheckMs : 0);
+  log.info(
+    {
+      address: signer.address,
+      role: isValidator ? 'validator' : 'follower',
+      p2pPort: port,
+      peers: p.p2p.peers.length,
+      validators: view.validators.length,
+      roundTimeoutMs: timeouts.baseMs,
+    },
+    'consensus started',
+  );
+
+  return {
+    network,
+    port,
+    address: signer.address,
+    role: isValidator ? 'validator' : 'follower',
+    evidence: stateStore,
+    async close() {
+      closed = true;
+      if (timer) clearTimeout(timer);
+      await resyncing;
+      const d = driver;
+      d?.stop();
+      await d?.idle().catch(() => {});
+      sync.close();
+      await blocks.release();
+      await network.close();
+    },
+  };
+}
