@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// `npm run devnet [-- --fresh] [-- --port 8545]`: a local chain with each validator node as its own
-// process, data under .devnet/. Once every node answers over HTTP and WebSocket it writes
+// `npm run devnet [-- --fresh] [-- --port 8545] [-- --validators 4]`: a local chain with each
+// validator node as its own process (4 by default, running QBFT consensus over TCP peers on ports
+// --port + 100 + i), data under .devnet/. Once every node answers over HTTP and WebSocket it writes
 // .devnet/devnet.json atomically. Runs without a terminal; children stay in this process group
 // (a Ctrl-C reaches them all) and are stopped cleanly on SIGINT / SIGTERM; a child that dies is
 // restarted; a rerun resumes the same chain, `--fresh` starts a new one.
@@ -27,7 +28,15 @@ const devnetDir = process.env.KHIPU_DEVNET_DIR ?? join(root, '.devnet');
 const mainJs = join(root, 'apps', 'chain', 'dist', 'main.js');
 
 function parseArgs(argv) {
-  const args = { fresh: false, port: 8545, validators: 1, accounts: 10, chainId: 7001, name: 'enterprise-a' };
+  const args = {
+    fresh: false,
+    port: 8545,
+    validators: 4,
+    accounts: 10,
+    chainId: 7001,
+    name: 'enterprise-a',
+    blockTimeMs: 1000,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -41,22 +50,20 @@ function parseArgs(argv) {
     else if (a === '--accounts') args.accounts = Number(value());
     else if (a === '--chain-id') args.chainId = Number(value());
     else if (a === '--name') args.name = value();
+    else if (a === '--block-time') args.blockTimeMs = Number(value());
     else if (a === '--help' || a === '-h') {
       console.log(
-        'usage: npm run devnet -- [--fresh] [--port 8545] [--validators 1] [--accounts 10] [--chain-id 7001] [--name enterprise-a]',
+        'usage: npm run devnet -- [--fresh] [--port 8545] [--validators 4] [--accounts 10] [--chain-id 7001] [--name enterprise-a] [--block-time 1000]',
       );
       process.exit(0);
     } else fail(`unknown argument ${a} (see --help)`);
   }
   if (!Number.isInteger(args.port) || args.port < 1024 || args.port > 65000)
     fail('--port must be 1024..65000');
-  if (!Number.isInteger(args.validators) || args.validators < 1)
-    fail('--validators must be a positive integer');
-  if (args.validators > 1) {
-    // Several validators need the consensus (QBFT) and block propagation between the nodes,
-    // which land with the consensus issue; until then one validator seals every block.
-    fail('--validators above 1 needs the consensus between nodes, not wired yet: use 1');
-  }
+  if (!Number.isInteger(args.validators) || args.validators < 1 || args.validators > 50)
+    fail('--validators must be 1..50');
+  if (!Number.isInteger(args.blockTimeMs) || args.blockTimeMs < 50 || args.blockTimeMs > 60_000)
+    fail('--block-time must be 50..60000 (ms)');
   if (!Number.isInteger(args.accounts) || args.accounts < 1 || args.accounts > 1000)
     fail('--accounts must be 1..1000');
   if (!/^[a-z0-9-]+$/.test(args.name)) fail('--name must be lower-case letters, digits and dashes');
@@ -152,7 +159,7 @@ async function prepare(args) {
     chainId: args.chainId,
     name: args.name,
     timestamp: Math.floor(Date.now() / 1000),
-    blockTimeMs: 1000,
+    blockTimeMs: args.blockTimeMs,
     gasLimit: '30000000',
     baseFeePerGas: '1000000000',
     validators: validators.map((v) => v.address),
@@ -174,6 +181,17 @@ async function prepare(args) {
 const children = new Map();
 let stopping = false;
 
+/** Peer port of validator i: the RPC ports are basePort + i, the peer ports basePort + 100 + i. */
+const p2pPortOf = (chain, i) => chain.basePort + 100 + i;
+
+/** Every other validator of the chain as a static peer (validators are fully meshed). */
+function peersOf(chain, i) {
+  return chain.validators
+    .map((v, j) => (j === i ? null : `${v.address}@127.0.0.1:${p2pPortOf(chain, j)}`))
+    .filter((x) => x !== null)
+    .join(',');
+}
+
 function startChild(chain, i) {
   const chainDir = join(devnetDir, 'chains', chain.name);
   const port = chain.basePort + i;
@@ -191,6 +209,10 @@ function startChild(chain, i) {
       KHIPU_RPC_PORT: String(port),
       KHIPU_LOG_FILE: logFile,
       KHIPU_CHAIN_LABEL: chain.name,
+      // A lone validator produces on a timer; several run consensus over their peer ports.
+      ...(chain.validators.length > 1
+        ? { KHIPU_P2P_PORT: String(p2pPortOf(chain, i)), KHIPU_P2P_PEERS: peersOf(chain, i) }
+        : {}),
     },
   });
   let stderr = '';
@@ -294,8 +316,8 @@ async function main() {
   rmSync(join(devnetDir, 'devnet.json'), { force: true });
   for (const c of secrets.chains) {
     for (let i = 0; i < c.validators.length; i++) {
-      if (!(await portFree(c.basePort + i))) {
-        fail(`port ${c.basePort + i} is in use (another devnet running?); stop it first`);
+      for (const port of [c.basePort + i, p2pPortOf(c, i)]) {
+        if (!(await portFree(port))) fail(`port ${port} is in use (another devnet running?); stop it first`);
       }
     }
   }

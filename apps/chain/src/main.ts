@@ -1,14 +1,17 @@
 #!/usr/bin/env node
 // An enterprise chain node: libs/chain with the Outbox system contract in genesis. Configured by
-// environment variables and an optional JSON file (libs/chain's config module: see its README);
-// stops cleanly on SIGINT / SIGTERM.
+// environment variables and an optional JSON file (libs/chain's config module: see its README),
+// peers and consensus timeouts from KHIPU_P2P_* (libs/chain consensus/p2pConfig.ts); stops cleanly
+// on SIGINT / SIGTERM.
 import { readFileSync } from 'node:fs';
 import {
   ConfigError,
   createNodeLogger,
   loadNodeConfig,
+  loadP2PSettings,
   type NodeConfig,
   OUTBOX_ADDRESS,
+  type P2PSettings,
   parseGenesisConfig,
   startNode,
 } from '@khipu/chain';
@@ -16,8 +19,10 @@ import { Outbox } from './generated/contracts.js';
 
 async function main(): Promise<void> {
   let config: NodeConfig;
+  let p2p: P2PSettings | null;
   try {
     config = loadNodeConfig({ env: process.env });
+    p2p = loadP2PSettings(process.env);
   } catch (e) {
     if (e instanceof ConfigError) {
       process.stderr.write(`khipu-chain: ${e.message}\n`);
@@ -64,6 +69,7 @@ async function main(): Promise<void> {
     execution: { mode: config.execution.mode, workers: config.execution.workers },
     stateRetention: { archive: config.archive, blocks: config.stateRetentionBlocks },
     metricsLabels: { chain: config.chainLabel ?? genesis.name },
+    ...(p2p ? { p2p } : {}),
   });
   let stopping = false;
   const stop = (signal: string) => {

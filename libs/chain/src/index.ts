@@ -1,6 +1,11 @@
 // @khipu/chain: the node core every Khipu chain runs. See ARCHITECTURE.md.
 
 export { ConfigError, loadNodeConfig, type NodeConfig, SETTINGS } from './config/config.js';
+export type { CommittedBlock } from './consensus/chainBlocks.js';
+export { loadP2PSettings } from './consensus/p2pConfig.js';
+export { type ConsensusService, type P2PSettings, startConsensusService } from './consensus/service.js';
+export { decodeEvidence, encodeEvidence } from './consensus/stateStore.js';
+export type { EquivocationEvidence } from './consensus/types.js';
 export { ChainError, type ChainErrorCode, isChainError } from './errors.js';
 export {
   khipuPrecompiles,

@@ -192,7 +192,8 @@ export async function startConsensusService(p: StartConsensusServiceParameters):
       startHeight: Number(head) + 1,
       recentDecisions: recent,
       onEvent: (e) => {
-        if (e.kind === 'behind') resync('behind');
+        // One height behind, the engine catches up by itself (certificates); further, sync.
+        if (e.kind === 'behind') void checkPeers();
         else if (e.kind === 'roundChange') log.info(e, 'round change');
         else if (e.kind === 'equivocation') log.warn(e, 'equivocation');
         p.onConsensusEvent?.(e);
@@ -230,14 +231,16 @@ export async function startConsensusService(p: StartConsensusServiceParameters):
   }
 
   const syncCheckMs = p.syncCheckMs ?? 2_000;
+  async function checkPeers(): Promise<void> {
+    if (closed || resyncing) return;
+    const heads = await sync.peerHeads();
+    const best = [...heads.values()].reduce((a, b) => (b > a ? b : a), 0n);
+    if (best >= chain.store.headNumber() + 2n) resync('peers ahead');
+  }
   const tick = async () => {
     if (closed) return;
     if (isValidator) {
-      if (!resyncing) {
-        const heads = await sync.peerHeads();
-        const best = [...heads.values()].reduce((a, b) => (b > a ? b : a), 0n);
-        if (best >= chain.store.headNumber() + 2n) resync('peers ahead');
-      }
+      await checkPeers();
     } else {
       await catchUp();
     }
