@@ -102,10 +102,21 @@ describe('[chain-node] npm run devnet', () => {
     const [chain] = json.chains;
     assert.ok(chain);
     assert.equal(typeof chain.chainId, 'number');
-    assert.deepEqual(chain.rpc, [`http://127.0.0.1:${port}`]);
-    assert.deepEqual(chain.ws, [`ws://127.0.0.1:${port}`]);
-    assert.deepEqual(chain.metrics, [`http://127.0.0.1:${port}/metrics`]);
-    assert.equal(chain.validators.length, 1);
+    // Four validator processes (issue 7), one URL of each kind per process, in validator order.
+    const ports = [0, 1, 2, 3].map((i) => port + i);
+    assert.deepEqual(
+      chain.rpc,
+      ports.map((p) => `http://127.0.0.1:${p}`),
+    );
+    assert.deepEqual(
+      chain.ws,
+      ports.map((p) => `ws://127.0.0.1:${p}`),
+    );
+    assert.deepEqual(
+      chain.metrics,
+      ports.map((p) => `http://127.0.0.1:${p}/metrics`),
+    );
+    assert.equal(chain.validators.length, 4);
     const url = chain.rpc[0] as string;
     assert.equal(BigInt(await wsChainId(chain.ws[0] as string)), BigInt(chain.chainId));
     assert.match(await (await fetch(chain.metrics[0] as string)).text(), /khipu_chain_head_block_number/);
