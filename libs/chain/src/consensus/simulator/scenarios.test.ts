@@ -8,7 +8,7 @@ import { runSimulation, simulatedValidators } from './simulation.js';
 
 /** A schedule of one vote each (the generator weighs one in five by stake). */
 function equalVotes(seed: number, validators: number): Schedule {
-  const { stakes: _weighted, ...schedule } = generateSchedule(seed, { validators });
+  const { stakes: _weighted, ...schedule } = generateSchedule(seed, { validators, epochs: false });
   return schedule;
 }
 
@@ -181,5 +181,64 @@ describe('[Consensus] scenarios', () => {
     };
     const result = runSimulation(schedule, { crypto });
     assert.equal(result.violation, null, result.violation?.detail);
+  });
+
+  it('hands over to a new set at an epoch boundary: sealers change, a lagging follower syncs', () => {
+    // Five nodes, sets of four changing every 2 heights; node 4 joins at epoch 1, node 0 leaves.
+    const sets = [
+      [0, 1, 2, 3],
+      [1, 2, 3, 4],
+      [0, 2, 3, 4],
+    ];
+    const schedule: Schedule = {
+      ...calm(51, 4),
+      validators: 5,
+      epochs: { length: 2, sets },
+      heightsAfterGst: 6,
+      // A byzantine member of every set: still below 1/3 of each.
+      byzantine: [{ node: 3, behaviours: ['equivocateVotes', 'garbage'] }],
+    };
+    const sealersAt = new Map<number, Set<number>>();
+    const { nodeOf } = simulatedValidators(crypto, 5);
+    const signed = new Map<number, Set<number>>();
+    const result = runSimulation(schedule, {
+      crypto,
+      trace: true,
+      // Node 4 misses every commit of height 1: as a follower it cannot ask, it must sync.
+      filter: (_from, to, m) => !(to === 4 && m.height === 1 && m.type === 'commit'),
+      onOutputs: (node, outputs) => {
+        for (const o of outputs) {
+          if (o.kind === 'broadcast') {
+            const heights = signed.get(node) ?? new Set();
+            heights.add(o.message.height);
+            signed.set(node, heights);
+          }
+          if (o.kind === 'decide') {
+            sealersAt.set(o.decision.height, new Set(o.decision.seals.map((x) => nodeOf.get(x.validator)!)));
+          }
+        }
+      },
+    });
+    assert.equal(result.violation, null, result.violation?.detail);
+    assert.ok(result.decided.size >= 6);
+    assert.ok(
+      result.trace.some((line) => line.includes('n4 SYNCS h1')),
+      'the follower synced the height it missed',
+    );
+    for (const [height, sealers] of sealersAt) {
+      const set = sets[Math.min(Math.floor(height / 2), 2)]!;
+      assert.ok(
+        [...sealers].every((x) => set.includes(x)),
+        `height ${height} sealed by its set`,
+      );
+    }
+    for (const [node, heights] of signed) {
+      for (const h of heights) {
+        assert.ok(
+          sets[Math.min(Math.floor(h / 2), 2)]!.includes(node),
+          `n${node} signed at h${h} outside its set`,
+        );
+      }
+    }
   });
 });

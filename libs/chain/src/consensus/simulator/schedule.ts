@@ -44,10 +44,22 @@ export interface Partition {
   groups: number[];
 }
 
+/**
+ * Validator-set changes: epoch e holds heights e·length … (e+1)·length − 1 and is sealed by the
+ * nodes `sets[e]` (the last entry for every later epoch), as validatorSchedule.ts fixes it.
+ */
+export interface EpochSets {
+  length: number;
+  sets: number[][];
+}
+
 export interface Schedule {
   /** Drives the network's delays and drops and the blocks' contents. */
   seed: number;
+  /** Nodes in the run; with `epochs`, some of them follow the chain outside the current set. */
   validators: number;
+  /** Omitted: every node validates every height. */
+  epochs?: EpochSets;
   /** Voting power per node (stake, as on the hub); omitted: one vote each. */
   stakes?: number[];
   byzantine: { node: number; behaviours: ByzantineBehaviour[] }[];
@@ -70,6 +82,8 @@ export interface Schedule {
 export interface GenerateScheduleOptions {
   /** Force the validator count (default: 4 or 7). */
   validators?: number;
+  /** Force set changes on (true) or off (false); default one schedule in four. */
+  epochs?: boolean;
 }
 
 /** A random small schedule from `seed`. */
@@ -122,7 +136,7 @@ export function generateSchedule(seed: number, options: GenerateScheduleOptions 
       groups: Array.from({ length: n }, () => r.int(2)),
     });
   }
-  return {
+  const base: Schedule = {
     seed: seed >>> 0,
     validators: n,
     ...(stakes ? { stakes } : {}),
@@ -138,6 +152,67 @@ export function generateSchedule(seed: number, options: GenerateScheduleOptions 
     buildMs: r.between(1, 5),
     validateMs: r.between(1, 5),
   };
+  // Drawn from a PRNG of their own, so schedules without set changes stay what they were.
+  const e = createPrng(seed ^ 0x0e90_c4a5);
+  return (options.epochs ?? e.chance(0.25)) ? withSetChanges(base, e) : base;
+}
+
+/**
+ * Adds one honest node outside the genesis set and changes the set every 2 or 3 heights: each
+ * epoch one member leaves and the node outside joins, so nodes take turns following and
+ * validating. Faults are dropped until the faulty hold less than 1/3 of every set's power.
+ */
+function withSetChanges(s: Schedule, r: ReturnType<typeof createPrng>): Schedule {
+  const n = s.validators;
+  const spare = n;
+  const sets: number[][] = [Array.from({ length: n }, (_, i) => i)];
+  let outside = spare;
+  for (let epoch = 1; epoch < 4; epoch++) {
+    const previous = sets[epoch - 1]!;
+    const leaving = previous[r.int(n)]!;
+    sets.push([...previous.filter((x) => x !== leaving), outside].sort((a, b) => a - b));
+    outside = leaving;
+  }
+  const stakes = s.stakes ? [...s.stakes, r.between(1, 4)] : undefined;
+  const length = r.between(2, 3);
+  const out: Schedule = {
+    ...s,
+    validators: n + 1,
+    epochs: { length, sets },
+    // Liveness then spans at least one change of set.
+    heightsAfterGst: Math.max(s.heightsAfterGst, length + 1),
+    ...(stakes ? { stakes } : {}),
+    byzantine: [...s.byzantine],
+    crashes: [...s.crashes],
+  };
+  while (!faultsBoundedInEverySet(out)) {
+    const permanent = out.crashes.findLastIndex((c) => c.restartAt === null);
+    if (permanent >= 0) out.crashes.splice(permanent, 1);
+    else out.byzantine.pop();
+  }
+  return out;
+}
+
+/** The nodes of the set sealing `height`. */
+export function setNodesAt(s: Schedule, height: number): number[] {
+  if (!s.epochs) return Array.from({ length: s.validators }, (_, i) => i);
+  const sets = s.epochs.sets;
+  return sets[Math.min(Math.floor(height / s.epochs.length), sets.length - 1)]!;
+}
+
+/** Every set of `s` (one when the set never changes). */
+export function allSets(s: Schedule): number[][] {
+  return s.epochs ? s.epochs.sets : [setNodesAt(s, 0)];
+}
+
+/** True when the faulty nodes hold less than 1/3 of the voting power of every set. */
+export function faultsBoundedInEverySet(s: Schedule): boolean {
+  const faulty = faultyNodes(s);
+  return allSets(s).every((set) => {
+    const total = set.reduce((a, i) => a + stakeOf(s, i), 0);
+    const bad = set.filter((i) => faulty.has(i)).reduce((a, i) => a + stakeOf(s, i), 0);
+    return bad <= Math.floor((total - 1) / 3);
+  });
 }
 
 /** Voting power of node `i` in `s`. */

@@ -15,7 +15,7 @@ import {
 import { type ConsensusEngine, createConsensusEngine } from '../engine.js';
 import { ConsensusError } from '../errors.js';
 import { bytesToHex, hexToBytes, shortHex } from '../hex.js';
-import { exceedsFaultyPower, isQuorumPower, maxFaulty } from '../quorum.js';
+import { isQuorumPower, maxFaulty } from '../quorum.js';
 import { sealDigest } from '../seal.js';
 import type {
   Address,
@@ -30,9 +30,18 @@ import type {
   ProposalMessage,
   RoundChangeMessage,
   Signer,
+  ValidatorSetView,
 } from '../types.js';
 import { createPrng, type Prng } from './prng.js';
-import { type ByzantineBehaviour, faultyNodes, type Schedule, stakeOf } from './schedule.js';
+import {
+  allSets,
+  type ByzantineBehaviour,
+  faultsBoundedInEverySet,
+  faultyNodes,
+  type Schedule,
+  setNodesAt,
+  stakeOf,
+} from './schedule.js';
 import type { SimulatorCrypto } from './simCrypto.js';
 
 export type ViolationKind =
@@ -124,6 +133,8 @@ type SimEvent =
       valid: boolean;
     }
   | { t: number; seq: number; type: 'start'; node: number; life: number; height: number }
+  /** Block sync of a follower that fell behind: it fetches the decided blocks from the others. */
+  | { t: number; seq: number; type: 'sync'; node: number; life: number }
   | { t: number; seq: number; type: 'crash'; node: number }
   | { t: number; seq: number; type: 'restart'; node: number };
 
@@ -236,20 +247,31 @@ export function runSimulation(schedule: Schedule, options: RunSimulationOptions)
   const prng = createPrng(schedule.seed);
   const n = schedule.validators;
   const signers = crypto.signers(n);
-  const validators = signers.map((s) => s.address).sort();
   const indexOf = new Map<Address, number>(signers.map((s, i) => [s.address, i]));
   const faulty = faultyNodes(schedule);
   const stakes = nodesStakes(schedule);
   const powerOf = new Map<Address, bigint>(signers.map((s, i) => [s.address, BigInt(stakes[i]!)]));
-  const totalPower = stakes.reduce((a, b) => a + BigInt(b), 0n);
-  const faultyPower = [...faulty].reduce((a, i) => a + BigInt(stakes[i]!), 0n);
-  if (exceedsFaultyPower(faultyPower, totalPower) && !options.allowExcessFaults) {
+  if (!faultsBoundedInEverySet(schedule) && !options.allowExcessFaults) {
     throw new ConsensusError(
       'INVALID_INPUT',
-      `schedule has faulty validators with ${faultyPower} of ${totalPower} voting power, not less than 1/3`,
+      'schedule has faulty validators with not less than 1/3 of the voting power of a set',
     );
   }
-  const validatorSet = { validators, powers: validators.map((v) => powerOf.get(v)!) };
+  // The set of each height, as a validator schedule gives it to the engine (`validatorsAt`).
+  const viewOf = new Map<string, ValidatorSetView>();
+  const validatorsAt = (height: number): ValidatorSetView => {
+    const nodesOfSet = setNodesAt(schedule, height);
+    const key = nodesOfSet.join(',');
+    let view = viewOf.get(key);
+    if (!view) {
+      const members = nodesOfSet.map((i) => signers[i]!.address).sort();
+      view = { validators: members, powers: members.map((v) => powerOf.get(v)!) };
+      viewOf.set(key, view);
+    }
+    return view;
+  };
+  const isMemberAt = (node: number, height: number) => setNodesAt(schedule, height).includes(node);
+  const largestSet = Math.max(...allSets(schedule).map((x) => x.length));
   const byzantineOf = new Map(schedule.byzantine.map((b) => [b.node, new Set(b.behaviours)]));
   const messageDigest = createMessageDigester(crypto.keccak256);
   const queue = new EventQueue();
@@ -430,9 +452,14 @@ export function runSimulation(schedule: Schedule, options: RunSimulationOptions)
       blockHash: hexToBytes(d.blockHash, 32),
     };
     const digest = sealDigest(subject);
+    const set = validatorsAt(d.height);
+    const totalPower = set.powers!.reduce((a, b) => a + b, 0n);
     const sealers = new Set<Address>();
     for (const s of d.seals) {
-      if (!validators.includes(s.validator) || !crypto.verifier.verify(digest, s.signature, s.validator)) {
+      if (
+        !set.validators.includes(s.validator) ||
+        !crypto.verifier.verify(digest, s.signature, s.validator)
+      ) {
         fail(
           'invalidDecision',
           `n${node.index} decided h${d.height} with a bad seal of ${shortHex(s.validator)}`,
@@ -552,6 +579,10 @@ export function runSimulation(schedule: Schedule, options: RunSimulationOptions)
           }
           break;
         case 'event':
+          // A follower cannot ask validators for certificates: the node syncs blocks instead.
+          if (o.event.kind === 'behind' && node.honest && !isMemberAt(node.index, o.event.height)) {
+            queue.push({ t: now + schedule.validateMs, type: 'sync', node: node.index, life: node.life });
+          }
           if (tracing && o.event.kind !== 'messageRejected')
             log(
               `n${node.index} event ${o.event.kind} ${JSON.stringify(o.event, (_k, v) => (Array.isArray(v) ? v.length : v))}`,
@@ -600,12 +631,27 @@ export function runSimulation(schedule: Schedule, options: RunSimulationOptions)
       sealDigest,
       timeouts: schedule.timeouts,
       resume: node.persisted,
+      validatorsAt,
     });
     // The node's store survives a crash: it hands the engine its latest decisions back.
-    for (const decision of node.chain.slice(-64)) {
-      step(node, { kind: 'rememberDecision', decision, validators: validatorSet });
+    for (const decision of node.chain.slice(-64)) step(node, { kind: 'rememberDecision', decision });
+    step(node, { kind: 'startHeight', height: node.chain.length + 1 });
+  };
+
+  /** Block sync: copy the decisions an honest node has beyond ours (each one checked), then go on. */
+  const sync = (node: SimNode) => {
+    const source = nodes
+      .filter((x) => x.honest)
+      .reduce((a, b) => (b.chain.length > a.chain.length ? b : a), node);
+    if (source === node) return;
+    const fetched = source.chain.slice(node.chain.length);
+    log(`n${node.index} SYNCS h${node.chain.length + 1}..h${source.chain.length} from n${source.index}`);
+    for (const d of fetched) {
+      checkDecision(node, d);
+      node.chain.push(d);
+      step(node, { kind: 'rememberDecision', decision: d });
     }
-    step(node, { kind: 'startHeight', height: node.chain.length + 1, validators: validatorSet });
+    step(node, { kind: 'startHeight', height: node.chain.length + 1 });
   };
 
   // ------------------------------------------------------------------------------------------
@@ -619,7 +665,7 @@ export function runSimulation(schedule: Schedule, options: RunSimulationOptions)
 
   const maxEvents = options.maxEvents ?? 2_000_000;
   // Consecutive faulty proposers cost a round each.
-  const perHeight = (Math.max(maxFaulty(n), faulty.size) + 2) * schedule.timeouts.maxMs;
+  const perHeight = (Math.max(maxFaulty(largestSet), faulty.size) + 2) * schedule.timeouts.maxMs;
   const deadline = schedule.gst + (schedule.heightsAfterGst + 3) * perHeight;
   let target = Number.POSITIVE_INFINITY;
   let reachedAt = -1;
@@ -681,8 +727,11 @@ export function runSimulation(schedule: Schedule, options: RunSimulationOptions)
         break;
       case 'start':
         if (node.up && node.life === e.life && node.chain.length + 1 === e.height) {
-          step(node, { kind: 'startHeight', height: e.height, validators: validatorSet });
+          step(node, { kind: 'startHeight', height: e.height });
         }
+        break;
+      case 'sync':
+        if (node.up && node.life === e.life) sync(node);
         break;
       case 'crash':
         log(`n${node.index} CRASHES`);

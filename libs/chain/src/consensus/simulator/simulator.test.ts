@@ -36,7 +36,7 @@ describe('[Consensus] simulator', () => {
 
   it('reports a liveness violation when more than f validators are down', () => {
     const schedule = {
-      ...generateSchedule(7, { validators: 4 }),
+      ...generateSchedule(7, { validators: 4, epochs: false }),
       stakes: undefined,
       byzantine: [],
       crashes: [
@@ -54,7 +54,7 @@ describe('[Consensus] simulator', () => {
 
   it('refuses a schedule with more than f faulty validators', () => {
     const schedule = {
-      ...generateSchedule(7, { validators: 4 }),
+      ...generateSchedule(7, { validators: 4, epochs: false }),
       stakes: undefined,
       crashes: [],
       byzantine: [
