@@ -1,8 +1,8 @@
-// eth_call / eth_estimateGas: a transaction run on a throw-away state manager at the block's
-// root, in that block's context, never committed. As geth: no fee set means base fee 0 and no
+// eth_call / eth_estimateGas: a transaction run on a VM at the block's state root, in that
+// block's context, and rolled back. As geth: no fee set means base fee 0 and no
 // balance needed for gas; the nonce is checked only when given.
 
-import { createBlockHeader } from '@ethereumjs/block';
+import { type BlockHeader, createBlockHeader } from '@ethereumjs/block';
 import type { Common } from '@ethereumjs/common';
 import { createTx, type TypedTransaction } from '@ethereumjs/tx';
 import { Address, bytesToHex, hexToBytes } from '@ethereumjs/util';
@@ -10,13 +10,13 @@ import { createVM, runTx, type VM } from '@ethereumjs/vm';
 import { createBlockHashSource } from '../exec/blockHashSource.js';
 import { khipuPrecompiles } from '../exec/precompiles.js';
 import { createStateManagerAt } from '../exec/state.js';
-import type { BlockReader, CallExecutor, CallRequest, CallResult, Hex } from '../rpc/backend.js';
+import type { BlockReader, CallExecutor, CallRequest, CallResult, HeaderData, Hex } from '../rpc/backend.js';
 import { StateUnavailableError } from '../rpc/backend.js';
 import type { OverlayStateDB } from '../store/stateDB.js';
 
 const ZERO_ADDRESS = new Address(new Uint8Array(20));
+/** State roots whose VM is kept (calls mostly ask for the head; a few for the block before). */
 const MAX_ROOTS = 3;
-const MAX_IDLE_PER_ROOT = 32;
 
 /** ethereumjs's words -> geth's, for the errors clients match on. */
 export function gethError(message: string): string {
@@ -37,6 +37,16 @@ export function gethError(message: string): string {
   return message;
 }
 
+/** One VM at a committed state root, with its warm caches, and the calls queued on it. */
+interface RootVM {
+  root: string;
+  vm: Promise<VM>;
+  /** The header each block context needs, built once per fee mode (see `call`). */
+  headers: Map<string, BlockHeader>;
+  /** Calls on one VM run one after the other: they share its state manager's checkpoints. */
+  tail: Promise<unknown>;
+}
+
 export function createChainCallExecutor(options: {
   blocks: BlockReader;
   db: OverlayStateDB;
@@ -47,45 +57,48 @@ export function createChainCallExecutor(options: {
     const h = blocks.getHeaderByNumber(n);
     return h && !(h instanceof Promise) ? hexToBytes(h.hash) : undefined;
   });
-  // Creating a VM costs more than most calls: idle VMs are kept per state root (a committed root
-  // never changes), each used by one call at a time, for the last few roots.
-  const idle = new Map<string, VM[]>();
-  async function acquire(root: string): Promise<VM> {
-    const vm = idle.get(root)?.pop();
-    if (vm) return vm;
-    return createVM({
-      common,
-      stateManager: createStateManagerAt(db, hexToBytes(root as Hex), common, { cached: true }),
-      blockchain: hashSource,
-      evmOpts: { customPrecompiles: khipuPrecompiles() },
-    });
-  }
-  function release(root: string, vm: VM): void {
-    let list = idle.get(root);
-    if (!list) {
-      list = [];
-      idle.set(root, list);
-      while (idle.size > MAX_ROOTS) {
-        const oldest = idle.keys().next();
-        if (oldest.done) break;
-        idle.delete(oldest.value);
-      }
+  // A VM costs more to create than most calls take, and its caches are what makes a call cheap:
+  // one VM per state root (a committed root never changes), for the last few roots. Calls on a
+  // root queue on its VM: they are CPU-bound on this one thread, so running them one after the
+  // other costs no throughput, and the node keeps a few VMs instead of one per concurrent call.
+  const byRoot = new Map<string, RootVM>();
+  function rootVM(root: string): RootVM {
+    const known = byRoot.get(root);
+    if (known) {
+      // Most recently used last: the first key is the one to drop.
+      byRoot.delete(root);
+      byRoot.set(root, known);
+      return known;
     }
-    if (list.length < MAX_IDLE_PER_ROOT) list.push(vm);
+    const entry: RootVM = {
+      root,
+      vm: createVM({
+        common,
+        stateManager: createStateManagerAt(db, hexToBytes(root as Hex), common, { cached: true }),
+        blockchain: hashSource,
+        evmOpts: { customPrecompiles: khipuPrecompiles() },
+      }),
+      headers: new Map(),
+      tail: Promise.resolve(),
+    };
+    byRoot.set(root, entry);
+    while (byRoot.size > MAX_ROOTS) {
+      const oldest = byRoot.keys().next();
+      if (oldest.done) break;
+      byRoot.delete(oldest.value);
+    }
+    return entry;
   }
-  return {
-    async call(request: CallRequest & { gas: bigint }, blockNumber: bigint): Promise<CallResult> {
-      const header = await blocks.getHeaderByNumber(blockNumber);
-      if (!header) throw new StateUnavailableError(blockNumber);
-      const feeSet =
-        (request.gasPrice ?? 0n) > 0n ||
-        (request.maxFeePerGas ?? 0n) > 0n ||
-        (request.maxPriorityFeePerGas ?? 0n) > 0n;
-      const vm = await acquire(header.stateRoot);
-      const stateManager = vm.stateManager;
-      // Everything the call writes is rolled back: the VM goes back to the pool clean.
-      await stateManager.checkpoint();
-      const blockHeader = createBlockHeader(
+  function queued<T>(entry: RootVM, run: () => Promise<T>): Promise<T> {
+    const result = entry.tail.then(run);
+    entry.tail = result.catch(() => undefined);
+    return result;
+  }
+  function headerOf(entry: RootVM, header: HeaderData, feeSet: boolean): BlockHeader {
+    const key = `${header.hash}:${feeSet}`;
+    let built = entry.headers.get(key);
+    if (built === undefined) {
+      built = createBlockHeader(
         {
           number: header.number,
           parentHash: hexToBytes(header.parentHash),
@@ -97,64 +110,107 @@ export function createChainCallExecutor(options: {
         },
         { common, skipConsensusFormatValidation: true },
       );
-      const from = request.from ? new Address(hexToBytes(request.from)) : ZERO_ADDRESS;
-      const nonce = request.nonce ?? (await stateManager.getAccount(from))?.nonce ?? 0n;
-      const base = {
-        nonce,
-        gasLimit: request.gas,
-        to: request.to ? hexToBytes(request.to) : undefined,
-        value: request.value ?? 0n,
-        data: request.input ? hexToBytes(request.input) : new Uint8Array(0),
-      };
-      const accessList = request.accessList?.map((e) => ({ address: e.address, storageKeys: e.storageKeys }));
-      let tx: TypedTransaction;
-      if (request.maxFeePerGas !== undefined || request.maxPriorityFeePerGas !== undefined) {
-        const maxFeePerGas =
-          request.maxFeePerGas ?? (header.baseFeePerGas ?? 0n) + (request.maxPriorityFeePerGas ?? 0n);
-        tx = createTx(
-          {
-            ...base,
-            type: 2,
-            maxFeePerGas,
-            maxPriorityFeePerGas: request.maxPriorityFeePerGas ?? 0n,
-            accessList,
-          },
-          { common, freeze: false },
-        );
-      } else if (accessList) {
-        tx = createTx(
-          { ...base, type: 1, gasPrice: request.gasPrice ?? 0n, accessList },
-          { common, freeze: false },
-        );
-      } else {
-        tx = createTx({ ...base, type: 0, gasPrice: request.gasPrice ?? 0n }, { common, freeze: false });
-      }
-      // An unsigned transaction run as `from`: how @ethereumjs's own client serves eth_call.
-      tx.getSenderAddress = () => from;
-      let reusable = true;
-      try {
-        const result = await runTx(vm, {
-          tx,
-          // runTx reads only the header of `block`.
-          block: { header: blockHeader } as never,
-          skipNonce: request.nonce === undefined,
-          skipBlockGasLimitValidation: true,
-          skipHardForkValidation: true,
-        });
-        const returnData = bytesToHex(result.execResult.returnValue) as Hex;
-        const error = result.execResult.exceptionError;
-        if (!error) return { status: 'success', returnData, gasUsed: result.totalGasSpent };
-        if (error.error === 'revert') return { status: 'revert', returnData, gasUsed: result.totalGasSpent };
-        return { status: 'halt', returnData, gasUsed: result.totalGasSpent, error: gethError(error.error) };
-      } catch (cause) {
-        // A refused transaction may leave the VM's journal mid-way: do not reuse this one.
-        reusable = false;
-        const message = cause instanceof Error ? cause.message : String(cause);
-        return { status: 'halt', returnData: '0x', gasUsed: 0n, error: gethError(message) };
-      } finally {
-        await stateManager.revert();
-        if (reusable) release(header.stateRoot, vm);
-      }
+      entry.headers.set(key, built);
+    }
+    return built;
+  }
+  return {
+    async call(request: CallRequest & { gas: bigint }, blockNumber: bigint): Promise<CallResult> {
+      const header = await blocks.getHeaderByNumber(blockNumber);
+      if (!header) throw new StateUnavailableError(blockNumber);
+      const entry = rootVM(header.stateRoot);
+      return queued(entry, async () => {
+        const vm = await entry.vm;
+        try {
+          return await runCall(vm, entry, header, request);
+        } catch (error) {
+          // A VM whose journal an exception left mid-way is not reused.
+          if (byRoot.get(entry.root) === entry) byRoot.delete(entry.root);
+          throw error;
+        }
+      });
     },
   };
+
+  async function runCall(
+    vm: VM,
+    entry: RootVM,
+    header: HeaderData,
+    request: CallRequest & { gas: bigint },
+  ): Promise<CallResult> {
+    const feeSet =
+      (request.gasPrice ?? 0n) > 0n ||
+      (request.maxFeePerGas ?? 0n) > 0n ||
+      (request.maxPriorityFeePerGas ?? 0n) > 0n;
+    const stateManager = vm.stateManager;
+    const blockHeader = headerOf(entry, header, feeSet);
+    const from = request.from ? new Address(hexToBytes(request.from)) : ZERO_ADDRESS;
+    const to = request.to ? new Address(hexToBytes(request.to)) : undefined;
+    // Accounts read inside the checkpoint leave the cache when it is rolled back: read the ones
+    // every call touches (sender, target, coinbase) before it, so that they stay warm.
+    const sender = await stateManager.getAccount(from);
+    if (to) await stateManager.getAccount(to);
+    await stateManager.getAccount(blockHeader.coinbase);
+    // Everything the call writes is rolled back: the VM stays at its root.
+    await stateManager.checkpoint();
+    const nonce = request.nonce ?? sender?.nonce ?? 0n;
+    const base = {
+      nonce,
+      gasLimit: request.gas,
+      to,
+      value: request.value ?? 0n,
+      data: request.input ? hexToBytes(request.input) : new Uint8Array(0),
+    };
+    const accessList = request.accessList?.map((e) => ({ address: e.address, storageKeys: e.storageKeys }));
+    let tx: TypedTransaction;
+    if (request.maxFeePerGas !== undefined || request.maxPriorityFeePerGas !== undefined) {
+      const maxFeePerGas =
+        request.maxFeePerGas ?? (header.baseFeePerGas ?? 0n) + (request.maxPriorityFeePerGas ?? 0n);
+      tx = createTx(
+        {
+          ...base,
+          type: 2,
+          maxFeePerGas,
+          maxPriorityFeePerGas: request.maxPriorityFeePerGas ?? 0n,
+          accessList,
+        },
+        { common, freeze: false },
+      );
+    } else if (accessList) {
+      tx = createTx(
+        { ...base, type: 1, gasPrice: request.gasPrice ?? 0n, accessList },
+        { common, freeze: false },
+      );
+    } else {
+      tx = createTx({ ...base, type: 0, gasPrice: request.gasPrice ?? 0n }, { common, freeze: false });
+    }
+    // An unsigned transaction run as `from`: how @ethereumjs's own client serves eth_call.
+    tx.getSenderAddress = () => from;
+    let refused: unknown;
+    let result: Awaited<ReturnType<typeof runTx>> | undefined;
+    try {
+      result = await runTx(vm, {
+        tx,
+        // runTx reads only the header of `block`.
+        block: { header: blockHeader } as never,
+        skipNonce: request.nonce === undefined,
+        skipBlockGasLimitValidation: true,
+        skipHardForkValidation: true,
+      });
+    } catch (cause) {
+      refused = cause;
+    }
+    await stateManager.revert();
+    if (result === undefined) {
+      // A refused transaction may leave the VM's journal mid-way: do not reuse this one.
+      if (byRoot.get(entry.root) === entry) byRoot.delete(entry.root);
+      const message = refused instanceof Error ? refused.message : String(refused);
+      return { status: 'halt', returnData: '0x', gasUsed: 0n, error: gethError(message) };
+    }
+    const returnData = bytesToHex(result.execResult.returnValue) as Hex;
+    const error = result.execResult.exceptionError;
+    if (!error) return { status: 'success', returnData, gasUsed: result.totalGasSpent };
+    if (error.error === 'revert') return { status: 'revert', returnData, gasUsed: result.totalGasSpent };
+    return { status: 'halt', returnData, gasUsed: result.totalGasSpent, error: gethError(error.error) };
+  }
 }

@@ -242,6 +242,10 @@ export function createRpcServer(parameters: CreateRpcServerParameters): RpcServe
   // Slow or stalled clients cannot hold a connection forever.
   http.headersTimeout = 20_000;
   http.requestTimeout = 60_000;
+  // Idle keep-alive connections stay open as long as geth keeps them (120 s): Node's default of
+  // 5 s makes busy clients reconnect, and a request sent as the server closes the idle socket
+  // fails on the client's side.
+  http.keepAliveTimeout = 120_000;
   http.on('clientError', (_error, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
     else socket.destroy();
