@@ -19,7 +19,6 @@ import {
   createBlockHeaderFromBytesArray,
 } from '@ethereumjs/block';
 import type { Common } from '@ethereumjs/common';
-import { MerklePatriciaTrie } from '@ethereumjs/mpt';
 import { RLP } from '@ethereumjs/rlp';
 import type { MerkleStateManager } from '@ethereumjs/statemanager';
 import { createTxFromRLP, TransactionType, type TypedTransaction } from '@ethereumjs/tx';
@@ -55,6 +54,8 @@ import { createWorkerPool, type WorkerPool } from './pool.js';
 import type { LaneJob } from './protocol.js';
 import { makeReceipt, receiptsRoot } from './receipts.js';
 import { clearNodeCache, createCachedStateManager, StateDB } from './state.js';
+import { computeStateRoot } from './stateRoot.js';
+import { MissingTrieNodeError, orderedTrieRoot } from './trieBatch.js';
 import type {
   BlockStats,
   ExecuteBlockReturnType,
@@ -360,10 +361,7 @@ class ExecutorImpl implements Executor {
 
   /** Root of the transactions trie from the transactions' bytes. */
   async transactionsRoot(raws: readonly Uint8Array[]): Promise<Uint8Array> {
-    if (raws.length === 0) return KECCAK256_RLP;
-    const trie = new MerklePatriciaTrie({ common: this.common });
-    for (let i = 0; i < raws.length; i++) await trie.put(RLP.encode(i), raws[i] as Uint8Array);
-    return trie.root();
+    return orderedTrieRoot(raws, this.crypto.keccak256, KECCAK256_RLP);
   }
 
   unsupported(type: number, index: number, hash: string, blockNumber?: bigint): ExecutionError {
@@ -625,10 +623,23 @@ class ExecutorImpl implements Executor {
       changes.addAccount(FEE_POOL_ADDRESS.slice(2));
     }
     let t = now();
-    const stateRoot = await this.sm.getStateRoot();
+    let stateRoot: Uint8Array;
+    try {
+      stateRoot = await computeStateRoot(this.sm, this.db, this.crypto.keccak256);
+    } catch (cause) {
+      await this.engine.vm.evm.journal.revert();
+      await this.resetHead();
+      if (!(cause instanceof MissingTrieNodeError)) throw cause;
+      throw new ExecutionError(
+        'MISSING_STATE',
+        `${describeBlock(block.header.number)}: trie node ${bytesToHex(cause.hash)} of the parent state is not in the store`,
+        { blockNumber: block.header.number },
+        cause,
+      );
+    }
     const bloom = new Bloom(undefined, this.common);
     for (const r of receipts) bloom.or(new Bloom(r.bitvector, this.common));
-    const root = await receiptsRoot(receipts, txTypes, this.common);
+    const root = receiptsRoot(receipts, txTypes, this.crypto.keccak256);
     phases.stateRoot += now() - t;
     const result = {
       stateRoot,

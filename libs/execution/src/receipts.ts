@@ -1,11 +1,10 @@
 // Receipts, their trie root and the logs bloom, computed exactly as @ethereumjs/vm's runBlock does.
 import type { Common } from '@ethereumjs/common';
 import type { Log } from '@ethereumjs/evm';
-import { MerklePatriciaTrie } from '@ethereumjs/mpt';
-import { RLP } from '@ethereumjs/rlp';
 import type { TransactionType } from '@ethereumjs/tx';
 import { KECCAK256_RLP } from '@ethereumjs/util';
 import { Bloom, encodeReceipt, type PostByzantiumTxReceipt } from '@ethereumjs/vm';
+import { orderedTrieRoot } from './trieBatch.js';
 
 /** The bloom of one transaction's logs. */
 export function logsBloom(logs: readonly Log[], common: Common): Bloom {
@@ -28,18 +27,11 @@ export function makeReceipt(
 }
 
 /** Root of the receipt trie (index RLP → typed receipt), KECCAK256_RLP for an empty block. */
-export async function receiptsRoot(
+export function receiptsRoot(
   receipts: readonly PostByzantiumTxReceipt[],
   txTypes: readonly number[],
-  common: Common,
-): Promise<Uint8Array> {
-  if (receipts.length === 0) return KECCAK256_RLP;
-  const trie = new MerklePatriciaTrie({ common });
-  for (let i = 0; i < receipts.length; i++) {
-    const receipt = receipts[i];
-    const type = txTypes[i];
-    if (receipt === undefined || type === undefined) continue;
-    await trie.put(RLP.encode(i), encodeReceipt(receipt, type as TransactionType));
-  }
-  return trie.root();
+  keccak256: (data: Uint8Array) => Uint8Array,
+): Uint8Array {
+  const encoded = receipts.map((receipt, i) => encodeReceipt(receipt, txTypes[i] as TransactionType));
+  return orderedTrieRoot(encoded, keccak256, KECCAK256_RLP);
 }

@@ -29,6 +29,18 @@ export class StateDB implements DB<string, Uint8Array> {
     const byHex = (this.reader as Partial<HexStateReader>).getHex;
     return byHex !== undefined ? byHex.call(this.reader, key) : this.reader.get(unprefixedHexToBytes(key));
   }
+  /** `get` by key bytes, synchronously (the batched trie update reads nodes this way). */
+  getSync(key: Uint8Array): Uint8Array | undefined {
+    const hex = bytesToUnprefixedHex(key);
+    const pending = this.pending.get(hex);
+    if (pending !== undefined) return pending;
+    const byHex = (this.reader as Partial<HexStateReader>).getHex;
+    return byHex !== undefined ? byHex.call(this.reader, hex) : this.reader.get(key);
+  }
+  /** Adds one entry to the pending writes. */
+  putSync(key: Uint8Array, value: Uint8Array): void {
+    this.pending.set(bytesToUnprefixedHex(key), value);
+  }
   async put(key: string, value: Uint8Array): Promise<void> {
     this.pending.set(key, value);
   }
