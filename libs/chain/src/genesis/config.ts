@@ -13,6 +13,15 @@ export const DEFAULT_GAS_LIMIT = 30_000_000n;
 export const DEFAULT_BLOCK_TIME_MS = 1000;
 /** 2^8 = 256 state shards. */
 export const DEFAULT_STATE_SHARD_BITS = 8;
+/** Blocks per epoch: the validator set may change only between epochs (libs/dietcoin HeaderChain). */
+export const DEFAULT_EPOCH_LENGTH = 1000;
+
+/** A validator set fixed by configuration: it seals from block `epoch × epochLength` on. */
+export interface ScheduledValidatorSet {
+  epoch: number;
+  /** Addresses, lower case; count-based quorum like `validators`. */
+  validators: Address[];
+}
 
 export interface GenesisAccount {
   balance: bigint;
@@ -41,6 +50,13 @@ export interface GenesisConfig {
   blockTimeMs: number;
   /** Validator addresses (the set that seals from block 1; count-based quorum). */
   validators: Address[];
+  /**
+   * Blocks per epoch (≥ 2): block (e+1)·L − 1 announces the set of epoch e + 1 through
+   * nextValidatorsHash. Absent in configs built by hand: DEFAULT_EPOCH_LENGTH.
+   */
+  epochLength?: number;
+  /** Later sets from configuration, ascending by epoch (governance changes come on chain, see consensus/validatorSetChange.ts). */
+  validatorSchedule?: ScheduledValidatorSet[];
   stateShardBits: number;
   alloc: Record<Address, GenesisAccount>;
   systemContracts: SystemContract[];
@@ -55,6 +71,8 @@ export interface GenesisConfigJSON {
   baseFeePerGas?: number | string;
   blockTimeMs?: number;
   validators: string[];
+  epochLength?: number;
+  validatorSchedule?: { epoch: number; validators: string[] }[];
   stateShardBits?: number;
   alloc?: Record<
     string,
@@ -108,6 +126,11 @@ export function parseGenesisConfig(json: unknown, systemContracts: SystemContrac
   if (!Number.isInteger(blockTimeMs) || blockTimeMs < 50 || blockTimeMs > 60_000) {
     invalid(`blockTimeMs ${blockTimeMs} must be an integer in 50..60000`);
   }
+  const epochLength = j.epochLength ?? DEFAULT_EPOCH_LENGTH;
+  if (!Number.isSafeInteger(epochLength) || epochLength < 2) {
+    invalid(`epochLength ${epochLength} must be an integer ≥ 2`);
+  }
+  const validatorSchedule = scheduleOf(j.validatorSchedule);
   const stateShardBits = j.stateShardBits ?? DEFAULT_STATE_SHARD_BITS;
   if (!Number.isInteger(stateShardBits) || stateShardBits < 0 || stateShardBits > 16) {
     invalid(`stateShardBits ${stateShardBits} must be an integer in 0..16`);
@@ -160,10 +183,34 @@ export function parseGenesisConfig(json: unknown, systemContracts: SystemContrac
     baseFeePerGas,
     blockTimeMs,
     validators,
+    epochLength,
+    validatorSchedule,
     stateShardBits,
     alloc,
     systemContracts: systems,
   };
+}
+
+function scheduleOf(json: unknown): ScheduledValidatorSet[] {
+  if (json === undefined) return [];
+  if (!Array.isArray(json)) return invalid('validatorSchedule must be a list of { epoch, validators }');
+  let previous = 0;
+  return json.map((entry: unknown, i) => {
+    const field = `validatorSchedule[${i}]`;
+    if (typeof entry !== 'object' || entry === null) return invalid(`${field} must be { epoch, validators }`);
+    const { epoch, validators } = entry as { epoch?: unknown; validators?: unknown };
+    if (typeof epoch !== 'number' || !Number.isSafeInteger(epoch) || epoch <= previous) {
+      invalid(
+        `${field}.epoch must be an integer above ${previous} (epochs ascend, epoch 0 is \`validators\`)`,
+      );
+    }
+    previous = epoch as number;
+    if (!Array.isArray(validators) || validators.length === 0)
+      invalid(`${field}.validators must be a non-empty list`);
+    const set = (validators as unknown[]).map((v, k) => address(v, `${field}.validators[${k}]`));
+    if (new Set(set).size !== set.length) invalid(`${field}.validators lists an address twice`);
+    return { epoch: epoch as number, validators: set };
+  });
 }
 
 /** The JSON form of a config (round-trips through `parseGenesisConfig`). */
@@ -183,6 +230,8 @@ export function genesisConfigToJSON(c: GenesisConfig): GenesisConfigJSON {
     baseFeePerGas: c.baseFeePerGas.toString(),
     blockTimeMs: c.blockTimeMs,
     validators: c.validators,
+    epochLength: c.epochLength ?? DEFAULT_EPOCH_LENGTH,
+    validatorSchedule: (c.validatorSchedule ?? []).map((x) => ({ epoch: x.epoch, validators: x.validators })),
     stateShardBits: c.stateShardBits,
     alloc,
   };
