@@ -22,7 +22,8 @@ export interface NodeProcess {
 export interface SpawnNodeParameters {
   dir: string;
   genesis: unknown;
-  validatorKey: string;
+  /** Absent: the node follows (it needs KHIPU_P2P_* in `env` to reach the chain). */
+  validatorKey?: string;
   env?: Record<string, string>;
 }
 
@@ -45,7 +46,7 @@ export async function spawnNode(p: SpawnNodeParameters): Promise<NodeProcess> {
       ...process.env,
       KHIPU_DATA_DIR: join(p.dir, 'data'),
       KHIPU_GENESIS: genesisPath,
-      KHIPU_VALIDATOR_KEY: p.validatorKey,
+      ...(p.validatorKey ? { KHIPU_VALIDATOR_KEY: p.validatorKey } : {}),
       KHIPU_RPC_HOST: '127.0.0.1',
       KHIPU_RPC_PORT: '0',
       KHIPU_LOG_FILE: logFile,
