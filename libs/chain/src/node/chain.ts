@@ -1,7 +1,7 @@
 // The node core assembled: store, state, executor, state shards, readers and (for a validator)
 // the producer, over one KV store. The node (node/node.ts) adds the pool, RPC and metrics.
 import type { Common } from '@ethereumjs/common';
-import { bytesToHex } from '@ethereumjs/util';
+import { bytesToHex, hexToBytes } from '@ethereumjs/util';
 import {
   decodeHeader as decodeKhipuHeader,
   initDietcoin,
@@ -9,7 +9,7 @@ import {
   type StateShards,
   type ValidatorSet,
 } from '@khipu/dietcoin';
-import { createExecutor, type ExecutionMode } from '@khipu/execution';
+import { createExecutor, type ExecutionMode, type Executor } from '@khipu/execution';
 import { ChainError } from '../errors.js';
 import { createExecutionStateStore } from '../exec/executionStore.js';
 import { EXTENSIONS_MODULE } from '../exec/extensions.js';
@@ -22,6 +22,7 @@ import { Importer } from '../importer/importer.js';
 import { nextBaseFee, Producer, type ProducerOptions, type ShardsHolder } from '../producer/producer.js';
 import { EMPTY_TRANSACTION_SOURCE, type TransactionSource } from '../producer/types.js';
 import {
+  type BlockReader,
   type CallExecutor,
   type HeaderData,
   type KhipuReader,
@@ -46,6 +47,13 @@ import {
 import { CHAIN_ID_KEY, Tables } from '../store/tables.js';
 import { createChainCallExecutor } from './callExecutor.js';
 import { createChainKhipuReader } from './khipuReader.js';
+import {
+  createPendingExecutionStore,
+  type PendingBlock,
+  PendingBlockBuilder,
+  type PendingBlockBuilderOptions,
+  type PendingLayer,
+} from './pendingBlock.js';
 import { createChainStateReader, readKeptState } from './stateReader.js';
 
 export interface OpenChainParameters {
@@ -62,6 +70,9 @@ export interface OpenChainParameters {
   now?: () => number;
   /** How libs/execution runs blocks: `serial` (the default) or `parallel` with `workers` threads. */
   execution?: { mode: ExecutionMode; workers?: number };
+  /** Serve a pending block built from `source` (node/pendingBlock.ts); `version` changes whenever
+   *  the pool admits a transaction. Without it, `pending` is the head. */
+  pendingPool?: { version: () => number; maxTransactions?: number };
   /** Past state kept and how (see store/statePruner.ts). */
   state?: {
     /** Default: the last 128 blocks. */
@@ -98,6 +109,11 @@ export interface Chain {
   oldestState(): bigint;
   /** Prunes old state (`undefined` on an archive node or a store without compaction). */
   pruner: StatePruner | undefined;
+  /** The pending block (`undefined` without `pendingPool`); `state` and `calls` answer for block
+   *  `headNumber() + 1` from it. */
+  pending: (PendingBlockBuilder & { close(): Promise<void> }) | undefined;
+  /** The RPC's `BlockReader`: the store, and the pending header as block `headNumber() + 1`. */
+  rpcBlocks: BlockReader;
   /** Stops the producer (waiting for a block in progress to commit). */
   stop(): Promise<void>;
 }
@@ -239,8 +255,65 @@ export async function openChain(p: OpenChainParameters): Promise<Chain> {
     if (header.number % snapshotEvery === 0n) snapshots.write(header);
     pruner?.onBlock(header.number);
   });
-  const state = createChainStateReader({ blocks: store, db, common, oldestState });
-  const calls = createChainCallExecutor({ blocks: store, db, common });
+  const committedState = createChainStateReader({ blocks: store, db, common, oldestState });
+  const committedCalls = createChainCallExecutor({ blocks: store, db, common });
+  const pending = p.pendingPool
+    ? createPendingBuilder({
+        chainId: config.chainId,
+        common,
+        store,
+        kv,
+        take: (p.source ?? EMPTY_TRANSACTION_SOURCE).take,
+        poolVersion: p.pendingPool.version,
+        nextBaseFee: baseFeeAfter,
+        coinbase: producer ? hexToBytes(producer.address) : new Uint8Array(20),
+        ...(p.pendingPool.maxTransactions !== undefined
+          ? { maxTransactions: p.pendingPool.maxTransactions }
+          : {}),
+        ...(p.now ? { now: p.now } : {}),
+      })
+    : undefined;
+  // A block above the head is the pending one (the RPC resolves `pending` to head + 1).
+  const isPending = (n: bigint) => pending !== undefined && n > store.headNumber();
+  const pendingBlock = () => (pending as PendingBlockBuilder).get();
+  const state: Chain['state'] = {
+    stateAt: committedState.stateAt,
+    getBalance: async (a, n) => {
+      if (!isPending(n)) return committedState.getBalance(a, n);
+      const b = await pendingBlock();
+      return b.state.getBalance(a, b.block.header.number);
+    },
+    getNonce: async (a, n) => {
+      if (!isPending(n)) return committedState.getNonce(a, n);
+      const b = await pendingBlock();
+      return b.state.getNonce(a, b.block.header.number);
+    },
+    getCode: async (a, n) => {
+      if (!isPending(n)) return committedState.getCode(a, n);
+      const b = await pendingBlock();
+      return b.state.getCode(a, b.block.header.number);
+    },
+    getStorageAt: async (a, slot, n) => {
+      if (!isPending(n)) return committedState.getStorageAt(a, slot, n);
+      const b = await pendingBlock();
+      return b.state.getStorageAt(a, slot, b.block.header.number);
+    },
+    getProof: async (a, slots, n) => {
+      if (!isPending(n)) return committedState.getProof(a, slots, n);
+      const b = await pendingBlock();
+      return b.state.getProof(a, slots, b.block.header.number);
+    },
+  };
+  const calls: CallExecutor = {
+    async call(request, blockNumber) {
+      if (isPending(blockNumber)) {
+        const b = await pendingBlock();
+        return b.calls.call(request, b.block.header.number);
+      }
+      if (blockNumber < oldestState()) throw new StateUnavailableError(blockNumber);
+      return readKeptState(blockNumber, async () => committedCalls.call(request, blockNumber));
+    },
+  };
   return {
     chainId: config.chainId,
     common,
@@ -250,12 +323,7 @@ export async function openChain(p: OpenChainParameters): Promise<Chain> {
     executor,
     validators,
     state,
-    calls: {
-      call(request, blockNumber) {
-        if (blockNumber < oldestState()) throw new StateUnavailableError(blockNumber);
-        return readKeptState(blockNumber, async () => calls.call(request, blockNumber));
-      },
-    },
+    calls,
     khipu: createChainKhipuReader({
       chainId: config.chainId,
       store,
@@ -271,14 +339,65 @@ export async function openChain(p: OpenChainParameters): Promise<Chain> {
     shardsRestored,
     oldestState,
     pruner,
+    pending,
+    rpcBlocks: pending ? withPendingHeader(store, pendingBlock) : store,
     async stop() {
       unsubscribe();
       await producer?.stop();
       await pruner?.stop();
       await snapshots.flush();
       await library.close();
+      await pending?.close();
     },
   };
+}
+
+/** `store` whose `getHeaderByNumber` answers a block above the head with the pending header. */
+function withPendingHeader(store: ChainStore, pendingBlock: () => Promise<PendingBlock>): BlockReader {
+  return new Proxy(store, {
+    get(target, property) {
+      if (property === 'getHeaderByNumber') {
+        return (n: bigint) =>
+          n > target.headNumber()
+            ? pendingBlock().then((b) => (b.block.header.number === n ? b.block.header : null))
+            : target.getHeaderByNumber(n);
+      }
+      const value = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+/** A pending block builder whose executor (libs/execution, no workers, trie writes to memory) is
+ *  created on the first pending request. */
+function createPendingBuilder(
+  o: Omit<PendingBlockBuilderOptions, 'executor' | 'layer' | 'blocks' | 'kv'> & {
+    chainId: bigint;
+    store: ChainStore;
+    kv: KVStore;
+  },
+): PendingBlockBuilder & { close(): Promise<void> } {
+  const layer: PendingLayer = { current: new Map() };
+  let library: Promise<Executor> | undefined;
+  const builder = new PendingBlockBuilder({
+    ...o,
+    blocks: o.store,
+    layer,
+    executor: async () => {
+      library ??= createExecutor({
+        chainId: o.chainId,
+        store: createPendingExecutionStore(o.kv, layer),
+        extensions: { module: EXTENSIONS_MODULE },
+        workers: 0,
+      });
+      return createLibraryExecutor(await library, 'serial');
+    },
+  });
+  return Object.assign(builder, {
+    async close() {
+      if (library) await (await library).close();
+    },
+  });
 }
 
 /** Writes state-shard snapshots in the background, one at a time, and knows the durable one. */

@@ -73,12 +73,15 @@ export async function startNode(p: StartNodeParameters): Promise<ChainNode> {
   });
   metrics.registerKesque('chain', () => kesque.counters());
   let pool: TxPool | undefined;
+  // Counts the pool's admissions: the pending block is rebuilt when it (or the head) changes.
+  let poolVersion = 0;
   let lastBlockAt: number | undefined;
   const chain = await openChain({
     kv: kesque,
     genesis: p.genesis,
     ...(p.validatorKey ? { validatorKey: p.validatorKey } : {}),
     ...(p.execution ? { execution: p.execution } : {}),
+    pendingPool: { version: () => poolVersion },
     state: {
       ...(p.stateRetention ? { retention: p.stateRetention } : {}),
       onPruned: (r) =>
@@ -154,18 +157,28 @@ export async function startNode(p: StartNodeParameters): Promise<ChainNode> {
     logger: p.logger,
     ...(p.txpool?.limits ? { limits: p.txpool.limits } : {}),
   });
+  pool.subscribePending(() => {
+    poolVersion++;
+  });
   const headHeader = chain.store.headHeader();
   metrics.chain.headNumber.set(Number(headHeader.number));
   metrics.chain.headTimestamp.set(Number(headHeader.timestamp));
   const backend: RpcBackend = {
     chainId: chain.chainId,
-    blocks: chain.store,
+    blocks: chain.rpcBlocks,
     state: chain.state,
     calls: chain.calls,
     logs: chain.store,
     txpool: pool,
     events: chain.store,
     khipu: chain.khipu,
+    ...(chain.pending
+      ? {
+          pending: {
+            block: async () => (await (chain.pending as NonNullable<Chain['pending']>).get()).block,
+          },
+        }
+      : {}),
   };
   const rpc = createRpcServer({
     backend,

@@ -18,7 +18,7 @@ import { StateUnavailableError } from '../rpc/backend.js';
 import type { OverlayStateDB } from '../store/stateDB.js';
 
 export interface ChainStateReaderOptions {
-  blocks: BlockReader;
+  blocks: Pick<BlockReader, 'getHeaderByNumber'>;
   db: OverlayStateDB;
   common: Common;
   /** The oldest block whose state is kept (default 0: an archive). */

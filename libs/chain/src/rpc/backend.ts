@@ -488,4 +488,14 @@ export interface RpcBackend {
   txpool: TxSubmitter;
   events: ChainEvents;
   khipu: KhipuReader;
+  /** Optional: a pending block built from the pool on top of the head. When present, the RPC
+   *  resolves the `pending` tag of state methods, eth_call and eth_estimateGas to block
+   *  `headNumber() + 1`, which `state`, `calls` and `blocks.getHeaderByNumber` then answer from
+   *  the pending block; without it, `pending` is the head. */
+  pending?: PendingBlockSource;
+}
+
+/** The pending block (not sealed, never committed): eth_getBlockByNumber('pending'). */
+export interface PendingBlockSource {
+  block(): Promise<BlockData>;
 }

@@ -1,4 +1,4 @@
-import { findBlock } from '../blocks.js';
+import { findBlock, isPendingTag } from '../blocks.js';
 import type { RpcContext } from '../context.js';
 import { formatBlock } from '../format.js';
 import { expectArity, parseBlockNumberOrTag, parseBoolean } from '../params.js';
@@ -9,5 +9,13 @@ export async function getBlockByNumber(params: unknown[], context: RpcContext): 
   const spec = parseBlockNumberOrTag(params[0], '0');
   const full = parseBoolean(params[1], '1');
   const block = await findBlock(context, spec);
-  return block === null ? null : formatBlock(block, full);
+  if (block === null) return null;
+  const out = formatBlock(block, full);
+  // geth's pending block: not sealed, so no hash, nonce or miner yet.
+  if (isPendingTag(context, spec)) {
+    out.hash = null;
+    out.nonce = null;
+    out.miner = null;
+  }
+  return out;
 }

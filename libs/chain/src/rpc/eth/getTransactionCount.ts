@@ -10,7 +10,9 @@ export async function getTransactionCount(params: unknown[], context: RpcContext
   expectArity(params, 1, 2);
   const address = parseAddress(params[0], '0');
   const spec = parseBlockSpecifier(params[1] ?? 'latest', '1');
-  const block = await resolveStateBlock(context, spec);
+  // `pending` as geth answers it: the head's nonce raised by the pool, not the pending block's
+  // (wallets ask before every send; the pool knows at no execution cost).
+  const block = await resolveStateBlock(context, spec, { pendingIsHead: true });
   const nonce = await context.backend.state.getNonce(address, block);
   if ('tag' in spec && spec.tag === 'pending') {
     const pooled = await context.backend.txpool.getPendingNonce(address);
