@@ -1,14 +1,8 @@
 // Metrics hooks. The engine emits typed `ConsensusEvent`s; the node maps each kind to Prometheus
 // through a `ConsensusEventHandlers` object, and the compiler checks that every kind is handled.
-// Suggested mapping (names per STYLE.md):
-//   heightStarted      → start of khipu_consensus_finality_seconds (histogram, observed at `decided`)
-//   proposalAccepted   → start of khipu_consensus_proposal_to_finality_seconds
-//   decided            → khipu_consensus_rounds_per_height (histogram of `rounds`),
-//                        khipu_consensus_seals_missed_total{validator} (+1 per `missing`)
-//   roundChange        → khipu_consensus_round_changes_total{reason}
-//   equivocation       → khipu_consensus_equivocations_total{step}
-//   messageRejected    → khipu_consensus_messages_rejected_total{type,code}
-//   behind             → khipu_consensus_behind (gauge) and a block-sync trigger
+// The mapping lives in ../metrics/consensusMetrics.ts (khipu_chain_consensus_*: finality and
+// proposal-to-finality histograms in seconds, rounds per height, round changes, seals missed per
+// validator, equivocations, rejected messages, blocks behind; khipu_chain_p2p_* for PeerEvents).
 import type { ConsensusEvent } from './types.js';
 
 /** One handler per event kind. */
