@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { createFeeMarket1559Tx } from '@ethereumjs/tx';
 import { Address, bytesToHex, createContractAddress, hexToBytes, privateToAddress } from '@ethereumjs/util';
 import { addressOfPrivateKey, decodeHeader, initDietcoin, keccak256 } from '@khipu/dietcoin';
@@ -117,185 +119,265 @@ function headerShardRoot(chain: Chain, n: bigint): Hex {
   return bytesToHex(decodeHeader(rlp).header.extra.shardRoot) as Hex;
 }
 
-describe('[chain] state retention: shard snapshots, pruning, archive', () => {
-  const dirs: string[] = [];
-  const tempDir = () => {
-    const d = mkdtempSync(join(tmpdir(), 'khipu-retention-'));
-    dirs.push(d);
-    return d;
-  };
-  const openStore = (dir: string): Promise<Kesque> =>
-    openKesque({ dir, tables: CHAIN_TABLES, durability: { mode: 'never' } });
+const openStore = (dir: string): Promise<Kesque> =>
+  openKesque({ dir, tables: CHAIN_TABLES, durability: { mode: 'never' } });
 
-  before(async () => {
-    await initDietcoin();
-  });
-  after(() => {
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
-  });
+const CRASH_RETENTION: StateRetention = { archive: false, blocks: 4 };
 
-  it('restarts from the state-shard snapshot, replaying only the blocks after it', async () => {
-    const kv = createMemoryKV();
-    const source = busySource();
-    const chain = await open(
-      kv,
-      { snapshotEveryBlocks: 10, retention: { archive: true, blocks: 128 } },
-      source,
-    );
-    await produce(chain, 25);
-    await chain.stop();
-    const want = headerShardRoot(chain, 25n);
+/** The process the kill -9 test kills: produces blocks and prunes back to back, forever. */
+async function runPruneCrashChild(dir: string): Promise<void> {
+  await initDietcoin();
+  const kesque = await openStore(dir);
+  const source = busySource();
+  const chain = await open(
+    kesque,
+    { retention: CRASH_RETENTION, snapshotEveryBlocks: 2, pruneEveryBlocks: 16 },
+    source,
+  );
+  source.nonce = await chain.state.getNonce(
+    bytesToHex(privateToAddress(alice)) as Hex,
+    chain.store.headNumber(),
+  );
+  if (source.nonce > 0n) source.contract = contractAddress();
+  process.stdout.write('ready\n');
+  const producer = chain.producer;
+  const pruner = chain.pruner;
+  if (!producer || !pruner) throw new Error('the child needs a producer and a pruner');
+  void (async () => {
+    for (;;) await producer.produceBlock();
+  })();
+  for (;;) {
+    const report = await pruner.prune();
+    if (report) process.stdout.write(`pruned ${report.head} ${report.trie.recordsDropped}\n`);
+  }
+}
 
-    const reopened = await open(kv, { snapshotEveryBlocks: 10, retention: { archive: true, blocks: 128 } });
-    assert.deepEqual(reopened.shardsRestored, { from: 20n, replayedBlocks: 5 });
-    assert.equal(bytesToHex(reopened.shards().root), want);
-    await reopened.stop();
+const crashChildDir = process.env.KHIPU_PRUNE_CRASH_DIR;
+if (crashChildDir) void runPruneCrashChild(crashChildDir);
+else
+  describe('[chain] state retention: shard snapshots, pruning, archive', () => {
+    const dirs: string[] = [];
+    const tempDir = () => {
+      const d = mkdtempSync(join(tmpdir(), 'khipu-retention-'));
+      dirs.push(d);
+      return d;
+    };
+    before(async () => {
+      await initDietcoin();
+    });
+    after(() => {
+      for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    });
 
-    // That restart snapshotted the head: the next one replays nothing.
-    const again = await open(kv, { snapshotEveryBlocks: 10, retention: { archive: true, blocks: 128 } });
-    assert.deepEqual(again.shardsRestored, { from: 25n, replayedBlocks: 0 });
-    assert.equal(bytesToHex(again.shards().root), want);
-    await again.stop();
-
-    // Without a snapshot (a store from before them) the replay starts at genesis and agrees.
-    await kv.batch([{ type: 'del', table: Tables.meta, key: SHARD_SNAPSHOT_KEY }]);
-    const fromGenesis = await open(kv, { retention: { archive: true, blocks: 128 } });
-    assert.deepEqual(fromGenesis.shardsRestored, { from: -1n, replayedBlocks: 25 });
-    assert.equal(bytesToHex(fromGenesis.shards().root), want);
-    await fromGenesis.stop();
-  });
-
-  it('ignores a corrupt snapshot and replays from genesis', async () => {
-    const kv: KVStore = createMemoryKV();
-    const chain = await open(
-      kv,
-      { snapshotEveryBlocks: 4, retention: { archive: true, blocks: 128 } },
-      busySource(),
-    );
-    await produce(chain, 6);
-    await chain.stop();
-    await kv.batch([
-      { type: 'put', table: Tables.meta, key: SHARD_SNAPSHOT_KEY, value: new Uint8Array([0xc1, 0x01]) },
-    ]);
-    const reopened = await open(kv, { retention: { archive: true, blocks: 128 } });
-    assert.deepEqual(reopened.shardsRestored, { from: -1n, replayedBlocks: 6 });
-    assert.equal(bytesToHex(reopened.shards().root), headerShardRoot(reopened, 6n));
-    await reopened.stop();
-  });
-
-  it('prunes states older than the window: disk reclaimed, old blocks refused, kept ones answer, restart works', async () => {
-    const dir = tempDir();
-    const retention: StateRetention = { archive: false, blocks: 4 };
-    let kesque = await openStore(dir);
-    const source = busySource();
-    // No automatic cycles: the test runs one itself.
-    const chain = await open(
-      kesque,
-      { retention, snapshotEveryBlocks: 2, pruneEveryBlocks: 1_000_000 },
-      source,
-    );
-    await produce(chain, 20);
-    const head = chain.store.headNumber();
-    const alice0 = bytesToHex(privateToAddress(alice)) as Hex;
-    const contract = bytesToHex(contractAddress()) as Hex;
-    const oldRoot = hexToBytes(chain.store.getHeaderByNumber(3n)?.stateRoot as Hex);
-    assert.ok(kesque.get(Tables.trie, oldRoot), 'before pruning, an old root is stored');
-    assert.ok(chain.pruner);
-
-    const report = await chain.pruner.prune();
-    assert.ok(report);
-    assert.equal(report.head, head);
-    assert.equal(report.keptFrom, head - 3n);
-    assert.ok(report.trie.recordsDropped > 0, 'old trie nodes dropped');
-    assert.ok(report.trie.bytesAfter < report.trie.bytesBefore, 'disk reclaimed');
-    assert.equal(kesque.get(Tables.trie, oldRoot), undefined, 'the old root is gone');
-
-    // Old states: refused with the typed error (the RPC's "historical state not available").
-    await assert.rejects(async () => chain.state.getBalance(alice0, 3n), StateUnavailableError);
-    await assert.rejects(
-      async () => chain.state.getStorageAt(contract, `0x${'00'.repeat(32)}`, 10n),
-      StateUnavailableError,
-    );
-    await assert.rejects(
-      async () => chain.calls.call({ to: contract, gas: 100_000n }, 3n),
-      StateUnavailableError,
-    );
-    // Kept states answer, storage and code included.
-    for (let n = head - 3n; n <= head; n++) {
-      assert.ok((await chain.state.getBalance(alice0, n)) > 0n);
-      assert.notEqual(
-        await chain.state.getStorageAt(contract, `0x${'00'.repeat(32)}`, n),
-        `0x${'00'.repeat(32)}`,
+    it('restarts from the state-shard snapshot, replaying only the blocks after it', async () => {
+      const kv = createMemoryKV();
+      const source = busySource();
+      const chain = await open(
+        kv,
+        { snapshotEveryBlocks: 10, retention: { archive: true, blocks: 128 } },
+        source,
       );
-    }
-    assert.equal(await chain.state.getCode(contract, head), bytesToHex(runtime));
-    const roots = [];
-    for (let n = head - 3n; n <= head; n++)
-      roots.push(hexToBytes(chain.store.getHeaderByNumber(n)?.stateRoot as Hex));
-    assert.deepEqual(await collectLiveKeys(kesque, roots, new KeySet()), { complete: true });
+      await produce(chain, 25);
+      await chain.stop();
+      const want = headerShardRoot(chain, 25n);
 
-    // Blocks go on on the pruned state, and a restart resumes from the snapshot.
-    await produce(chain, 3);
-    await chain.stop();
-    await kesque.close();
-    kesque = await openStore(dir);
-    const reopened = await open(
-      kesque,
-      { retention, snapshotEveryBlocks: 2, pruneEveryBlocks: 1_000_000 },
-      source,
-    );
-    assert.equal(reopened.store.headNumber(), head + 3n);
-    assert.ok(reopened.shardsRestored && reopened.shardsRestored.from >= head);
-    assert.equal(bytesToHex(reopened.shards().root), headerShardRoot(reopened, head + 3n));
-    await produce(reopened, 2);
-    assert.ok((await reopened.state.getBalance(alice0, head + 5n)) > 0n);
-    await reopened.stop();
-    await kesque.close();
-  });
+      const reopened = await open(kv, { snapshotEveryBlocks: 10, retention: { archive: true, blocks: 128 } });
+      assert.deepEqual(reopened.shardsRestored, { from: 20n, replayedBlocks: 5 });
+      assert.equal(bytesToHex(reopened.shards().root), want);
+      await reopened.stop();
 
-  it('prunes while blocks are produced without losing a node a later state needs', async () => {
-    const dir = tempDir();
-    const kesque = await openStore(dir);
-    const chain = await open(
-      kesque,
-      { retention: { archive: false, blocks: 2 }, snapshotEveryBlocks: 1, pruneEveryBlocks: 1_000_000 },
-      busySource(),
-    );
-    await produce(chain, 12);
-    assert.ok(chain.pruner);
-    const cycle = chain.pruner.prune();
-    await produce(chain, 6);
-    const report = await cycle;
-    assert.ok(report && report.trie.recordsDropped > 0);
-    await produce(chain, 2);
-    // A second cycle walks every kept state: a node lost by the first would fail it.
-    const second = await chain.pruner.prune();
-    assert.ok(second);
-    const head = chain.store.headNumber();
-    const roots = [];
-    for (let n = head - 1n; n <= head; n++)
-      roots.push(hexToBytes(chain.store.getHeaderByNumber(n)?.stateRoot as Hex));
-    assert.deepEqual(await collectLiveKeys(kesque, roots, new KeySet()), { complete: true });
-    await chain.stop();
-    await kesque.close();
-  });
+      // That restart snapshotted the head: the next one replays nothing.
+      const again = await open(kv, { snapshotEveryBlocks: 10, retention: { archive: true, blocks: 128 } });
+      assert.deepEqual(again.shardsRestored, { from: 25n, replayedBlocks: 0 });
+      assert.equal(bytesToHex(again.shards().root), want);
+      await again.stop();
 
-  it('keeps every state on an archive node', async () => {
-    const kesque = await openStore(tempDir());
-    const chain = await open(kesque, { retention: { archive: true, blocks: 128 } }, busySource());
-    await produce(chain, 6);
-    assert.equal(chain.pruner, undefined);
-    assert.equal(chain.oldestState(), 0n);
-    assert.ok((await chain.state.getBalance(bytesToHex(privateToAddress(alice)) as Hex, 1n)) > 0n);
-    await chain.stop();
-    await kesque.close();
-  });
+      // Without a snapshot (a store from before them) the replay starts at genesis and agrees.
+      await kv.batch([{ type: 'del', table: Tables.meta, key: SHARD_SNAPSHOT_KEY }]);
+      const fromGenesis = await open(kv, { retention: { archive: true, blocks: 128 } });
+      assert.deepEqual(fromGenesis.shardsRestored, { from: -1n, replayedBlocks: 25 });
+      assert.equal(bytesToHex(fromGenesis.shards().root), want);
+      await fromGenesis.stop();
+    });
 
-  it('answers the next base fee by the chain rule, floored at genesis', async () => {
-    const chain = await open(createMemoryKV(), undefined);
-    await produce(chain, 3);
-    // Empty blocks would lower a plain EIP-1559 base fee; the chain floors it at 1 gwei.
-    assert.equal(chain.store.nextBaseFeePerGas(), 1_000_000_000n);
-    await chain.stop();
+    it('ignores a corrupt snapshot and replays from genesis', async () => {
+      const kv: KVStore = createMemoryKV();
+      const chain = await open(
+        kv,
+        { snapshotEveryBlocks: 4, retention: { archive: true, blocks: 128 } },
+        busySource(),
+      );
+      await produce(chain, 6);
+      await chain.stop();
+      await kv.batch([
+        { type: 'put', table: Tables.meta, key: SHARD_SNAPSHOT_KEY, value: new Uint8Array([0xc1, 0x01]) },
+      ]);
+      const reopened = await open(kv, { retention: { archive: true, blocks: 128 } });
+      assert.deepEqual(reopened.shardsRestored, { from: -1n, replayedBlocks: 6 });
+      assert.equal(bytesToHex(reopened.shards().root), headerShardRoot(reopened, 6n));
+      await reopened.stop();
+    });
+
+    it('prunes states older than the window: disk reclaimed, old blocks refused, kept ones answer, restart works', async () => {
+      const dir = tempDir();
+      const retention: StateRetention = { archive: false, blocks: 4 };
+      let kesque = await openStore(dir);
+      const source = busySource();
+      // No automatic cycles: the test runs one itself.
+      const chain = await open(
+        kesque,
+        { retention, snapshotEveryBlocks: 2, pruneEveryBlocks: 1_000_000 },
+        source,
+      );
+      await produce(chain, 20);
+      const head = chain.store.headNumber();
+      const alice0 = bytesToHex(privateToAddress(alice)) as Hex;
+      const contract = bytesToHex(contractAddress()) as Hex;
+      const oldRoot = hexToBytes(chain.store.getHeaderByNumber(3n)?.stateRoot as Hex);
+      assert.ok(kesque.get(Tables.trie, oldRoot), 'before pruning, an old root is stored');
+      assert.ok(chain.pruner);
+
+      const report = await chain.pruner.prune();
+      assert.ok(report);
+      assert.equal(report.head, head);
+      assert.equal(report.keptFrom, head - 3n);
+      assert.ok(report.trie.recordsDropped > 0, 'old trie nodes dropped');
+      assert.ok(report.trie.bytesAfter < report.trie.bytesBefore, 'disk reclaimed');
+      assert.equal(kesque.get(Tables.trie, oldRoot), undefined, 'the old root is gone');
+
+      // Old states: refused with the typed error (the RPC's "historical state not available").
+      await assert.rejects(async () => chain.state.getBalance(alice0, 3n), StateUnavailableError);
+      await assert.rejects(
+        async () => chain.state.getStorageAt(contract, `0x${'00'.repeat(32)}`, 10n),
+        StateUnavailableError,
+      );
+      await assert.rejects(
+        async () => chain.calls.call({ to: contract, gas: 100_000n }, 3n),
+        StateUnavailableError,
+      );
+      // Kept states answer, storage and code included.
+      for (let n = head - 3n; n <= head; n++) {
+        assert.ok((await chain.state.getBalance(alice0, n)) > 0n);
+        assert.notEqual(
+          await chain.state.getStorageAt(contract, `0x${'00'.repeat(32)}`, n),
+          `0x${'00'.repeat(32)}`,
+        );
+      }
+      assert.equal(await chain.state.getCode(contract, head), bytesToHex(runtime));
+      const roots = [];
+      for (let n = head - 3n; n <= head; n++)
+        roots.push(hexToBytes(chain.store.getHeaderByNumber(n)?.stateRoot as Hex));
+      assert.deepEqual(await collectLiveKeys(kesque, roots, new KeySet()), { complete: true });
+
+      // Blocks go on on the pruned state, and a restart resumes from the snapshot.
+      await produce(chain, 3);
+      await chain.stop();
+      await kesque.close();
+      kesque = await openStore(dir);
+      const reopened = await open(
+        kesque,
+        { retention, snapshotEveryBlocks: 2, pruneEveryBlocks: 1_000_000 },
+        source,
+      );
+      assert.equal(reopened.store.headNumber(), head + 3n);
+      assert.ok(reopened.shardsRestored && reopened.shardsRestored.from >= head);
+      assert.equal(bytesToHex(reopened.shards().root), headerShardRoot(reopened, head + 3n));
+      await produce(reopened, 2);
+      assert.ok((await reopened.state.getBalance(alice0, head + 5n)) > 0n);
+      await reopened.stop();
+      await kesque.close();
+    });
+
+    it('prunes while blocks are produced without losing a node a later state needs', async () => {
+      const dir = tempDir();
+      const kesque = await openStore(dir);
+      const chain = await open(
+        kesque,
+        { retention: { archive: false, blocks: 2 }, snapshotEveryBlocks: 1, pruneEveryBlocks: 1_000_000 },
+        busySource(),
+      );
+      await produce(chain, 12);
+      assert.ok(chain.pruner);
+      const cycle = chain.pruner.prune();
+      await produce(chain, 6);
+      const report = await cycle;
+      assert.ok(report && report.trie.recordsDropped > 0);
+      await produce(chain, 2);
+      // A second cycle walks every kept state: a node lost by the first would fail it.
+      const second = await chain.pruner.prune();
+      assert.ok(second);
+      const head = chain.store.headNumber();
+      const roots = [];
+      for (let n = head - 1n; n <= head; n++)
+        roots.push(hexToBytes(chain.store.getHeaderByNumber(n)?.stateRoot as Hex));
+      assert.deepEqual(await collectLiveKeys(kesque, roots, new KeySet()), { complete: true });
+      await chain.stop();
+      await kesque.close();
+    });
+
+    it('loses no kept state when killed (-9) while pruning and producing, 6 times', async (t) => {
+      const dir = tempDir();
+      let lastHead = 0n;
+      let cycles = 0;
+      for (let round = 0; round < 6; round++) {
+        const child = spawn(process.execPath, [fileURLToPath(import.meta.url)], {
+          env: { ...process.env, KHIPU_PRUNE_CRASH_DIR: dir },
+          stdio: ['ignore', 'pipe', 'inherit'],
+        });
+        const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+        let out = '';
+        await new Promise<void>((resolve, reject) => {
+          child.stdout.on('data', (d: Buffer) => {
+            out += d.toString();
+            if (out.includes('ready')) resolve();
+          });
+          child.once('exit', (code) => reject(new Error(`the child exited (${code}) before it was ready`)));
+        });
+        await new Promise((resolve) => setTimeout(resolve, 1500 + Math.random() * 2500));
+        child.kill('SIGKILL');
+        await exited;
+        cycles += out.split('\n').filter((l) => l.startsWith('pruned')).length;
+
+        // The restart: openChain restores the shards and checks them against the head's shardRoot.
+        const kesque = await openStore(dir);
+        const chain = await open(kesque, { retention: CRASH_RETENTION, pruneEveryBlocks: 1_000_000 });
+        const head = chain.store.headNumber();
+        assert.ok(head >= lastHead, `head ${head} went back from ${lastHead}`);
+        lastHead = head;
+        const roots: Uint8Array[] = [];
+        for (let n = chain.oldestState(); n <= head; n++) {
+          roots.push(hexToBytes(chain.store.getHeaderByNumber(n)?.stateRoot as Hex));
+        }
+        assert.deepEqual(
+          await collectLiveKeys(kesque, roots, new KeySet()),
+          { complete: true },
+          `round ${round}`,
+        );
+        assert.ok((await chain.state.getBalance(bytesToHex(privateToAddress(alice)) as Hex, head)) > 0n);
+        await chain.stop();
+        await kesque.close();
+      }
+      t.diagnostic(`${lastHead} blocks, ${cycles} pruning cycles completed between 6 kills`);
+    assert.ok(lastHead > 16n, `the children produced ${lastHead} blocks`);
+      assert.ok(cycles > 0, 'the children completed pruning cycles between kills');
+    });
+
+    it('keeps every state on an archive node', async () => {
+      const kesque = await openStore(tempDir());
+      const chain = await open(kesque, { retention: { archive: true, blocks: 128 } }, busySource());
+      await produce(chain, 6);
+      assert.equal(chain.pruner, undefined);
+      assert.equal(chain.oldestState(), 0n);
+      assert.ok((await chain.state.getBalance(bytesToHex(privateToAddress(alice)) as Hex, 1n)) > 0n);
+      await chain.stop();
+      await kesque.close();
+    });
+
+    it('answers the next base fee by the chain rule, floored at genesis', async () => {
+      const chain = await open(createMemoryKV(), undefined);
+      await produce(chain, 3);
+      // Empty blocks would lower a plain EIP-1559 base fee; the chain floors it at 1 gwei.
+      assert.equal(chain.store.nextBaseFeePerGas(), 1_000_000_000n);
+      await chain.stop();
+    });
   });
-});

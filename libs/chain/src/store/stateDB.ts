@@ -2,8 +2,9 @@
 //
 // Trie writes of a block stay in the overlay until the block commits: `pendingOps()` hands them to
 // the block's batch (the same atomic batch that moves the head), so a crash never leaves the head
-// pointing at a state root whose nodes are not durable. Nodes are content-addressed and never
-// deleted (the trie runs without node pruning), so the state of past blocks stays readable.
+// pointing at a state root whose nodes are not durable. Nodes are content-addressed and the trie
+// never deletes one (a node may be shared by many blocks): old states are reclaimed as a whole by
+// the pruner (store/statePruner.ts), by reachability from the kept roots.
 //
 // Keys from @ethereumjs arrive as unprefixed hex. Trie nodes and code share one key space, the
 // `trie` table, keyed by their 32-byte keccak (libs/execution's layout: code under its bare hash,
