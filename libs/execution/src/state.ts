@@ -4,14 +4,20 @@
 
 import type { Common } from '@ethereumjs/common';
 import { MerklePatriciaTrie } from '@ethereumjs/mpt';
+import { RLP } from '@ethereumjs/rlp';
 import { Caches, MerkleStateManager } from '@ethereumjs/statemanager';
 import {
+  type Address,
   type BatchDBOp,
   bytesToUnprefixedHex,
   type DB,
+  equalsBytes,
+  KECCAK256_RLP,
+  unpadBytes,
   unprefixedHexToBytes,
   ValueEncoding,
 } from '@ethereumjs/util';
+import { decodeTrieNode, keyToNibbles, type TrieNode, trieGet } from './trieBatch.js';
 import type { StateEntry, StateReader, StateStore } from './types.js';
 
 /**
@@ -21,21 +27,45 @@ import type { StateEntry, StateReader, StateStore } from './types.js';
  */
 export class StateDB implements DB<string, Uint8Array> {
   private pending = new Map<string, Uint8Array>();
-  constructor(private readonly reader: StateReader) {}
+  /** Decoded trie nodes by hash (FIFO-bounded). Nodes are content-addressed, so an entry stays
+   *  valid across blocks; {@link forgetNodes} drops them when pending nodes were discarded. */
+  private nodes = new Map<string, TrieNode>();
+  constructor(
+    private readonly reader: StateReader,
+    private readonly nodeCacheSize = 200_000,
+  ) {}
+
+  /** The decoded trie node stored under `hash`, or undefined when the store lacks it. */
+  node(hash: Uint8Array): TrieNode | undefined {
+    const hex = bytesToUnprefixedHex(hash);
+    const cached = this.nodes.get(hex);
+    if (cached !== undefined) return cached;
+    const pending = this.pending.get(hex);
+    const byHex = (this.reader as Partial<HexStateReader>).getHex;
+    const bytes = pending ?? (byHex !== undefined ? byHex.call(this.reader, hex) : this.reader.get(hash));
+    if (bytes === undefined) return undefined;
+    const node = decodeTrieNode(bytes);
+    if (this.nodes.size >= this.nodeCacheSize) {
+      // Drop the oldest tenth: cheaper than an LRU's bookkeeping on every hit.
+      let drop = this.nodeCacheSize / 10;
+      for (const key of this.nodes.keys()) {
+        this.nodes.delete(key);
+        if (--drop <= 0) break;
+      }
+    }
+    this.nodes.set(hex, node);
+    return node;
+  }
+
+  forgetNodes(): void {
+    this.nodes.clear();
+  }
 
   async get(key: string): Promise<Uint8Array | undefined> {
     const pending = this.pending.get(key);
     if (pending !== undefined) return pending;
     const byHex = (this.reader as Partial<HexStateReader>).getHex;
     return byHex !== undefined ? byHex.call(this.reader, key) : this.reader.get(unprefixedHexToBytes(key));
-  }
-  /** `get` by key bytes, synchronously (the batched trie update reads nodes this way). */
-  getSync(key: Uint8Array): Uint8Array | undefined {
-    const hex = bytesToUnprefixedHex(key);
-    const pending = this.pending.get(hex);
-    if (pending !== undefined) return pending;
-    const byHex = (this.reader as Partial<HexStateReader>).getHex;
-    return byHex !== undefined ? byHex.call(this.reader, hex) : this.reader.get(key);
   }
   /** Adds one entry to the pending writes. */
   putSync(key: Uint8Array, value: Uint8Array): void {
@@ -95,8 +125,65 @@ export async function createCachedStateManager(p: CreateStateManagerParameters):
     caches: new Caches({ account: { size: 200_000 }, storage: { size: 200_000 }, code: { size: 20_000 } }),
     prefixCodeHashes: false,
   });
+  if (p.db instanceof StateDB) readTriesThrough(sm, p.db, p.keccak256);
   if (p.root !== undefined) await sm.setStateRoot(p.root);
   return sm;
+}
+
+/** The MerkleStateManager internals the fast reads hook into (protected in its typings; 10.1.x). */
+interface TrieInternals {
+  _caches?: Caches;
+  _trie: MerklePatriciaTrie;
+  _getStorageTrie(address: unknown, account?: unknown): MerklePatriciaTrie;
+}
+
+/**
+ * Makes the account trie and every storage trie of `sm` read through `db`'s decoded-node cache:
+ * ethereumjs's `get` walks the trie asynchronously and decodes every node on the path from RLP on
+ * every read, a sixth of a block of transfers. Valid because, with the caches on, these tries are
+ * only written by computeStateRoot (stateRoot.ts), whose nodes go to `db`, and by
+ * MerkleStateManager.flush outside blocks (genesis), whose nodes go to `db` as well once the
+ * trie's checkpoints are committed.
+ */
+function readTriesThrough(
+  sm: MerkleStateManager,
+  db: StateDB,
+  keccak256: (data: Uint8Array) => Uint8Array,
+): void {
+  const read = (hash: Uint8Array) => db.node(hash);
+  const fast = new WeakSet<MerklePatriciaTrie>();
+  const install = (trie: MerklePatriciaTrie) => {
+    if (fast.has(trie)) return;
+    fast.add(trie);
+    trie.get = async (key: Uint8Array) => {
+      const root = trie.root();
+      if (equalsBytes(root, KECCAK256_RLP)) return null;
+      return trieGet(root, keyToNibbles(keccak256(key)), read);
+    };
+  };
+  const inner = sm as unknown as TrieInternals;
+  install(inner._trie);
+  // MerkleStateManager 10.1.3 writes a slot to the storage cache *and* to the storage trie
+  // (`cache.put(…) ?? write(…)`, and put returns undefined): a trie update per SSTORE, and an
+  // account whose storage root moves within the block. With the caches on, the slot belongs in
+  // the cache only; computeStateRoot writes the trie once per block.
+  const storageCache = inner._caches?.storage;
+  if (storageCache !== undefined) {
+    sm.putStorage = async (address: Address, key: Uint8Array, value: Uint8Array): Promise<void> => {
+      if (key.length !== 32) throw new RangeError('Storage key must be 32 bytes long');
+      if (value.length > 32) throw new RangeError('Storage value cannot be longer than 32 bytes');
+      if ((await sm.getAccount(address)) === undefined) {
+        throw new RangeError('putStorage() called on non-existing account');
+      }
+      storageCache.put(address, key, RLP.encode(unpadBytes(value)));
+    };
+  }
+  const storageTrie = inner._getStorageTrie.bind(sm);
+  inner._getStorageTrie = (address, account) => {
+    const trie = storageTrie(address, account);
+    install(trie);
+    return trie;
+  };
 }
 
 /** A reader keyed by unprefixed hex as well (saves two conversions per trie read). */
@@ -113,6 +200,8 @@ export function clearNodeCache(sm: MerkleStateManager): void {
   // ethereumjs keeps the LRU inside the trie's CheckpointDB (`_cache`); no public accessor.
   const trie = (sm as unknown as { _trie: MerklePatriciaTrie })._trie;
   (trie.database() as unknown as { _cache?: { clear(): void } })._cache?.clear();
+  const db = (trie.database() as unknown as { db: unknown }).db;
+  if (db instanceof StateDB) db.forgetNodes();
 }
 
 /** An in-memory {@link StateStore} that worker threads mirror through `changesSince`. */

@@ -37,7 +37,7 @@ export async function computeStateRoot(
   const inner = sm as unknown as StateManagerInternals;
   const caches = inner._caches;
   if (caches === undefined) return sm.getStateRoot();
-  const read = (hash: Uint8Array) => db.getSync(hash);
+  const read = (hash: Uint8Array) => db.node(hash);
 
   for (const [addressHex, element] of caches.code?.flush() ?? []) {
     const code = element.code;

@@ -8,6 +8,7 @@ import { createMemoryStateStore, StateDB } from './state.js';
 import { Rng } from './testing/scenario.js';
 import {
   commitTrie,
+  decodeTrieNode,
   keyToNibbles,
   orderedTrieRoot,
   sortChanges,
@@ -38,7 +39,10 @@ async function check(initial: [Uint8Array, Uint8Array][], changes: [Uint8Array, 
   const { store, trie } = await stockTrie(initial);
   const before = trie.root();
   const list: TrieChange[] = changes.map(([k, v]) => ({ nibbles: keyToNibbles(k), value: v }));
-  const root = updateTrie(initial.length === 0 ? undefined : before, sortChanges(list), (h) => store.get(h));
+  const root = updateTrie(initial.length === 0 ? undefined : before, sortChanges(list), (h) => {
+    const bytes = store.get(h);
+    return bytes === undefined ? undefined : decodeTrieNode(bytes);
+  });
   const committed = commitTrie(root, crypto.keccak256, KECCAK256_RLP);
   for (const [k, v] of changes) {
     if (v === undefined) await trie.del(k);

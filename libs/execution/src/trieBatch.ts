@@ -16,8 +16,9 @@ export interface TrieChange {
   value: Uint8Array | undefined;
 }
 
-/** Reads trie nodes by hash, synchronously; undefined when the store lacks the node. */
-export type TrieNodeReader = (hash: Uint8Array) => Uint8Array | undefined;
+/** Reads a stored trie node by hash, synchronously; undefined when the store lacks it. The
+ *  caller may share decoded nodes: nothing here mutates a node. */
+export type TrieNodeReader = (hash: Uint8Array) => TrieNode | undefined;
 
 /** A child: a 32-byte node hash (unchanged, stored), or a node in memory. */
 export type TrieRef = Uint8Array | TrieNode;
@@ -90,6 +91,11 @@ function decodePath(encoded: Uint8Array): { path: Uint8Array; leaf: boolean } {
   return { path, leaf: flag >= 2 };
 }
 
+/** A node from its encoding. */
+export function decodeTrieNode(encoded: Uint8Array): TrieNode {
+  return nodeFromRaw(RLP.decode(encoded));
+}
+
 /** A node from its decoded RLP (a list of 17 or of 2 items). */
 export function nodeFromRaw(raw: unknown): TrieNode {
   if (!Array.isArray(raw)) throw new TypeError('trie node is not an RLP list');
@@ -143,9 +149,9 @@ export function updateTrie(
 ): TrieNode | undefined {
   const resolve = (ref: TrieRef): TrieNode => {
     if (!(ref instanceof Uint8Array)) return ref;
-    const bytes = read(ref);
-    if (bytes === undefined) throw new MissingTrieNodeError(ref);
-    return nodeFromRaw(RLP.decode(bytes));
+    const node = read(ref);
+    if (node === undefined) throw new MissingTrieNodeError(ref);
+    return node;
   };
 
   // Builds a subtrie from changes alone (deletions skipped): nothing stored below `depth`.
@@ -268,6 +274,35 @@ export function updateTrie(
 
   if (changes.length === 0) return root === undefined ? undefined : resolve(root);
   return update(changes, root, 0, 0, changes.length);
+}
+
+/**
+ * The value under `nibbles` in the trie under `root`, or null.
+ * @throws MissingTrieNodeError when a node on the path is not in the store.
+ */
+export function trieGet(root: TrieRef, nibbles: Uint8Array, read: TrieNodeReader): Uint8Array | null {
+  let ref: TrieRef = root;
+  let depth = 0;
+  for (;;) {
+    let node: TrieNode | undefined;
+    if (ref instanceof Uint8Array) {
+      node = read(ref);
+      if (node === undefined) throw new MissingTrieNodeError(ref);
+    } else node = ref;
+    if (node instanceof BranchNode) {
+      const child: TrieRef | undefined = node.children[nibbles[depth] as number];
+      if (child === undefined) return null;
+      ref = child;
+      depth++;
+      continue;
+    }
+    const path = node.path;
+    if (depth + path.length > nibbles.length) return null;
+    for (let i = 0; i < path.length; i++) if (path[i] !== nibbles[depth + i]) return null;
+    if (node instanceof LeafNode) return depth + path.length === nibbles.length ? node.value : null;
+    depth += path.length;
+    ref = node.child;
+  }
 }
 
 const EMPTY_CHILDREN: readonly (TrieRef | undefined)[] = new Array(16).fill(undefined);
