@@ -16,6 +16,11 @@ export interface CreateConsensusMessageValidatorParameters {
   verifier: SealVerifier;
   /** Validators whose messages are accepted (current set; read per message). */
   validators: () => readonly Address[];
+  /**
+   * The set of a message's own height (the validator schedule), so that across an epoch boundary
+   * the next set's messages pass before this node reaches it; null falls back to `validators`.
+   */
+  validatorsAt?: (height: number) => readonly Address[] | null;
   maxMessageBytes?: number;
 }
 
@@ -29,7 +34,8 @@ export function createConsensusMessageValidator(
     try {
       const m = decodeConsensusMessage(bytes, { maxBytes });
       if (m.chainId !== p.chainId) return { verdict: 'reject', code: 'WRONG_CHAIN' };
-      if (!p.validators().includes(m.sender)) return { verdict: 'ignore' };
+      const members = p.validatorsAt?.(m.height) ?? p.validators();
+      if (!members.includes(m.sender)) return { verdict: 'ignore' };
       if (!p.verifier.verify(digest(m), m.signature, m.sender))
         return { verdict: 'reject', code: 'BAD_SIGNATURE' };
       return { verdict: 'accept' };

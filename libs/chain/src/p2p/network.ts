@@ -1,9 +1,9 @@
-// The TCP peer network (node:net): length-prefixed frames, a signed handshake per connection,
+// The peer network over TCP or WebSocket (sockets.ts): length-prefixed frames, a signed handshake per connection,
 // static peers re-dialed with exponential backoff, per-peer bounded inbound queues drained
 // round-robin (a flood from one peer waits its turn; its socket is paused while its queue is full),
 // scoring and bans for peers that send garbage, and gossip with a seen-cache.
 import { randomBytes as nodeRandomBytes } from 'node:crypto';
-import net from 'node:net';
+import type { Duplex } from 'node:stream';
 import { bytesToHex } from '../consensus/hex.js';
 import type { Address, Keccak256, SealVerifier, Signer } from '../consensus/types.js';
 import { isPeerError, PeerError } from './errors.js';
@@ -19,14 +19,30 @@ import {
   PROTOCOL_VERSION,
   verifyAuth,
 } from './handshake.js';
+import {
+  connectSocket,
+  isOversizedMessageError,
+  listenSockets,
+  type PeerSocket,
+  type SocketListener,
+} from './sockets.js';
 import type {
   DisconnectReason,
   MessageHandler,
   MessageValidator,
   PeerEvent,
+  PeerTransportKind,
   StaticPeer,
   Transport,
 } from './types.js';
+
+/** Where to accept connections, and over which transport (default 'tcp'). */
+export interface ListenAddress {
+  host: string;
+  /** 0: an ephemeral port. */
+  port: number;
+  transport?: PeerTransportKind;
+}
 
 /** Bounds and penalties of the peer layer. */
 export interface PeerLimits {
@@ -71,8 +87,8 @@ export interface CreatePeerNetworkParameters {
   keccak256: Keccak256;
   /** What we announce; a follower is admitted by validators that list it in `followers`. */
   role?: PeerRole;
-  /** Where to accept connections (port 0: an ephemeral port); omit to only dial. */
-  listen?: { host: string; port: number };
+  /** Where to accept connections (one address or several, e.g. TCP and WebSocket); omit to only dial. */
+  listen?: ListenAddress | readonly ListenAddress[];
   peers?: readonly StaticPeer[];
   /** The current validator set (read at every handshake, so set changes apply to new connections). */
   validators: () => readonly Address[];
@@ -90,10 +106,11 @@ export interface CreatePeerNetworkParameters {
 /** A running peer network. */
 export interface PeerNetwork extends Transport {
   /**
-   * Starts listening (when configured) and dialing static peers.
-   * @throws PeerError INVALID_CONFIG when the listen address cannot be bound.
+   * Starts listening (when configured) and dialing static peers. `port` is the first listen
+   * address's bound port; `ports` has one entry per listen address, in order.
+   * @throws PeerError INVALID_CONFIG when a listen address cannot be bound.
    */
-  start(): Promise<{ port: number | null }>;
+  start(): Promise<{ port: number | null; ports: { transport: PeerTransportKind; port: number }[] }>;
   /** Closes every connection and the listener; cancels re-dials. */
   close(): Promise<void>;
   /** The peer's score (0 is neutral; at `disconnectScore` it is banned). */
@@ -103,7 +120,7 @@ export interface PeerNetwork extends Transport {
 type ConnectionState = 'handshake' | 'open' | 'closed';
 
 interface Connection {
-  socket: net.Socket;
+  socket: Duplex;
   side: HandshakeSide;
   remote: string;
   decoder: FrameDecoder;
@@ -119,13 +136,13 @@ interface Connection {
   handshakeTimer: NodeJS.Timeout | null;
 }
 
-class TcpPeerNetwork implements PeerNetwork {
+class SocketPeerNetwork implements PeerNetwork {
   private readonly limits: PeerLimits;
   private readonly self: Address;
   private readonly gossip: boolean;
   private readonly randomBytes: (n: number) => Uint8Array;
   private readonly followers: Set<Address>;
-  private server: net.Server | null = null;
+  private listeners: SocketListener[] = [];
   private readonly connections = new Set<Connection>();
   private readonly peers = new Map<Address, Connection>();
   private readonly scores = new Map<Address, number>();
@@ -178,25 +195,19 @@ class TcpPeerNetwork implements PeerNetwork {
   // -------------------------------------------------------------------------------------------
   // lifecycle
 
-  async start(): Promise<{ port: number | null }> {
-    let port: number | null = null;
+  async start(): Promise<{ port: number | null; ports: { transport: PeerTransportKind; port: number }[] }> {
     const listen = this.p.listen;
-    if (listen) {
-      const server = net.createServer((socket) => this.accept(socket, 'responder', null));
-      this.server = server;
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', (cause) =>
-          reject(
-            new PeerError('INVALID_CONFIG', `cannot listen on ${listen.host}:${listen.port}`, { cause }),
-          ),
-        );
-        server.listen(listen.port, listen.host, () => resolve());
-      });
-      const address = server.address();
-      port = typeof address === 'object' && address ? address.port : null;
+    const addresses: readonly ListenAddress[] =
+      listen === undefined ? [] : 'host' in listen ? [listen] : listen;
+    for (const a of addresses) {
+      const listener = await listenSockets(a.transport ?? 'tcp', a, this.limits.maxFrameBytes, (s) =>
+        this.accept(s, 'responder', null),
+      );
+      this.listeners.push(listener);
     }
     for (const peer of this.p.peers ?? []) this.dial(peer);
-    return { port };
+    const ports = this.listeners.map((l) => ({ transport: l.transport, port: l.port }));
+    return { port: ports[0]?.port ?? null, ports };
   }
 
   async close(): Promise<void> {
@@ -204,9 +215,9 @@ class TcpPeerNetwork implements PeerNetwork {
     for (const t of this.redials.values()) clearTimeout(t);
     this.redials.clear();
     for (const c of [...this.connections]) this.disconnect(c, 'shutdown');
-    const server = this.server;
-    this.server = null;
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    const listeners = this.listeners;
+    this.listeners = [];
+    await Promise.all(listeners.map((l) => l.close()));
   }
 
   private dial(peer: StaticPeer): void {
@@ -217,8 +228,9 @@ class TcpPeerNetwork implements PeerNetwork {
       return;
     }
     this.dialing.add(peer.address);
-    const socket = net.connect({ host: peer.host, port: peer.port });
-    socket.once('connect', () => this.accept(socket, 'initiator', peer.address));
+    const dialed = connectSocket(peer, this.limits.maxFrameBytes);
+    const socket = dialed.stream;
+    dialed.onOpen(() => this.accept(dialed, 'initiator', peer.address));
     socket.once('close', () => {
       this.dialing.delete(peer.address);
       if (this.stopped || this.peers.has(peer.address)) return;
@@ -246,16 +258,16 @@ class TcpPeerNetwork implements PeerNetwork {
   // -------------------------------------------------------------------------------------------
   // connections and handshake
 
-  private accept(socket: net.Socket, side: HandshakeSide, expected: Address | null): void {
+  private accept(peerSocket: PeerSocket, side: HandshakeSide, expected: Address | null): void {
+    const socket = peerSocket.stream;
     if (this.stopped) {
       socket.destroy();
       return;
     }
-    socket.setNoDelay(true);
     const c: Connection = {
       socket,
       side,
-      remote: `${socket.remoteAddress}:${socket.remotePort}`,
+      remote: peerSocket.remote,
       decoder: new FrameDecoder(this.limits.maxFrameBytes),
       state: 'handshake',
       ourNonce: this.randomBytes(NONCE_BYTES),
@@ -275,7 +287,13 @@ class TcpPeerNetwork implements PeerNetwork {
     c.handshakeTimer.unref();
     socket.on('data', (chunk: Buffer) => this.onData(c, chunk));
     socket.on('close', () => this.disconnect(c, 'closed'));
-    socket.on('error', () => this.disconnect(c, 'closed'));
+    // A WebSocket stream ends without closing its writable side: treat the end as the close.
+    socket.on('end', () => this.disconnect(c, 'closed'));
+    socket.on('error', (e) => {
+      if (isOversizedMessageError(e)) {
+        this.fail(c, new PeerError('OVERSIZED_FRAME', `${c.remote} sent a message above the frame bound`));
+      } else this.disconnect(c, 'closed');
+    });
     const hello = encodeHello({
       version: PROTOCOL_VERSION,
       chainId: this.p.chainId,
@@ -530,7 +548,7 @@ class TcpPeerNetwork implements PeerNetwork {
 }
 
 /**
- * Creates a TCP peer network; call `start()` to listen and dial.
+ * Creates a peer network over TCP and/or WebSocket; call `start()` to listen and dial.
  * @example
  * const network = createPeerNetwork({ chainId, signer, verifier, keccak256, listen: { host: '0.0.0.0', port: 30303 },
  *   peers, validators: () => set, validateMessage: createConsensusMessageValidator({ ... }) });
@@ -538,5 +556,5 @@ class TcpPeerNetwork implements PeerNetwork {
  * await network.start();
  */
 export function createPeerNetwork(parameters: CreatePeerNetworkParameters): PeerNetwork {
-  return new TcpPeerNetwork(parameters);
+  return new SocketPeerNetwork(parameters);
 }

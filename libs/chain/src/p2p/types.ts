@@ -36,11 +36,16 @@ export type MessageCheck =
 /** Stateless check of a message before it is delivered or gossiped (decode, signature, membership). */
 export type MessageValidator = (bytes: Uint8Array, from: Address) => MessageCheck;
 
+/** How bytes travel to a peer: TCP or WebSocket (the peer URL's scheme, see sockets.ts). */
+export type PeerTransportKind = 'tcp' | 'ws';
+
 /** A statically configured peer: dialed at start and re-dialed with backoff while it is away. */
 export interface StaticPeer {
   address: Address;
   host: string;
   port: number;
+  /** Default 'tcp'. */
+  transport?: PeerTransportKind;
 }
 
 /** Why a peer was disconnected. */
