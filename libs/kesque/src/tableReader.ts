@@ -23,7 +23,6 @@ import {
 } from './format.js';
 import { CTL_SEQ, HashIndex, type HashIndexShared } from './hashIndex.js';
 import { NCTL_SEQ, NumberIndex, type NumberIndexShared } from './numberIndex.js';
-import { pread } from './pread.js';
 import { MAX_MAP_BYTES, mapFile, readBackend } from './segmentMap.js';
 import type { KesqueCounters, TableKey, TableKind } from './types.js';
 
@@ -450,7 +449,7 @@ export class TableReader {
     // the disk, one in 16 while they are all cached (a clock read is ~3% of a warm get).
     const timed = buffer.coldWatch > 0 || (++buffer.reads & 15) === 0;
     const started = timed ? performance.now() : 0;
-    let n = pread(fd, bytes, base, window, offset);
+    let n = fs.readSync(fd, bytes, base, window, offset);
     counters.diskReads++;
     if (timed) {
       if (performance.now() - started > this.coldReadMs) {
@@ -475,7 +474,7 @@ export class TableReader {
       bytes = buffer.ensure(end);
       base = 0;
       long = true;
-      n = pread(fd, bytes, 0, end, offset);
+      n = fs.readSync(fd, bytes, 0, end, offset);
       counters.diskReads++;
       if (n < end) throw this.corrupt(position, 'record is cut short');
     }
