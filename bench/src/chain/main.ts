@@ -252,6 +252,15 @@ function runLoad(target: Target, kind: 'transfers' | 'erc20', token: Hex): Promi
   ).then(({ stdout }) => JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as LoadResult);
 }
 
+/** Anonymous (heap, buffers) and file-backed (mapped store files) resident memory, in MB: which
+ *  one grows tells a cache from the store's mappings. */
+function rssSplit(pid: number | undefined): string {
+  if (pid === undefined || !existsSync(`/proc/${pid}/status`)) return '';
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const mb = (field: string) => Math.round(Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) / 1024);
+  return `anonymous ${mb('RssAnon')} MB, file ${mb('RssFile')} MB`;
+}
+
 function rssMB(pid: number | undefined): number {
   if (pid === undefined || !existsSync(`/proc/${pid}/status`)) return 0;
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -285,6 +294,7 @@ async function main(): Promise<void> {
       log(`${target.name}: setting up (token, balances)`);
       const address = await setup(target, token);
       const rssStartMB = target.name === 'ours' ? rssMB(target.child.pid) : undefined;
+      if (target.name === 'ours') log(`ours: RSS after warm-up ${rssStartMB} MB (${rssSplit(target.child.pid)})`);
       log(`${target.name}: ${COUNT} transfers from ${SENDERS} senders`);
       const transfers = await runLoad(target, 'transfers', address);
       log(`${target.name}: ${JSON.stringify(transfers)}`);
@@ -292,6 +302,7 @@ async function main(): Promise<void> {
       const erc20 = await runLoad(target, 'erc20', address);
       log(`${target.name}: ${JSON.stringify(erc20)}`);
       const rssEndMB = target.name === 'ours' ? rssMB(target.child.pid) : undefined;
+      if (target.name === 'ours') log(`ours: RSS at the end ${rssEndMB} MB (${rssSplit(target.child.pid)})`);
       results[target.name] = {
         transfers,
         erc20,

@@ -99,7 +99,9 @@ export function createLibraryExecutor(executor: Executor, mode: ExecutionMode): 
         );
         const out = await buildBlock(executor, {
           parent,
-          transactions: input.transactions.map((t) => ({ tx: t.tx })),
+          transactions: input.transactions.map((t) =>
+            t.senderPublicKey ? { tx: t.tx, senderPublicKey: t.senderPublicKey } : { tx: t.tx },
+          ),
           coinbase: context.coinbase,
           timestamp: context.timestamp,
           gasLimit: context.gasLimit,

@@ -11,6 +11,8 @@ export interface PendingTransaction {
   raw: Uint8Array;
   /** Recovered sender (20 bytes). */
   sender: Uint8Array;
+  /** The sender's public key (64 bytes) when the pool recovered it: execution trusts it. */
+  senderPublicKey?: Uint8Array;
   /** keccak256(raw). */
   hash: Uint8Array;
 }

@@ -31,6 +31,7 @@ export function createPoolSource(pool: TxPool): TransactionSource {
           tx: tx.tx,
           raw: tx.raw,
           sender: Buffer.from(tx.from.slice(2), 'hex'),
+          senderPublicKey: tx.senderPublicKey,
           hash: Buffer.from(tx.hash.slice(2), 'hex'),
         });
         pending.shift();

@@ -25,21 +25,19 @@ export function transactionHash(raw: Uint8Array): Uint8Array {
   return keccak256(raw);
 }
 
-/** Converts a parsed transaction and its known sender to `TransactionData`. */
-export function toTransactionData(
-  tx: TypedTransaction,
-  raw: Uint8Array,
-  sender: Uint8Array,
-): TransactionData {
+/** The RPC's view of a transaction whose hash and sender are known (stored beside it, or
+ *  recovered by the pool): the one mapping the pool and the store share.
+ *  @throws ChainError CORRUPT_STORE for a type our chains refuse (blob, set-code). */
+export function toTransactionData(tx: TypedTransaction, hash: Hash, from: Address): TransactionData {
   const type = tx.type;
   if (type !== 0 && type !== 1 && type !== 2) {
-    throw new ChainError('CORRUPT_STORE', `stored transaction has type ${type}, which our chains refuse`);
+    throw new ChainError('CORRUPT_STORE', `transaction has type ${type}, which our chains refuse`);
   }
   const data: TransactionData = {
-    hash: hex(transactionHash(raw)) as Hash,
+    hash,
     type,
     nonce: tx.nonce,
-    from: hex(sender) as Address,
+    from,
     to: tx.to ? (tx.to.toString() as Address) : null,
     value: tx.value,
     input: hex(tx.data),
@@ -70,5 +68,9 @@ export function toTransactionData(
 
 /** Decodes a stored transaction. */
 export function storedToTransactionData(stored: StoredTransaction, common: Common): TransactionData {
-  return toTransactionData(parseTransaction(stored.raw, common), stored.raw, stored.sender);
+  return toTransactionData(
+    parseTransaction(stored.raw, common),
+    hex(transactionHash(stored.raw)) as Hash,
+    hex(stored.sender) as Address,
+  );
 }

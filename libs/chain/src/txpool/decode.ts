@@ -3,9 +3,16 @@
 
 import { type Common, createCustomCommon, Hardfork, Mainnet } from '@ethereumjs/common';
 import { RLP } from '@ethereumjs/rlp';
-import { createTxFromRLP, paramsTx, type TypedTransaction } from '@ethereumjs/tx';
+import {
+  create1559FeeMarketTxFromBytesArray,
+  createAccessList2930TxFromBytesArray,
+  createLegacyTxFromBytesArray,
+  paramsTx,
+  type TypedTransaction,
+} from '@ethereumjs/tx';
 import { recoverPublicKey } from '../crypto.js';
 import type { Address, Hash, TransactionData } from '../rpc/backend.js';
+import { toTransactionData as transactionData } from '../store/transaction.js';
 import { TxPoolError } from './errors.js';
 
 /** secp256k1's group order halved: EIP-2 refuses signatures with a larger s. */
@@ -31,6 +38,8 @@ export interface PooledTransaction {
   tipCap: bigint;
   /** Most the transaction can cost: gasLimit × feeCap + value. */
   cost: bigint;
+  /** The sender's public key (64 bytes), recovered once here: execution does not recover it. */
+  senderPublicKey: Uint8Array;
   /** Milliseconds since the epoch when the pool took it. */
   addedAt: number;
 }
@@ -70,7 +79,13 @@ function hex(bytes: Uint8Array): `0x${string}` {
 }
 
 function bytesToBigInt(bytes: Uint8Array): bigint {
-  return bytes.length === 0 ? 0n : BigInt(hex(bytes));
+  // Chain ids, v and fees fit in 48 bits: summed as a number, no hex string on the way.
+  if (bytes.length <= 6) {
+    let n = 0;
+    for (const b of bytes) n = n * 256 + b;
+    return BigInt(n);
+  }
+  return BigInt(hex(bytes));
 }
 
 /** Decodes and checks `raw`. Throws a `TxPoolError` naming the first problem. */
@@ -139,7 +154,12 @@ export function decodeTransaction(raw: Uint8Array, options: DecodeOptions): Pool
 
   let tx: TypedTransaction;
   try {
-    tx = createTxFromRLP(raw, { common: options.common }) as TypedTransaction;
+    // From the fields decoded above: the RLP is read once.
+    const values = fields as never;
+    const opts = { common: options.common };
+    if (type === 0) tx = createLegacyTxFromBytesArray(values, opts);
+    else if (type === 1) tx = createAccessList2930TxFromBytesArray(values, opts);
+    else tx = create1559FeeMarketTxFromBytesArray(values, opts);
   } catch (cause) {
     const message = cause instanceof Error ? cause.message.split(' (')[0] : 'undecodable';
     throw new TxPoolError('MALFORMED', `invalid transaction: ${message}`, { cause });
@@ -211,39 +231,12 @@ export function decodeTransaction(raw: Uint8Array, options: DecodeOptions): Pool
     feeCap,
     tipCap,
     cost: tx.gasLimit * feeCap + tx.value,
+    senderPublicKey: publicKey,
     addedAt: Date.now(),
   };
 }
 
-/** The RPC's view of a pooled (or mined) transaction. */
-export function toTransactionData(
-  pooled: Pick<PooledTransaction, 'tx' | 'hash' | 'from' | 'type'>,
-): TransactionData {
-  const { tx, hash, from, type } = pooled;
-  const data: TransactionData = {
-    hash,
-    type,
-    nonce: tx.nonce,
-    from,
-    to: tx.to === undefined ? null : hex(tx.to.bytes),
-    value: tx.value,
-    input: hex(tx.data),
-    gas: tx.gasLimit,
-    v: tx.v ?? 0n,
-    r: tx.r ?? 0n,
-    s: tx.s ?? 0n,
-  };
-  if ('maxFeePerGas' in tx) {
-    data.maxFeePerGas = tx.maxFeePerGas;
-    data.maxPriorityFeePerGas = tx.maxPriorityFeePerGas;
-  } else data.gasPrice = tx.gasPrice;
-  if ('accessList' in tx) {
-    data.accessList = tx.accessList.map(([address, keys]) => ({
-      address: hex(address),
-      storageKeys: keys.map(hex),
-    }));
-  }
-  if ('chainId' in tx) data.chainId = tx.chainId;
-  else if (tx.v !== undefined && tx.v >= 35n) data.chainId = (tx.v - 35n) / 2n;
-  return data;
+/** The RPC's view of a pooled transaction (store/transaction.ts's mapping, which mined ones share). */
+export function toTransactionData(pooled: Pick<PooledTransaction, 'tx' | 'hash' | 'from'>): TransactionData {
+  return transactionData(pooled.tx, pooled.hash, pooled.from);
 }
