@@ -90,7 +90,11 @@ export interface CreatePeerNetworkParameters {
   /** Where to accept connections (one address or several, e.g. TCP and WebSocket); omit to only dial. */
   listen?: ListenAddress | readonly ListenAddress[];
   peers?: readonly StaticPeer[];
-  /** The current validator set (read at every handshake, so set changes apply to new connections). */
+  /**
+   * Validators admitted as such (read at every handshake, so set changes apply to new
+   * connections). Across an epoch boundary give the current and the next epoch's sets together,
+   * so a joining validator is connected before its first height.
+   */
   validators: () => readonly Address[];
   /** Non-validators allowed to connect and follow the chain. */
   followers?: readonly Address[];
