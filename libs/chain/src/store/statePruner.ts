@@ -1,17 +1,21 @@
 // State pruning: keeps the world state of the last `retentionBlocks` blocks (all of it on an
 // archive node) and reclaims older trie nodes with Kesque's online compaction.
 //
-// A cycle (every `everyBlocks` blocks, one at a time, in the background):
-//   1. start recording the `trie` keys every batch writes (`recordWrites`),
-//   2. collect the keys reachable from the kept roots: blocks `[floor, head]`, where the floor is
+// The pruner records the `trie` keys every batch writes, always, in one set per interval between
+// cycle starts. A cycle (every `everyBlocks` blocks, one at a time, in the background):
+//   1. starts a new interval's set; the previous interval's set and the new one are kept whole,
+//   2. collects the keys reachable from the kept roots: blocks `[floor, head]`, where the floor is
 //      the retention window's start, lowered to the block after the state-shard snapshot (a
 //      restart replays the shards from there and reads those states),
-//   3. compact `trie` keeping the reachable and the recorded keys; compact `meta` (only superseded
-//      head records and snapshots go).
+//   3. compacts `trie` keeping the reachable and the recorded keys; compacts `meta` (only
+//      superseded head records and snapshots go).
 // Why this is safe while blocks go on: a block committed during the cycle writes its new nodes
 // (recorded, so kept) and reuses the others from its parent, which is the head at step 2 or a
-// later block: by induction every node a later state needs is reachable or recorded. Kesque's
-// compaction only reads sealed segments and keeps any key rewritten since it started.
+// later block: by induction every node a later state needs is reachable or recorded. A block whose
+// state was written before the cycle started but that commits later (execution writes the state
+// before the block batch; consensus may hold a built block for a while) has its nodes in the
+// previous interval's set, kept too. Kesque's compaction only reads sealed segments and keeps any
+// key rewritten since it started. The price: garbage is reclaimed one interval late.
 // Crash safety is Kesque's: a kill -9 before the manifest switch reopens the old table, after it
 // the compacted one; either holds every kept node.
 
@@ -108,10 +112,18 @@ export class StatePruner {
   #lastCycleHead: bigint | undefined;
   #running: Promise<PruneReport | undefined> | undefined;
   #stopped = false;
+  /** Trie keys written since the current interval started, and how to stop recording them. */
+  #interval: { keys: KeySet; stop: () => void } | undefined;
 
   constructor(options: StatePrunerOptions) {
     this.#o = options;
     this.#every = BigInt(Math.max(16, options.everyBlocks ?? options.retention.blocks));
+    if (!options.retention.archive) this.#interval = this.#record();
+  }
+
+  #record(): { keys: KeySet; stop: () => void } {
+    const keys = new KeySet();
+    return { keys, stop: this.#o.kv.recordWrites(keys) };
   }
 
   /** Called after each committed block: starts a cycle when one is due and none is running. */
@@ -134,40 +146,44 @@ export class StatePruner {
 
   /**
    * Runs one cycle now (tests, and `onBlock`). Resolves `undefined` on an archive node or when
-   * stopped before the compaction started (nothing was dropped then).
+   * stopped (before the compaction started: nothing was dropped then).
    * @throws ChainError CORRUPT_STORE when a kept state is missing a node (nothing is dropped).
    */
   async prune(): Promise<PruneReport | undefined> {
-    if (this.#o.retention.archive) return undefined;
+    if (this.#o.retention.archive || this.#stopped) return undefined;
     const { kv, blocks } = this.#o;
     const live = new KeySet();
-    const stopRecording = kv.recordWrites(live);
-    try {
-      const head = blocks.headNumber();
-      let keptFrom = oldestKeptState(this.#o.retention, head);
-      const snapshot = this.#o.snapshotBlock();
-      if (snapshot === undefined) keptFrom = 0n;
-      else if (snapshot + 1n < keptFrom) keptFrom = snapshot + 1n;
-      const roots: Uint8Array[] = [];
-      for (let n = keptFrom; n <= head; n++) {
-        const header = await blocks.getHeaderByNumber(n);
-        if (header) roots.push(hexToBytes(header.stateRoot));
-      }
-      const walk = await collectLiveKeys(kv, roots, live, () => this.#stopped);
-      if (!walk.complete) return undefined;
-      const trie = await kv.compact(Tables.trie, (key) => live.has(key));
-      await kv.compact(Tables.meta, () => true);
-      const report: PruneReport = { head, keptFrom, liveKeys: live.size, trie };
-      this.#o.onPruned?.(report);
-      return report;
-    } finally {
-      stopRecording();
+    const previous = this.#interval ?? this.#record();
+    previous.stop();
+    const current = this.#record();
+    this.#interval = current;
+    const head = blocks.headNumber();
+    let keptFrom = oldestKeptState(this.#o.retention, head);
+    const snapshot = this.#o.snapshotBlock();
+    if (snapshot === undefined) keptFrom = 0n;
+    else if (snapshot + 1n < keptFrom) keptFrom = snapshot + 1n;
+    const roots: Uint8Array[] = [];
+    for (let n = keptFrom; n <= head; n++) {
+      const header = await blocks.getHeaderByNumber(n);
+      if (header) roots.push(hexToBytes(header.stateRoot));
     }
+    const walk = await collectLiveKeys(kv, roots, live, () => this.#stopped);
+    if (!walk.complete) return undefined;
+    const trie = await kv.compact(
+      Tables.trie,
+      (key) => live.has(key) || previous.keys.has(key) || current.keys.has(key),
+    );
+    await kv.compact(Tables.meta, () => true);
+    const report: PruneReport = { head, keptFrom, liveKeys: live.size, trie };
+    this.#o.onPruned?.(report);
+    return report;
   }
 
-  /** Stops starting cycles and waits for the one running (its walk stops early). */
+  /** Stops starting cycles and recording, and waits for the one running (its walk stops early). */
   async stop(): Promise<void> {
     this.#stopped = true;
     await this.#running;
+    this.#interval?.stop();
+    this.#interval = undefined;
   }
 }
