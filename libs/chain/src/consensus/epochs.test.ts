@@ -152,6 +152,42 @@ describe('[Consensus] validator-set changes at epoch boundaries', () => {
     assert.equal(engine.height, 1);
   });
 
+  it('a follower signs nothing: not on its timer, not on a proposal, not for a round change', () => {
+    const s = schedule();
+    const make = (signer: Signer) =>
+      createConsensusEngine({
+        chainId: CHAIN_ID,
+        signer,
+        verifier: crypto.verifier,
+        keccak256: crypto.keccak256,
+        hashBlock: (b) => bytesToHex(crypto.keccak256(b)),
+        validatorsAt: (h) => s.setAt(h),
+      });
+    const follower = make(signerOf(all[4]!));
+    const speaks = (outputs: { kind: string }[]) =>
+      outputs.filter((o) => o.kind === 'broadcast' || o.kind === 'send' || o.kind === 'validateBlock');
+    const started = follower.step({ kind: 'startHeight', height: 1 }).outputs;
+    assert.deepEqual(speaks(started), []);
+    const timer = started.find((o) => o.kind === 'setTimer');
+    assert.ok(timer && timer.kind === 'setTimer');
+    assert.deepEqual(speaks(follower.step({ kind: 'timeout', timerId: timer.timerId }).outputs), []);
+    assert.equal(follower.round, 0, 'a follower does not move rounds on its own clock');
+    // The round-0 proposer of height 1 proposes; the follower takes it in silence.
+    const proposerKey = genesis.validators[1 % genesis.validators.length]!;
+    const proposer = make(signerOf(proposerKey));
+    const build = proposer
+      .step({ kind: 'startHeight', height: 1 })
+      .outputs.find((o) => o.kind === 'buildBlock');
+    assert.ok(build, 'the proposer of (1, 0) builds');
+    const proposal = proposer
+      .step({ kind: 'blockBuilt', height: 1, round: 0, block: new Uint8Array([1, 2, 3]) })
+      .outputs.find((o) => o.kind === 'broadcast');
+    assert.ok(proposal && proposal.kind === 'broadcast');
+    const heard = follower.step({ kind: 'message', message: proposal.message });
+    assert.equal(heard.verdict, 'accepted');
+    assert.deepEqual(speaks(heard.outputs), []);
+  });
+
   it('consensus seals blocks across a governance change and a light client follows them', async () => {
     const target = 2 * EPOCH + 1;
     const genesisHeader = encodeHeader(
