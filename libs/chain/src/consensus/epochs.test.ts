@@ -24,6 +24,7 @@ import {
   decodeSignedSetChange,
   encodeSignedSetChange,
   type SignedValidatorSetChange,
+  VALIDATOR_SET_CHANGE_ADDRESS,
   type ValidatorSetChange,
 } from './validatorSetChange.js';
 
@@ -108,6 +109,25 @@ describe('[Consensus] validator-set changes at epoch boundaries', () => {
     assert.deepEqual(s.setAt(EPOCH - 1), genesis);
     assert.deepEqual(s.setAt(EPOCH), next);
     assert.deepEqual(s.setAt(3 * EPOCH), next);
+  });
+
+  it('applies the governance transactions of a final block and reports the refused ones', () => {
+    const s = schedule();
+    const forged = encodeSignedSetChange(signedChange(all.slice(0, 2)));
+    const good = encodeSignedSetChange(signedChange(all.slice(0, 3)));
+    const result = s.applyBlock(2, [
+      { to: VALIDATOR_SET_CHANGE_ADDRESS, data: new Uint8Array([9, 9]) },
+      { to: all[0]!, data: good },
+      { to: null, data: good },
+      { to: VALIDATOR_SET_CHANGE_ADDRESS, data: forged },
+      { to: VALIDATOR_SET_CHANGE_ADDRESS.toUpperCase().replace('0X', '0x') as Address, data: good },
+    ]);
+    assert.deepEqual(result.applied, [1]);
+    assert.deepEqual(
+      result.refused.map((e) => e.code),
+      ['INVALID_SET_CHANGE', 'NO_QUORUM'],
+    );
+    assert.deepEqual(s.setAt(EPOCH), next);
   });
 
   it('takes configured sets and hashes the announcing block like libs/dietcoin', () => {
@@ -271,7 +291,12 @@ describe('[Consensus] validator-set changes at epoch boundaries', () => {
           case 'decide':
             node.chain.push(o.decision);
             // The node scans the final block for governance transactions: block 1 carries the change.
-            if (o.decision.height === 1) node.schedule.applyChange(1, decodeSignedSetChange(change));
+            if (o.decision.height === 1) {
+              const { applied } = node.schedule.applyBlock(1, [
+                { to: VALIDATOR_SET_CHANGE_ADDRESS, data: change },
+              ]);
+              assert.deepEqual(applied, [1]);
+            }
             if (o.decision.height < target)
               queue.push({ to: i, input: { kind: 'startHeight', height: o.decision.height + 1 } });
             break;

@@ -9,14 +9,30 @@
 //      configuration; a later change for the same epoch overrides an earlier one.
 // An epoch with neither keeps the set of the epoch before.
 import { createValidatorSet, type ValidatorSet } from '@khipu/dietcoin';
-import { ConsensusError } from './errors.js';
+import { ConsensusError, isConsensusError } from './errors.js';
 import { hexBytesView } from './hex.js';
 import type { Address, Keccak256, SealVerifier, ValidatorSetView } from './types.js';
 import {
   checkValidatorSetView,
+  decodeSignedSetChange,
   type SignedValidatorSetChange,
+  VALIDATOR_SET_CHANGE_ADDRESS,
   verifySignedSetChange,
 } from './validatorSetChange.js';
+
+/** What the schedule reads of a transaction: its recipient (null: a creation) and its data. */
+export interface TransactionView {
+  to: Address | null;
+  data: Uint8Array;
+}
+
+/** What a final block did to the schedule. */
+export interface AppliedSetChanges {
+  /** Epochs whose set the block's changes fixed, in transaction order. */
+  applied: number[];
+  /** Changes refused (malformed, late, not approved by a quorum): the node logs them. */
+  refused: ConsensusError[];
+}
 
 /** A set fixed by configuration from the first block of `epoch` on. */
 export interface ScheduledSet {
@@ -58,6 +74,11 @@ export interface ValidatorSchedule {
    * BAD_SIGNATURE or NO_QUORUM; the schedule is unchanged then.
    */
   applyChange(includedAt: number, change: SignedValidatorSetChange): void;
+  /**
+   * Applies the governance transactions of final block `height` (those sent to
+   * VALIDATOR_SET_CHANGE_ADDRESS, in order); a refused one does not stop the others.
+   */
+  applyBlock(height: number, transactions: readonly TransactionView[]): AppliedSetChanges;
 }
 
 function dietcoinSetOf(view: ValidatorSetView): ValidatorSet {
@@ -152,6 +173,22 @@ class Schedule implements ValidatorSchedule {
       keccak256: this.p.keccak256,
     });
     this.sets.set(epoch, signed.change.validators);
+  }
+
+  applyBlock(height: number, transactions: readonly TransactionView[]): AppliedSetChanges {
+    const out: AppliedSetChanges = { applied: [], refused: [] };
+    for (const tx of transactions) {
+      if (tx.to?.toLowerCase() !== VALIDATOR_SET_CHANGE_ADDRESS) continue;
+      try {
+        const signed = decodeSignedSetChange(tx.data);
+        this.applyChange(height, signed);
+        out.applied.push(signed.change.epoch);
+      } catch (e) {
+        if (!isConsensusError(e)) throw e;
+        out.refused.push(e);
+      }
+    }
+    return out;
   }
 }
 
