@@ -1,13 +1,16 @@
 // Kesque under the benchmark: one hash table, value cache off (`cacheBytes: 0`) so that every read
 // pass measures the index and the disk, and durability `always` or `never` as configured. Reads go
 // through `getTransient`, Kesque's counterpart of lmdb's `getBinaryFast`: the value is a view of a
-// buffer reused by the next read, with no allocation per value.
-import { type KesqueReaderHandle, openKesque, openKesqueReader } from '@khipu/kesque';
+// buffer reused by the next read, with no allocation per value. The read backend (memory maps, or
+// pread without the addon or with KESQUE_READ_BACKEND=pread) is logged once per phase.
+import { type KesqueReaderHandle, openKesque, openKesqueReader, readBackend } from '@khipu/kesque';
 import type { BenchReader, BenchStore, OpenBenchStoreParameters, ReaderSpec } from './store.js';
 
 const TABLE = 'records';
 
 export async function openKesqueStore(parameters: OpenBenchStoreParameters): Promise<BenchStore> {
+  const why = readBackend.reason === undefined ? '' : ` (${readBackend.reason})`;
+  process.stderr.write(`  kesque read backend: ${readBackend.backend}${why}\n`);
   const store = await openKesque({
     dir: parameters.dir,
     tables: { [TABLE]: { kind: 'hash' } },
