@@ -224,3 +224,40 @@ describe('[execution] differential: parallel, serial and stock runBlock agree by
     });
   });
 });
+
+describe('[execution] differential: tries large enough to be hashed by the workers', () => {
+  let chain: Chain;
+
+  before(async () => {
+    const world = await createTestWorld({ accounts: 700, seed: 3 });
+    const executor = await createExecutor({ chainId: world.chainId, store: world.store, workers: 2 });
+    chain = { world, executor, head: world.genesis };
+  });
+
+  after(async () => {
+    await chain.executor.close();
+  });
+
+  it('agrees when the account trie is split across the workers', async () => {
+    const { unordered, laned, serial } = await differential(chain, new Rng(31), {
+      count: 600,
+      kinds: ['transfer'],
+      senders: 700,
+      recipients: 0,
+    });
+    assert.equal(unordered.stats.rootInWorkers, true);
+    assert.equal(laned.stats.rootInWorkers, true);
+    assert.equal(serial.stats.rootInWorkers, false);
+  });
+
+  it('agrees when a storage trie is split across the workers', async () => {
+    const { unordered } = await differential(chain, new Rng(32), {
+      count: 600,
+      kinds: ['erc20', 'transfer'],
+      senders: 700,
+      recipients: 0,
+      hotShare: 0.1,
+    });
+    assert.equal(unordered.stats.rootInWorkers, true);
+  });
+});

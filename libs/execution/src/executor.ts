@@ -50,6 +50,7 @@ import { createExecutionCommon, FEE_POOL_ADDRESS, feePoolAddress } from './commo
 import { type ExecutionCrypto, loadExecutionCrypto } from './crypto.js';
 import { createTxEngine, loadExtensions, runTracked, setBlockCoinbase, type TxEngine } from './engine.js';
 import { describeBlock, describeTx, ExecutionError, type HeaderMismatch } from './errors.js';
+import { parallelTrieHasher } from './parallelRoot.js';
 import { createWorkerPool, type WorkerPool } from './pool.js';
 import type { LaneJob } from './protocol.js';
 import { makeReceipt, receiptsRoot } from './receipts.js';
@@ -114,6 +115,8 @@ export interface BlockJob {
   /** Producer: leave out refused transactions instead of refusing the block. */
   dropInvalid: boolean;
   phases: PhaseTimes;
+  /** Set when the workers hashed part of the state root. */
+  rootInWorkers: boolean;
 }
 
 /** The decoded parts of a job (after `materialize`). */
@@ -356,6 +359,7 @@ class ExecutorImpl implements Executor {
       commit: true,
       dropInvalid: false,
       phases: zeroPhases(),
+      rootInWorkers: false,
     };
   }
 
@@ -606,14 +610,16 @@ class ExecutorImpl implements Executor {
     );
   }
 
-  /** Fee pool credit, state root, receipts root, bloom; then compare and commit or revert. */
+  /** Fee pool credit, state root, receipts root, bloom; then compare and commit or revert. A
+   *  `parallel` run (workers synced with the store) hashes large tries in the pool and may fall
+   *  back; a serial one throws on a mismatch. */
   private async finish(
     job: BlockJob & { block: Block },
     gasUsed: bigint,
     receipts: PostByzantiumTxReceipt[],
     txTypes: number[],
     changes: ChangeSet,
-    fallbackAllowed: boolean,
+    parallel: boolean,
   ): Promise<{ result: Omit<ExecuteBlockReturnType, 'stats' | 'senders'>; mismatches: HeaderMismatch[] }> {
     const { block, phases } = job;
     const baseFee = block.header.baseFeePerGas ?? 0n;
@@ -624,8 +630,30 @@ class ExecutorImpl implements Executor {
     }
     let t = now();
     let stateRoot: Uint8Array;
+    let root: Uint8Array | undefined;
+    const bloom = new Bloom(undefined, this.common);
+    // The receipts root and bloom: computed while the workers hash, or after the state root.
+    const receiptsWork = () => {
+      if (root !== undefined) return;
+      for (const r of receipts) bloom.or(new Bloom(r.bitvector, this.common));
+      root = receiptsRoot(receipts, txTypes, this.crypto.keccak256);
+    };
+    const keccak256 = this.crypto.keccak256;
+    const hasher =
+      parallel && this.pool !== undefined
+        ? parallelTrieHasher({
+            pool: this.pool,
+            read: (h) => this.db.node(h),
+            keccak256,
+            emptyRoot: KECCAK256_RLP,
+            whileWaiting: receiptsWork,
+            onShared: () => {
+              job.rootInWorkers = true;
+            },
+          })
+        : undefined;
     try {
-      stateRoot = await computeStateRoot(this.sm, this.db, this.crypto.keccak256);
+      stateRoot = await computeStateRoot(this.sm, this.db, keccak256, hasher);
     } catch (cause) {
       await this.engine.vm.evm.journal.revert();
       await this.resetHead();
@@ -637,13 +665,11 @@ class ExecutorImpl implements Executor {
         cause,
       );
     }
-    const bloom = new Bloom(undefined, this.common);
-    for (const r of receipts) bloom.or(new Bloom(r.bitvector, this.common));
-    const root = receiptsRoot(receipts, txTypes, this.crypto.keccak256);
+    receiptsWork();
     phases.stateRoot += now() - t;
     const result = {
       stateRoot,
-      receiptsRoot: root,
+      receiptsRoot: root as unknown as Uint8Array,
       logsBloom: bloom.bitvector,
       gasUsed,
       receipts,
@@ -654,7 +680,7 @@ class ExecutorImpl implements Executor {
     if (mismatches.length > 0) {
       await journal.revert();
       await this.resetHead();
-      if (!fallbackAllowed) throw this.mismatchError(block, mismatches);
+      if (!parallel) throw this.mismatchError(block, mismatches);
       return { result, mismatches };
     }
     t = now();
@@ -690,6 +716,7 @@ class ExecutorImpl implements Executor {
       lanes,
       scheduled: job.mode,
       lanesLearned: false,
+      rootInWorkers: job.rootInWorkers,
       crypto: { ...this.crypto.backend },
     };
   }

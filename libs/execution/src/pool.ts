@@ -36,6 +36,10 @@ export interface WorkerPool {
   recover(txs: Uint8Array[]): Promise<{ keys: Uint8Array[]; invalid: { index: number; reason: string }[] }>;
   /** Brings the workers' view of the store up to date (no-op with a shared reader). */
   sync(): void;
+  /** Runs one trie-update share per worker (see HashMessage); returns each worker's reply. */
+  hash(
+    shares: { nibbles: number[]; children: Uint8Array[]; changes: Uint8Array }[],
+  ): Promise<{ children: Uint8Array[]; entries: Uint8Array }[]>;
   /** Runs one lane list per worker; returns each transaction's encoded outcome by index. */
   run(header: Uint8Array, parentStateRoot: Uint8Array, perWorker: LaneJob[][]): Promise<LaneResults>;
   close(): Promise<void>;
@@ -185,6 +189,23 @@ export async function createWorkerPool(p: CreateWorkerPoolParameters): Promise<W
       if (entries.length === 0) return;
       const packed = packEntries(entries);
       for (const t of threads) t.post({ type: 'sync', entries: packed });
+    },
+    async hash(shares) {
+      check();
+      try {
+        const replies = await Promise.all(
+          shares.map((share, w) => {
+            const thread = threads[w % threads.length] as Thread;
+            return thread.request(nextId, { type: 'hash', id: nextId++, ...share });
+          }),
+        );
+        return replies.map((r) => {
+          if (r.type !== 'hashed') throw new Error(`unexpected reply ${r.type} to a hash request`);
+          return { children: r.children, entries: r.entries };
+        });
+      } catch (cause) {
+        throw wrap(cause);
+      }
     },
     async run(header, parentStateRoot, perWorker) {
       check();

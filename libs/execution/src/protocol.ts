@@ -1,5 +1,6 @@
 // Messages between the coordinator and its worker threads. Payloads are raw bytes: transactions
 // as serialized, sender public keys (64 bytes each), outcomes in access.ts's wire layout.
+import { keyToNibbles, type TrieChange } from './trieBatch.js';
 import type { ExtensionsSource, WorkerStateSource } from './types.js';
 
 export interface InitMessage {
@@ -38,11 +39,22 @@ export interface RunMessage {
   lanes: LaneJob[];
 }
 
+/** A worker's share of a trie update: the subtries under the root branch's children `nibbles`
+ *  (their references as the branch holds them, in `children`), with the changes under them. */
+export interface HashMessage {
+  type: 'hash';
+  id: number;
+  nibbles: number[];
+  children: Uint8Array[];
+  /** Sorted changes, packed by {@link packChanges}. */
+  changes: Uint8Array;
+}
+
 export interface CloseMessage {
   type: 'close';
 }
 
-export type ToWorker = InitMessage | SyncMessage | RecoverMessage | RunMessage | CloseMessage;
+export type ToWorker = InitMessage | SyncMessage | RecoverMessage | RunMessage | HashMessage | CloseMessage;
 
 export type FromWorker =
   | { type: 'ready'; backend: { secp256k1: string; keccak256: string } }
@@ -58,6 +70,14 @@ export type FromWorker =
       invalid: { index: number; reason: string }[];
       busyMs: number;
       recoveryMs: number;
+    }
+  | {
+      type: 'hashed';
+      id: number;
+      /** New reference of each subtrie of the HashMessage's `nibbles`, in order. */
+      children: Uint8Array[];
+      /** New nodes, packed by {@link packEntries}. */
+      entries: Uint8Array;
     }
   | { type: 'failed'; id: number; error: string };
 
@@ -91,4 +111,48 @@ export function* unpackEntries(packed: Uint8Array): Generator<[Uint8Array, Uint8
     yield [key, packed.subarray(offset, offset + length)];
     offset += length;
   }
+}
+
+/** Deletion marker in the length field of {@link packChanges}. */
+const DELETED = 0xffffffff;
+
+/** Packs trie changes (64-nibble keys) as repeated `key(32) | length(u32 BE, 0xffffffff =
+ *  delete) | value`. */
+export function packChanges(changes: readonly TrieChange[]): Uint8Array {
+  let size = 0;
+  for (const c of changes) size += 36 + (c.value?.length ?? 0);
+  const out = new Uint8Array(size);
+  const view = new DataView(out.buffer);
+  let offset = 0;
+  for (const c of changes) {
+    const n = c.nibbles;
+    for (let i = 0; i < 32; i++) out[offset + i] = ((n[2 * i] as number) << 4) | (n[2 * i + 1] as number);
+    offset += 32;
+    view.setUint32(offset, c.value === undefined ? DELETED : c.value.length, false);
+    offset += 4;
+    if (c.value !== undefined) {
+      out.set(c.value, offset);
+      offset += c.value.length;
+    }
+  }
+  return out;
+}
+
+/** Unpacks {@link packChanges}' output. */
+export function unpackChanges(packed: Uint8Array): TrieChange[] {
+  const view = new DataView(packed.buffer, packed.byteOffset, packed.byteLength);
+  const changes: TrieChange[] = [];
+  let offset = 0;
+  while (offset < packed.length) {
+    const nibbles = keyToNibbles(packed.subarray(offset, offset + 32));
+    offset += 32;
+    const length = view.getUint32(offset, false);
+    offset += 4;
+    if (length === DELETED) changes.push({ nibbles, value: undefined });
+    else {
+      changes.push({ nibbles, value: packed.subarray(offset, offset + length) });
+      offset += length;
+    }
+  }
+  return changes;
 }

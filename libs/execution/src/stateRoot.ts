@@ -14,8 +14,9 @@ import {
   KECCAK256_RLP,
   unprefixedHexToBytes,
 } from '@ethereumjs/util';
+import { localTrieHasher, type TrieHasher } from './parallelRoot.js';
 import type { StateDB } from './state.js';
-import { commitTrie, keyToNibbles, sortChanges, type TrieChange, updateTrie } from './trieBatch.js';
+import { keyToNibbles, sortChanges, type TrieChange } from './trieBatch.js';
 
 /** The MerkleStateManager internals the flush replaces (protected in its typings; 10.1.x). */
 interface StateManagerInternals {
@@ -26,18 +27,20 @@ interface StateManagerInternals {
 
 /**
  * Computes the state root after the changes cached in `sm`, writing the new trie nodes (and new
- * code) to `db`'s pending writes and moving the state manager's trie to the new root.
+ * code) to `db`'s pending writes and moving the state manager's trie to the new root. `hasher`
+ * updates each trie (default: on this thread).
  * @throws MissingTrieNodeError when a node of the parent state is not in the store.
  */
 export async function computeStateRoot(
   sm: MerkleStateManager,
   db: StateDB,
   keccak256: (data: Uint8Array) => Uint8Array,
+  hasher?: TrieHasher,
 ): Promise<Uint8Array> {
   const inner = sm as unknown as StateManagerInternals;
   const caches = inner._caches;
   if (caches === undefined) return sm.getStateRoot();
-  const read = (hash: Uint8Array) => db.node(hash);
+  const hash = hasher ?? localTrieHasher((h) => db.node(h), keccak256, KECCAK256_RLP);
 
   for (const [addressHex, element] of caches.code?.flush() ?? []) {
     const code = element.code;
@@ -67,11 +70,7 @@ export async function computeStateRoot(
     const account = await sm.getAccount(address);
     if (account === undefined) continue;
     const before = equalsBytes(account.storageRoot, KECCAK256_RLP) ? undefined : account.storageRoot;
-    const { root, entries } = commitTrie(
-      updateTrie(before, sortChanges(changes), read),
-      keccak256,
-      KECCAK256_RLP,
-    );
+    const { root, entries } = await hash(before, sortChanges(changes));
     for (const [key, value] of entries) db.putSync(key, value);
     account.storageRoot = root;
     await sm.putAccount(address, account);
@@ -90,11 +89,7 @@ export async function computeStateRoot(
   const parent = trie.root();
   if (accounts.length === 0) return parent;
   const before = equalsBytes(parent, trie.EMPTY_TRIE_ROOT) ? undefined : parent;
-  const { root, entries } = commitTrie(
-    updateTrie(before, sortChanges(accounts), read),
-    keccak256,
-    KECCAK256_RLP,
-  );
+  const { root, entries } = await hash(before, sortChanges(accounts));
   for (const [key, value] of entries) db.putSync(key, value);
   trie.root(root);
   return root;

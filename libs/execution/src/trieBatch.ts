@@ -6,7 +6,7 @@
 //
 // Keys are fixed-length (hashed, 32 bytes = 64 nibbles), as in the account and storage tries, so
 // values sit in leaves only and a branch's value slot is always empty.
-import { type Input, RLP } from '@ethereumjs/rlp';
+import { RLP } from '@ethereumjs/rlp';
 import type { StateEntry } from './types.js';
 
 /** A change: a 64-nibble key and its new value (RLP of the account or of the slot value), or
@@ -138,7 +138,8 @@ function single(n: number): Uint8Array {
 
 /**
  * Applies `changes` (sorted by key, keys unique) to the trie under `root` and returns the new
- * root in memory (undefined for an empty trie). Reads stored nodes through `read`; the returned
+ * root in memory (undefined for an empty trie). With `depth` > 0, `root` is the subtrie at that
+ * depth under which every change's key falls (a worker's share of a trie). Reads stored nodes through `read`; the returned
  * tree shares every untouched subtree by hash. Hash it with {@link commitTrie}.
  * @throws MissingTrieNodeError when a node on a changed path is not in the store.
  */
@@ -146,6 +147,7 @@ export function updateTrie(
   root: TrieRef | undefined,
   changes: readonly TrieChange[],
   read: TrieNodeReader,
+  depth = 0,
 ): TrieNode | undefined {
   const resolve = (ref: TrieRef): TrieNode => {
     if (!(ref instanceof Uint8Array)) return ref;
@@ -273,7 +275,7 @@ export function updateTrie(
   };
 
   if (changes.length === 0) return root === undefined ? undefined : resolve(root);
-  return update(changes, root, 0, 0, changes.length);
+  return update(changes, root, depth, 0, changes.length);
 }
 
 /**
@@ -325,33 +327,135 @@ export function commitTrie(
   keccak256: (data: Uint8Array) => Uint8Array,
   emptyRoot: Uint8Array,
 ): { root: Uint8Array; entries: StateEntry[] } {
+  if (root === undefined) return { root: emptyRoot, entries: [] };
+  const { childOf, entries } = committer(keccak256);
+  const encoded = encodeNode(root, childOf);
+  const hash = keccak256(encoded);
+  entries.push([hash, encoded]);
+  return { root: hash, entries };
+}
+
+/**
+ * Encodes and hashes a subtrie that sits under a branch: returns the reference its parent holds
+ * (a 32-byte hash, an inlined encoding under 32 bytes, or empty for no subtrie) and the new nodes.
+ */
+export function commitSubtrie(
+  node: TrieRef | undefined,
+  keccak256: (data: Uint8Array) => Uint8Array,
+): { child: Uint8Array; entries: StateEntry[] } {
+  const { childOf, entries } = committer(keccak256);
+  return { child: childOf(node), entries };
+}
+
+/** A branch child given as its parent holds it (see {@link commitSubtrie}), as a reference. */
+export function childToRef(child: Uint8Array): TrieRef | undefined {
+  if (child.length === 0) return undefined;
+  return child.length === 32 ? child : decodeTrieNode(child);
+}
+
+function committer(keccak256: (data: Uint8Array) => Uint8Array) {
   const entries: StateEntry[] = [];
-  if (root === undefined) return { root: emptyRoot, entries };
-  // The RLP input of a child reference: its hash, or the node itself when it encodes under 32 bytes.
-  const refOf = (ref: TrieRef): Input => {
+  // A child as its parent holds it: a 32-byte hash, or the child's own encoding when shorter than
+  // 32 bytes (inlined); see encodeNode.
+  const childOf = (ref: TrieRef | undefined): Uint8Array => {
+    if (ref === undefined) return EMPTY;
     if (ref instanceof Uint8Array) return ref;
-    const raw = rawOf(ref);
-    const encoded = RLP.encode(raw);
-    if (encoded.length < 32) return raw;
+    const encoded = encodeNode(ref, childOf);
+    if (encoded.length < 32) return encoded;
     const hash = keccak256(encoded);
     entries.push([hash, encoded]);
     return hash;
   };
-  const rawOf = (node: TrieNode): Input[] => {
-    if (node instanceof LeafNode) return [encodePath(node.path, true), node.value];
-    if (node instanceof ExtensionNode) return [encodePath(node.path, false), refOf(node.child)];
-    const raw: Input[] = new Array(17);
+  return { childOf, entries };
+}
+
+// RLP written directly (ethereumjs's RLP.encode of nested arrays allocates per item and was half
+// of the state root's time). A child reference is 32 bytes (a hash: a byte string), empty (absent:
+// the empty string 0x80) or shorter than 32 bytes (an inlined node's own RLP, copied as is).
+
+function stringLength(b: Uint8Array): number {
+  if (b.length === 1 && (b[0] as number) < 0x80) return 1;
+  return b.length <= 55 ? 1 + b.length : 1 + lengthOfLength(b.length) + b.length;
+}
+
+function lengthOfLength(n: number): number {
+  return n < 0x100 ? 1 : n < 0x10000 ? 2 : n < 0x1000000 ? 3 : 4;
+}
+
+function writeHeader(out: Uint8Array, at: number, short: number, long: number, length: number): number {
+  if (length <= 55) {
+    out[at] = short + length;
+    return at + 1;
+  }
+  const l = lengthOfLength(length);
+  out[at] = long + l;
+  for (let i = l; i >= 1; i--) {
+    out[at + i] = length & 0xff;
+    length >>>= 8;
+  }
+  return at + 1 + l;
+}
+
+function writeString(out: Uint8Array, at: number, b: Uint8Array): number {
+  if (b.length === 1 && (b[0] as number) < 0x80) {
+    out[at] = b[0] as number;
+    return at + 1;
+  }
+  const o = writeHeader(out, at, 0x80, 0xb7, b.length);
+  out.set(b, o);
+  return o + b.length;
+}
+
+function childLength(c: Uint8Array): number {
+  return c.length === 32 ? 33 : c.length === 0 ? 1 : c.length;
+}
+
+function writeChild(out: Uint8Array, at: number, c: Uint8Array): number {
+  if (c.length === 32) {
+    out[at] = 0xa0;
+    out.set(c, at + 1);
+    return at + 33;
+  }
+  if (c.length === 0) {
+    out[at] = 0x80;
+    return at + 1;
+  }
+  out.set(c, at);
+  return at + c.length;
+}
+
+/** RLP of a node; `childOf` gives each child as its parent holds it. */
+function encodeNode(node: TrieNode, childOf: (ref: TrieRef | undefined) => Uint8Array): Uint8Array {
+  let items: Uint8Array[];
+  let payload: number;
+  if (node instanceof BranchNode) {
+    items = new Array(16);
+    payload = 1; // the empty value
     for (let i = 0; i < 16; i++) {
-      const c = node.children[i];
-      raw[i] = c === undefined ? EMPTY : refOf(c);
+      const c = childOf(node.children[i]);
+      items[i] = c;
+      payload += childLength(c);
     }
-    raw[16] = EMPTY;
-    return raw;
-  };
-  const encoded = RLP.encode(rawOf(root));
-  const hash = keccak256(encoded);
-  entries.push([hash, encoded]);
-  return { root: hash, entries };
+    const out = new Uint8Array(1 + (payload > 55 ? lengthOfLength(payload) : 0) + payload);
+    let o = writeHeader(out, 0, 0xc0, 0xf7, payload);
+    for (const c of items) o = writeChild(out, o, c);
+    out[o] = 0x80;
+    return out;
+  }
+  const path = encodePath(node.path, node instanceof LeafNode);
+  if (node instanceof LeafNode) {
+    payload = stringLength(path) + stringLength(node.value);
+    const out = new Uint8Array(1 + (payload > 55 ? lengthOfLength(payload) : 0) + payload);
+    const o = writeString(out, writeHeader(out, 0, 0xc0, 0xf7, payload), path);
+    writeString(out, o, node.value);
+    return out;
+  }
+  const child = childOf(node.child);
+  payload = stringLength(path) + childLength(child);
+  const out = new Uint8Array(1 + (payload > 55 ? lengthOfLength(payload) : 0) + payload);
+  const o = writeString(out, writeHeader(out, 0, 0xc0, 0xf7, payload), path);
+  writeChild(out, o, child);
+  return out;
 }
 
 const EMPTY = new Uint8Array(0);

@@ -84,6 +84,9 @@ export interface BlockStats {
   /** The block came without lanes and the executor grouped the calls to contracts that recent
    *  blocks showed to be contended. */
   lanesLearned: boolean;
+  /** The workers updated and hashed the subtries of at least one large trie (accounts, or a
+   *  contract's storage) for the state root. */
+  rootInWorkers: boolean;
   crypto: { secp256k1: string; keccak256: string };
 }
 

@@ -9,16 +9,25 @@ import { encodeTxOutcome } from './access.js';
 import { createExecutionCommon } from './common.js';
 import { loadExecutionCrypto } from './crypto.js';
 import { createTxEngine, loadExtensions, runTracked, setBlockCoinbase, type TxEngine } from './engine.js';
-import type { FromWorker, InitMessage, RecoverMessage, RunMessage, ToWorker } from './protocol.js';
-import { unpackEntries } from './protocol.js';
+import type {
+  FromWorker,
+  HashMessage,
+  InitMessage,
+  RecoverMessage,
+  RunMessage,
+  ToWorker,
+} from './protocol.js';
+import { packEntries, unpackChanges, unpackEntries } from './protocol.js';
 import { createCachedStateManager, type HexStateReader, StateDB } from './state.js';
 import { applyUndo, type TxUndo } from './tracking.js';
-import type { StateReader } from './types.js';
+import { childToRef, commitSubtrie, type TrieChange, updateTrie } from './trieBatch.js';
+import type { StateEntry, StateReader } from './types.js';
 
 const port = parentPort;
 if (port === null) throw new Error('worker.js must run in a worker thread');
 
 let common: Common;
+let keccak256: (data: Uint8Array) => Uint8Array;
 let engine: TxEngine;
 let baseCommutative: ReadonlySet<string>;
 let stateDB: StateDB | undefined;
@@ -30,6 +39,7 @@ function send(message: FromWorker, transfer: ArrayBuffer[] = []): void {
 
 async function init(message: InitMessage): Promise<void> {
   const crypto = await loadExecutionCrypto();
+  keccak256 = crypto.keccak256;
   common = createExecutionCommon({ chainId: message.chainId, crypto });
   let reader: StateReader;
   if (message.stateSource !== undefined) {
@@ -142,6 +152,28 @@ async function run(message: RunMessage): Promise<void> {
   );
 }
 
+/** Updates and hashes this worker's subtries of a trie (the coordinator assembles the root). */
+function hash(message: HashMessage): void {
+  const db = stateDB as StateDB;
+  const read = (h: Uint8Array) => db.node(h);
+  const changes = unpackChanges(message.changes);
+  const children: Uint8Array[] = [];
+  const entries: StateEntry[] = [];
+  let lo = 0;
+  message.nibbles.forEach((nibble, k) => {
+    let hi = lo;
+    while (hi < changes.length && (changes[hi] as TrieChange).nibbles[0] === nibble) hi++;
+    const start = childToRef(message.children[k] as Uint8Array);
+    const node = updateTrie(start, changes.slice(lo, hi), read, 1);
+    const committed = commitSubtrie(node, keccak256);
+    children.push(committed.child);
+    for (const e of committed.entries) entries.push(e);
+    lo = hi;
+  });
+  const packed = packEntries(entries);
+  send({ type: 'hashed', id: message.id, children, entries: packed }, [packed.buffer as ArrayBuffer]);
+}
+
 let queue: Promise<void> = Promise.resolve();
 port.on('message', (message: ToWorker) => {
   queue = queue.then(async () => {
@@ -159,6 +191,9 @@ port.on('message', (message: ToWorker) => {
           break;
         case 'run':
           await run(message);
+          break;
+        case 'hash':
+          hash(message);
           break;
         case 'close':
           port.close();
