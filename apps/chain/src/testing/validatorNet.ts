@@ -45,6 +45,8 @@ export interface CreateValidatorNetParameters {
   roundTimeoutMs: number;
   /** Extra environment of every node. */
   env?: Record<string, string>;
+  /** Genesis allocation: address -> balance in wei (decimal string). */
+  alloc?: Record<string, { balance: string }>;
 }
 
 const keyOf = (seed: number) => `0x${seed.toString(16).padStart(2, '0').repeat(32)}`;
@@ -74,7 +76,7 @@ export async function createValidatorNet(p: CreateValidatorNetParameters): Promi
     blockTimeMs: p.blockTimeMs,
     validators: validators.map((v) => v.address),
     stateShardBits: 4,
-    alloc: {},
+    alloc: p.alloc ?? {},
   };
   const peersOf = (self: NetNode) =>
     validators
