@@ -6,6 +6,7 @@ import type { Durability } from '@khipu/kesque';
 import { openKesque } from '@khipu/kesque';
 import type { Logger } from 'pino';
 import type { CommittedBlock } from '../consensus/chainBlocks.js';
+import { createEvidenceReader } from '../consensus/evidenceReader.js';
 import { type ConsensusService, type P2PSettings, startConsensusService } from '../consensus/service.js';
 import type { GenesisConfig } from '../genesis/config.js';
 import { createNodeMetrics, type NodeMetrics } from '../metrics/metrics.js';
@@ -163,8 +164,10 @@ export async function startNode(p: StartNodeParameters): Promise<ChainNode> {
   const headHeader = chain.store.headHeader();
   metrics.chain.headNumber.set(Number(headHeader.number));
   metrics.chain.headTimestamp.set(Number(headHeader.timestamp));
+  let consensus: ConsensusService | undefined;
   const backend: RpcBackend = {
     chainId: chain.chainId,
+    evidence: createEvidenceReader(() => consensus?.evidence ?? null),
     blocks: chain.rpcBlocks,
     state: chain.state,
     calls: chain.calls,
@@ -198,7 +201,7 @@ export async function startNode(p: StartNodeParameters): Promise<ChainNode> {
     if (pool)
       await createPoolSource(pool).onBlockCommitted({ number: b.number, included: b.included, skipped: [] });
   };
-  const consensus = p.p2p
+  consensus = p.p2p
     ? await startConsensusService({
         chain,
         kv: kesque,

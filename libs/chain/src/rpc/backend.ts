@@ -488,11 +488,41 @@ export interface RpcBackend {
   txpool: TxSubmitter;
   events: ChainEvents;
   khipu: KhipuReader;
+  /** Optional: equivocations seen by consensus (khipu_getEvidence answers [] without it). */
+  evidence?: EvidenceReader;
   /** Optional: a pending block built from the pool on top of the head. When present, the RPC
    *  resolves the `pending` tag of state methods, eth_call and eth_estimateGas to block
    *  `headNumber() + 1`, which `state`, `calls` and `blocks.getHeaderByNumber` then answer from
    *  the pending block; without it, `pending` is the head. */
   pending?: PendingBlockSource;
+}
+
+/** One signed vote of an equivocation. */
+export interface EquivocationVoteData {
+  blockHash: Hash;
+  /** The signed part of the consensus message (its layout: consensus/codec.ts). */
+  signedPart: Hex;
+  signature: Hex;
+  /** The commit seal, for commits; null otherwise. */
+  seal: Hex | null;
+}
+
+/** Two conflicting signed votes by one validator at one height, round and step. */
+export interface EvidenceData {
+  chainId: bigint;
+  height: bigint;
+  round: bigint;
+  validator: Address;
+  step: 'proposal' | 'prepare' | 'commit';
+  votes: [EquivocationVoteData, EquivocationVoteData];
+  /** libs/dietcoin's encoded `Evidence` (two seals over different hashes), for commits; else null. */
+  encoded: Hex | null;
+}
+
+/** Source of khipu_getEvidence. */
+export interface EvidenceReader {
+  /** Evidence of `validator` (or all) with `fromHeight <= height <= toHeight`, ascending by height. */
+  list(query: { validator?: Address; fromHeight?: bigint; toHeight?: bigint }): MaybePromise<EvidenceData[]>;
 }
 
 /** The pending block (not sealed, never committed): eth_getBlockByNumber('pending'). */

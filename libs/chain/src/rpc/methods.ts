@@ -36,6 +36,7 @@ import { uninstallFilter } from './eth/uninstallFilter.js';
 import { unsubscribe } from './eth/unsubscribe.js';
 import { getAccountShardProof } from './khipu/getAccountShardProof.js';
 import { getBlockStats } from './khipu/getBlockStats.js';
+import { getEvidence } from './khipu/getEvidence.js';
 import { getMessageShard } from './khipu/getMessageShard.js';
 import { getSealedHeader } from './khipu/getSealedHeader.js';
 import { getSupply } from './khipu/getSupply.js';
@@ -94,4 +95,5 @@ export const RPC_METHODS: Readonly<Record<string, RpcMethod>> = Object.freeze({
   khipu_getBlockStats: getBlockStats,
   khipu_getValidators: getValidators,
   khipu_getSupply: getSupply,
+  khipu_getEvidence: getEvidence,
 });
