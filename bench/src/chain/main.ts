@@ -2,7 +2,8 @@
 // node, block time 1 s), the same loads in the same run: (a) ETH transfers from 100 senders,
 // (b) ERC-20 transfers; each through a load generator in its own process (loadgen.ts). Reports
 // accepted and mined transactions per second, inclusion latency p50/p99, eth_call requests per
-// second, and our node's RSS after warm-up and at the end. Writes its table into bench/RESULTS.md;
+// second, and our node's RSS after warm-up (a quarter of each load, sent to both nodes and not
+// counted) and at the end. Writes its table into bench/RESULTS.md;
 // with --json the last line of output is the result object.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -21,6 +22,10 @@ const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const json = args.includes('--json');
 const COUNT = quick ? 4000 : 20_000;
+/** Transactions of each kind sent before the measured loads, to both nodes: our node's JIT, heap
+ *  sizing and caches settle (RSS "after warm-up" is read after it), and both chains carry some
+ *  history. Not counted in any figure. */
+const WARMUP_COUNT = COUNT / 4;
 const SENDERS = 100;
 const CHAIN_ID = 7777;
 const CONCURRENCY = 32;
@@ -231,13 +236,18 @@ async function setup(target: Target, token: { abi: readonly unknown[]; bytecode:
   return receipt.contractAddress;
 }
 
-function runLoad(target: Target, kind: 'transfers' | 'erc20', token: Hex): Promise<LoadResult> {
+function runLoad(
+  target: Target,
+  kind: 'transfers' | 'erc20',
+  token: Hex,
+  count = COUNT,
+): Promise<LoadResult> {
   const input = {
     url: target.url,
     chainId: CHAIN_ID,
     keys: senderKeys,
     kind,
-    count: COUNT,
+    count,
     token,
     concurrency: CONCURRENCY,
     callSeconds: CALL_SECONDS,
@@ -257,8 +267,29 @@ function runLoad(target: Target, kind: 'transfers' | 'erc20', token: Hex): Promi
 function rssSplit(pid: number | undefined): string {
   if (pid === undefined || !existsSync(`/proc/${pid}/status`)) return '';
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const mb = (field: string) => Math.round(Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) / 1024);
+  const mb = (field: string) =>
+    Math.round(Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) / 1024);
   return `anonymous ${mb('RssAnon')} MB, file ${mb('RssFile')} MB`;
+}
+
+/** The V8 heap of our node as its /metrics reports it (total and used, MB), beside the RSS. */
+async function heapOf(url: string): Promise<string> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const mb = (name: string) =>
+    Math.round(
+      Number(new RegExp(`^khipu_chain_${name}(?:\\{[^}]*\\})? (\\S+)`, 'm').exec(text)?.[1] ?? 0) / 2 ** 20,
+    );
+  const space = (name: string) =>
+    Math.round(
+      Number(
+        new RegExp(
+          `^khipu_chain_nodejs_heap_space_size_total_bytes\\{space="${name}"[^}]*\\} (\\S+)`,
+          'm',
+        ).exec(text)?.[1] ?? 0,
+      ) /
+        2 ** 20,
+    );
+  return `V8 heap ${mb('nodejs_heap_size_used_bytes')} of ${mb('nodejs_heap_size_total_bytes')} MB used (new space ${space('new')}, old space ${space('old')}), external ${mb('nodejs_external_memory_bytes')} MB`;
 }
 
 function rssMB(pid: number | undefined): number {
@@ -286,15 +317,28 @@ async function main(): Promise<void> {
   const token = compileToken();
   const results: Record<
     string,
-    { transfers: LoadResult; erc20: LoadResult; rssStartMB?: number; rssEndMB?: number }
+    {
+      transfers: LoadResult;
+      erc20: LoadResult;
+      rssSetupMB?: number | undefined;
+      rssStartMB?: number;
+      rssEndMB?: number | undefined;
+    }
   > = {};
   for (const start of [startOurs, startAnvil]) {
     const target = await start();
     try {
       log(`${target.name}: setting up (token, balances)`);
       const address = await setup(target, token);
+      const rssSetupMB = target.name === 'ours' ? rssMB(target.child.pid) : undefined;
+      log(`${target.name}: warm-up, ${WARMUP_COUNT} transfers and ${WARMUP_COUNT} ERC-20 transfers`);
+      await runLoad(target, 'transfers', address, WARMUP_COUNT);
+      await runLoad(target, 'erc20', address, WARMUP_COUNT);
       const rssStartMB = target.name === 'ours' ? rssMB(target.child.pid) : undefined;
-      if (target.name === 'ours') log(`ours: RSS after warm-up ${rssStartMB} MB (${rssSplit(target.child.pid)})`);
+      if (target.name === 'ours')
+        log(
+          `ours: RSS after warm-up ${rssStartMB} MB (${rssSplit(target.child.pid)}; ${await heapOf(target.url)})`,
+        );
       log(`${target.name}: ${COUNT} transfers from ${SENDERS} senders`);
       const transfers = await runLoad(target, 'transfers', address);
       log(`${target.name}: ${JSON.stringify(transfers)}`);
@@ -302,11 +346,14 @@ async function main(): Promise<void> {
       const erc20 = await runLoad(target, 'erc20', address);
       log(`${target.name}: ${JSON.stringify(erc20)}`);
       const rssEndMB = target.name === 'ours' ? rssMB(target.child.pid) : undefined;
-      if (target.name === 'ours') log(`ours: RSS at the end ${rssEndMB} MB (${rssSplit(target.child.pid)})`);
+      if (target.name === 'ours')
+        log(
+          `ours: RSS at the end ${rssEndMB} MB (${rssSplit(target.child.pid)}; ${await heapOf(target.url)})`,
+        );
       results[target.name] = {
         transfers,
         erc20,
-        ...(rssStartMB !== undefined ? { rssStartMB, rssEndMB } : {}),
+        ...(rssStartMB !== undefined ? { rssSetupMB, rssStartMB, rssEndMB } : {}),
       };
     } finally {
       await target.stop();
@@ -327,7 +374,7 @@ async function main(): Promise<void> {
     row('anvil', 'transfers', anvil.transfers),
     row('anvil', 'erc20', anvil.erc20),
     '',
-    `Our node's RSS: ${ours.rssStartMB} MB after warm-up, ${ours.rssEndMB} MB at the end.`,
+    `Our node's RSS: ${ours.rssSetupMB} MB after setup (token deployed and handed out), ${ours.rssStartMB} MB after warm-up (${WARMUP_COUNT} transfers and ${WARMUP_COUNT} ERC-20 transfers), ${ours.rssEndMB} MB at the end.`,
   ].join('\n');
   updateResults(table);
   log(table);
