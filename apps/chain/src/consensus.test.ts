@@ -100,3 +100,79 @@ describe('[Consensus] validator processes', () => {
     await assertOneChain(all, 3);
   });
 });
+
+describe('[Consensus] validator processes, faults', () => {
+  it('7 validators with two crashed keep finalizing one chain', async () => {
+    const sevenDir = mkdtempSync(join(dir, 'seven-'));
+    const seven = await createValidatorNet({
+      dir: sevenDir,
+      validators: 7,
+      chainId: 9403,
+      blockTimeMs: 250,
+      roundTimeoutMs: 1500,
+    });
+    net = seven;
+    await Promise.all(seven.validators.map((v) => seven.start(v)));
+    await waitUntil(
+      'height 3 on all seven',
+      async () => ((await heads(seven.validators)).every((h) => h >= 3) ? true : undefined),
+      90_000,
+    );
+    const faulty = [seven.validators[1]!, seven.validators[4]!];
+    for (const v of faulty) await seven.kill(v);
+    const live = seven.validators.filter((v) => !faulty.includes(v));
+    const at = Math.max(...(await heads(live)));
+    await waitUntil(
+      'six more blocks with two down',
+      async () => ((await heads(live)).every((h) => h >= at + 6) ? true : undefined),
+      90_000,
+    );
+    await assertOneChain(live, 5);
+    await seven.stopAll();
+  });
+
+  it('a partition into halves halts the chain without a conflict; healed, the chain goes on', async () => {
+    const halvesDir = mkdtempSync(join(dir, 'halves-'));
+    const halves = await createValidatorNet({
+      dir: halvesDir,
+      validators: 4,
+      chainId: 9404,
+      blockTimeMs: 200,
+      roundTimeoutMs: 1000,
+    });
+    net = halves;
+    const [a, b, c, d] = halves.validators as [NetNode, NetNode, NetNode, NetNode];
+    await Promise.all(halves.validators.map((v) => halves.start(v)));
+    await waitUntil(
+      'height 3',
+      async () => ((await heads(halves.validators)).every((h) => h >= 3) ? true : undefined),
+      60_000,
+    );
+    // {a, b} | {c, d}: neither half holds a quorum of 3.
+    for (const [x, ys] of [
+      [a, [c, d]],
+      [b, [c, d]],
+      [c, [a, b]],
+      [d, [a, b]],
+    ] as [NetNode, NetNode[]][]) {
+      halves.setFaults(x, { cut: ys });
+    }
+    await sleep(2_000);
+    const cutAt = await heads(halves.validators);
+    await sleep(3_000);
+    const later = await heads(halves.validators);
+    assert.ok(
+      Math.max(...later) <= Math.max(...cutAt) + 1,
+      `no progress without a quorum (${cutAt.join(',')} -> ${later.join(',')})`,
+    );
+    for (const x of halves.validators) halves.setFaults(x, { cut: [] });
+    const top = Math.max(...later);
+    await waitUntil(
+      'the chain goes on after the heal',
+      async () => ((await heads(halves.validators)).every((h) => h >= top + 5) ? true : undefined),
+      90_000,
+    );
+    await assertOneChain(halves.validators, 3);
+    await halves.stopAll();
+  });
+});

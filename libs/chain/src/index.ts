@@ -1,11 +1,25 @@
 // @khipu/chain: the node core every Khipu chain runs. See ARCHITECTURE.md.
 
 export { ConfigError, loadNodeConfig, type NodeConfig, SETTINGS } from './config/config.js';
+export { decodeConsensusBlock, hashConsensusBlock } from './consensus/blockCodec.js';
 export type { CommittedBlock } from './consensus/chainBlocks.js';
+export {
+  createMessageDigester,
+  decodeConsensusMessage,
+  encodeConsensusMessage,
+} from './consensus/codec.js';
+export { type ConsensusCrypto, createConsensusCrypto } from './consensus/crypto.js';
 export { loadP2PSettings } from './consensus/p2pConfig.js';
+export { sealDigest } from './consensus/seal.js';
 export { type ConsensusService, type P2PSettings, startConsensusService } from './consensus/service.js';
 export { decodeEvidence, encodeEvidence } from './consensus/stateStore.js';
-export type { EquivocationEvidence } from './consensus/types.js';
+export type {
+  CommitMessage,
+  ConsensusMessage,
+  EquivocationEvidence,
+  PrepareMessage,
+  ProposalMessage,
+} from './consensus/types.js';
 export { ChainError, type ChainErrorCode, isChainError } from './errors.js';
 export {
   khipuPrecompiles,
@@ -39,6 +53,9 @@ export { createNodeMetrics, type NodeMetrics } from './metrics/metrics.js';
 export { type Chain, type OpenChainParameters, openChain } from './node/chain.js';
 export { type ChainNode, type StartNodeParameters, startNode } from './node/node.js';
 export { extractMessages, messageDispatchedTopic } from './outbox/messages.js';
+export { createFaultyTransport, type FaultyTransport } from './p2p/faultyTransport.js';
+export { createPeerNetwork, type PeerNetwork } from './p2p/network.js';
+export type { StaticPeer, Transport } from './p2p/types.js';
 export { nextBaseFee, type ProducedBlock, Producer, type ShardsHolder } from './producer/producer.js';
 export { EMPTY_TRANSACTION_SOURCE, type TransactionSource } from './producer/types.js';
 export type * from './rpc/backend.js';
@@ -48,4 +65,5 @@ export { ChainStore } from './store/chainStore.js';
 export { createMemoryKV, type KVStore } from './store/kv.js';
 export { CHAIN_TABLES, Tables } from './store/tables.js';
 export { nextSupply } from './supply/supply.js';
+export { Channel, createChannelMux, createChannelValidator } from './sync/channels.js';
 export { createTxPool, TxPool } from './txpool/pool.js';

@@ -1,5 +1,6 @@
 // Test helper: a chain of N validator processes (dist/main.js) on localhost, fully meshed over TCP
 // peers, plus optional followers; each node can be killed, stopped and restarted on its own data.
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { addressOfPrivateKey, bytesToHex, initDietcoin } from '@khipu/dietcoin';
@@ -22,6 +23,8 @@ export interface ValidatorNet {
   /** (Re)starts node `i` of `validators` (or a follower) on its data directory. */
   start(node: NetNode): Promise<NodeProcess>;
   kill(node: NetNode): Promise<void>;
+  /** Cuts the node's consensus links to `cut` (its fault file; KHIPU_P2P_FAULTS_FILE). */
+  setFaults(node: NetNode, faults: { cut: NetNode[] }): void;
   /** SIGTERM every running node. */
   stopAll(): Promise<void>;
 }
@@ -98,6 +101,7 @@ export async function createValidatorNet(p: CreateValidatorNetParameters): Promi
           KHIPU_P2P_PEERS: peersOf(node),
           KHIPU_P2P_FOLLOWERS: followers.map((f) => f.address).join(','),
           KHIPU_CONSENSUS_ROUND_TIMEOUT_MS: String(p.roundTimeoutMs),
+          KHIPU_P2P_FAULTS_FILE: join(node.dir, 'faults.json'),
           ...(isValidator ? {} : { KHIPU_P2P_NODE_KEY: node.key }),
           ...p.env,
         },
@@ -107,6 +111,13 @@ export async function createValidatorNet(p: CreateValidatorNetParameters): Promi
     async kill(node) {
       await node.process?.kill();
       node.process = null;
+    },
+    setFaults(node, faults) {
+      mkdirSync(node.dir, { recursive: true });
+      const path = join(node.dir, 'faults.json');
+      writeFileSync(`${path}.tmp`, JSON.stringify({ cut: faults.cut.map((n) => n.address) }));
+      // Atomic: the node never reads half a file.
+      renameSync(`${path}.tmp`, path);
     },
     async stopAll() {
       await Promise.all(

@@ -8,6 +8,7 @@
 //   KHIPU_P2P_NODE_KEY                   32-byte 0x hex key a follower authenticates with
 //   KHIPU_CONSENSUS_ROUND_TIMEOUT_MS     first round's timeout (default block time + 1 s)
 //   KHIPU_CONSENSUS_MAX_ROUND_TIMEOUT_MS cap of the doubling timeouts (default 4 × the first)
+//   KHIPU_P2P_FAULTS_FILE                tests only: JSON file steering injected faults (faultsFile.ts)
 import { ConfigError } from '../config/config.js';
 import { isAddress } from './hex.js';
 import type { P2PSettings } from './service.js';
@@ -65,6 +66,7 @@ export function loadP2PSettings(env: Record<string, string | undefined>): P2PSet
     listen: { host, port },
     peers,
     followers,
+    ...(raw('KHIPU_P2P_FAULTS_FILE') ? { faultsFile: raw('KHIPU_P2P_FAULTS_FILE') as string } : {}),
     ...(nodeKeyHex ? { nodeKey: new Uint8Array(Buffer.from(nodeKeyHex.slice(2), 'hex')) } : {}),
     roundTimeouts: {
       ...(baseMs !== undefined ? { baseMs } : {}),

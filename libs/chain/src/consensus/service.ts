@@ -23,6 +23,7 @@ import { validatorSetViewOf } from './dietcoin.js';
 import { type ConsensusDriver, createConsensusDriver } from './driver.js';
 import { createConsensusEngine } from './engine.js';
 import { ConsensusError, isConsensusError } from './errors.js';
+import { steerFaultsByFile } from './faultsFile.js';
 import { type ConsensusStateStore, openConsensusStateStore } from './stateStore.js';
 import type { Address, ConsensusEvent, Decision, RoundTimeouts } from './types.js';
 
@@ -36,6 +37,8 @@ export interface P2PSettings {
   nodeKey?: Uint8Array;
   roundTimeouts?: Partial<RoundTimeouts>;
   limits?: Partial<PeerLimits>;
+  /** Tests only: steer faults of the consensus channel by this JSON file (faultsFile.ts). */
+  faultsFile?: string;
 }
 
 export interface StartConsensusServiceParameters {
@@ -130,9 +133,9 @@ export async function startConsensusService(p: StartConsensusServiceParameters):
     },
   });
   const channel = createChannelMux(network);
-  const consensusTransport = p.wrapConsensusTransport
-    ? p.wrapConsensusTransport(channel(Channel.consensus))
-    : channel(Channel.consensus);
+  const steered = p.p2p.faultsFile ? steerFaultsByFile(channel(Channel.consensus), p.p2p.faultsFile) : null;
+  const plain = steered?.transport ?? channel(Channel.consensus);
+  const consensusTransport = p.wrapConsensusTransport ? p.wrapConsensusTransport(plain) : plain;
   const blocks = createChainBlocks({
     store: chain.store,
     importer: chain.importer,
@@ -275,6 +278,7 @@ export async function startConsensusService(p: StartConsensusServiceParameters):
       d?.stop();
       await d?.idle().catch(() => {});
       sync.close();
+      steered?.stop();
       await blocks.release();
       await network.close();
     },
