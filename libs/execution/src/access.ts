@@ -13,6 +13,7 @@
 
 import type { Log } from '@ethereumjs/evm';
 import { RLP } from '@ethereumjs/rlp';
+import { bigIntToUnpaddedBytes, bytesToBigInt } from '@ethereumjs/util';
 import { ExecutionError } from './errors.js';
 
 /** Account fields tracked separately. */
@@ -90,21 +91,21 @@ export interface TxOutcome {
 
 const EMPTY = new Uint8Array(0);
 
+const SMALL: Uint8Array[] = Array.from({ length: 256 }, (_, i) => (i === 0 ? EMPTY : Uint8Array.of(i)));
+const textEncoder = new TextEncoder();
+const textDecoder = new TextDecoder();
+
 function uint(value: bigint | number): Uint8Array {
-  let v = BigInt(value);
-  if (v === 0n) return EMPTY;
-  const bytes: number[] = [];
-  while (v > 0n) {
-    bytes.push(Number(v & 0xffn));
-    v >>= 8n;
+  if (typeof value === 'number') {
+    if (value < 256) return SMALL[value] as Uint8Array;
+    return bigIntToUnpaddedBytes(BigInt(value));
   }
-  return Uint8Array.from(bytes.reverse());
+  return value < 256n ? (SMALL[Number(value)] as Uint8Array) : bigIntToUnpaddedBytes(value);
 }
 
 function toBig(bytes: Uint8Array): bigint {
-  let v = 0n;
-  for (const b of bytes) v = (v << 8n) | BigInt(b);
-  return v;
+  if (bytes.length <= 6) return BigInt(toNum(bytes));
+  return bytesToBigInt(bytes);
 }
 
 function toNum(bytes: Uint8Array): number {
@@ -118,7 +119,7 @@ export function encodeTxOutcome(outcome: TxOutcome): Uint8Array {
   const a = outcome.access;
   return RLP.encode([
     uint(outcome.ok ? 1 : 0),
-    new TextEncoder().encode(outcome.error),
+    outcome.error === '' ? EMPTY : textEncoder.encode(outcome.error),
     uint(outcome.totalGasSpent),
     uint(outcome.blockGasSpent),
     uint(outcome.receiptStatus),
@@ -171,7 +172,7 @@ export function decodeTxOutcome(encoded: Uint8Array): TxOutcome {
   });
   return {
     ok: toNum(bytes(top[0], 'ok')) === 1,
-    error: new TextDecoder().decode(bytes(top[1], 'error')),
+    error: textDecoder.decode(bytes(top[1], 'error')),
     totalGasSpent: toBig(bytes(top[2], 'gas')),
     blockGasSpent: toBig(bytes(top[3], 'gas')),
     receiptStatus: toNum(bytes(top[4], 'status')) === 1 ? 1 : 0,

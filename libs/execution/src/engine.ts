@@ -5,7 +5,7 @@ import type { Block } from '@ethereumjs/block';
 import type { Common } from '@ethereumjs/common';
 import type { MerkleStateManager } from '@ethereumjs/statemanager';
 import type { TypedTransaction } from '@ethereumjs/tx';
-import { bytesToUnprefixedHex } from '@ethereumjs/util';
+import { Address, bytesToUnprefixedHex } from '@ethereumjs/util';
 import { createVM, type PostByzantiumTxReceipt, type RunTxResult, runTx, type VM } from '@ethereumjs/vm';
 import type { TxOutcome } from './access.js';
 import { FEE_POOL_ADDRESS } from './common.js';
@@ -69,6 +69,22 @@ function hexBytes(hex: string): Uint8Array {
   const out = new Uint8Array(h.length / 2);
   for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(h.slice(i * 2, i * 2 + 2), 16);
   return out;
+}
+
+/**
+ * Carries a recovered sender on the transaction: its public key in the cache and, when the object
+ * is not frozen (decoded with `freeze: false`), its address, which runTx asks for and ethereumjs
+ * derives with a pure-JS keccak on every call.
+ */
+export function carrySender(
+  tx: TypedTransaction,
+  publicKey: Uint8Array,
+  keccak256: (data: Uint8Array) => Uint8Array,
+): void {
+  (tx.cache as { senderPubKey?: Uint8Array }).senderPubKey = publicKey;
+  if (Object.isFrozen(tx)) return;
+  const sender = new Address(keccak256(publicKey).subarray(12));
+  (tx as { getSenderAddress: () => Address }).getSenderAddress = () => sender;
 }
 
 /** Makes `coinbase` commutative for the block, on top of the fixed ones. */

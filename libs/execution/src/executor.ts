@@ -48,7 +48,14 @@ import {
 } from './access.js';
 import { createExecutionCommon, FEE_POOL_ADDRESS, feePoolAddress } from './common.js';
 import { type ExecutionCrypto, loadExecutionCrypto } from './crypto.js';
-import { createTxEngine, loadExtensions, runTracked, setBlockCoinbase, type TxEngine } from './engine.js';
+import {
+  carrySender,
+  createTxEngine,
+  loadExtensions,
+  runTracked,
+  setBlockCoinbase,
+  type TxEngine,
+} from './engine.js';
 import { describeBlock, describeTx, ExecutionError, type HeaderMismatch } from './errors.js';
 import { parallelTrieHasher } from './parallelRoot.js';
 import { createWorkerPool, type WorkerPool } from './pool.js';
@@ -303,8 +310,10 @@ class ExecutorImpl implements Executor {
     const trieChecked = job.block !== undefined;
     let block: Block;
     try {
+      // Unfrozen, so that carrySender can pin each sender's address.
       block = createBlockFromBytesArray(decoded as Parameters<typeof createBlockFromBytesArray>[0], {
         common: this.common,
+        freeze: false,
       });
     } catch (cause) {
       throw new ExecutionError(
@@ -431,7 +440,7 @@ class ExecutorImpl implements Executor {
       });
     }
     txs.forEach((tx, i) => {
-      (tx.cache as { senderPubKey?: Uint8Array }).senderPubKey = keys[i];
+      carrySender(tx, keys[i] as Uint8Array, this.crypto.keccak256);
     });
     job.senderKeys = keys;
     job.phases.recovery += now() - t;
@@ -733,11 +742,11 @@ class ExecutorImpl implements Executor {
   txAt(job: BlockJob, i: number): TypedTransaction {
     let tx = job.txs?.[i] ?? job.lazyTxs.get(i);
     if (tx === undefined) {
-      tx = createTxFromRLP(job.raws[i] as Uint8Array, { common: this.common });
+      tx = createTxFromRLP(job.raws[i] as Uint8Array, { common: this.common, freeze: false });
       job.lazyTxs.set(i, tx);
     }
     const key = job.senderKeys?.[i];
-    if (key !== undefined) (tx.cache as { senderPubKey?: Uint8Array }).senderPubKey = key;
+    if (key !== undefined) carrySender(tx, key, this.crypto.keccak256);
     return tx;
   }
 

@@ -4,7 +4,7 @@
 import { Worker } from 'node:worker_threads';
 import { ExecutionError } from './errors.js';
 import type { FromWorker, LaneJob, ToWorker } from './protocol.js';
-import { packEntries } from './protocol.js';
+import { packEntries, packLanes, unpackList } from './protocol.js';
 import type { ExtensionsSource, StateStore } from './types.js';
 
 export interface CreateWorkerPoolParameters {
@@ -219,15 +219,22 @@ export async function createWorkerPool(p: CreateWorkerPoolParameters): Promise<W
           threads.map((t, w) => {
             const lanes = perWorker[w] ?? [];
             if (lanes.length === 0) return Promise.resolve(undefined);
-            return t.request(nextId, { type: 'run', id: nextId++, header, parentStateRoot, lanes });
+            return t.request(nextId, {
+              type: 'run',
+              id: nextId++,
+              header,
+              parentStateRoot,
+              lanes: packLanes(lanes),
+            });
           }),
         );
         for (const r of results) {
           if (r === undefined || r.type !== 'ran') continue;
           busyMs.push(r.busyMs);
           recoveryMs.push(r.recoveryMs);
+          const encoded = unpackList(r.outcomes);
           r.indices.forEach((index, k) => {
-            const outcome = r.outcomes[k];
+            const outcome = encoded[k];
             if (outcome !== undefined) outcomes.set(index, outcome);
           });
           r.recovered.forEach((index, k) => {

@@ -8,7 +8,14 @@ import { bytesToUnprefixedHex } from '@ethereumjs/util';
 import { encodeTxOutcome } from './access.js';
 import { createExecutionCommon } from './common.js';
 import { loadExecutionCrypto } from './crypto.js';
-import { createTxEngine, loadExtensions, runTracked, setBlockCoinbase, type TxEngine } from './engine.js';
+import {
+  carrySender,
+  createTxEngine,
+  loadExtensions,
+  runTracked,
+  setBlockCoinbase,
+  type TxEngine,
+} from './engine.js';
 import type {
   FromWorker,
   HashMessage,
@@ -17,7 +24,7 @@ import type {
   RunMessage,
   ToWorker,
 } from './protocol.js';
-import { packEntries, unpackChanges, unpackEntries } from './protocol.js';
+import { packEntries, packList, unpackChanges, unpackEntries, unpackLanes } from './protocol.js';
 import { createCachedStateManager, type HexStateReader, StateDB } from './state.js';
 import { applyUndo, type TxUndo } from './tracking.js';
 import { childToRef, commitSubtrie, type TrieChange, updateTrie } from './trieBatch.js';
@@ -93,14 +100,14 @@ async function run(message: RunMessage): Promise<void> {
   const invalid: { index: number; reason: string }[] = [];
   let recoveryMs = 0;
   try {
-    for (const lane of message.lanes) {
+    for (const lane of unpackLanes(message.lanes)) {
       const undos: TxUndo[] = [];
       for (let k = 0; k < lane.indices.length; k++) {
         const raw = lane.txs[k];
         let key = lane.senderKeys[k];
         const index = lane.indices[k];
         if (raw === undefined || key === undefined || index === undefined) continue;
-        const tx = createTxFromRLP(raw, { common });
+        const tx = createTxFromRLP(raw, { common, freeze: false });
         if (key.length === 0) {
           const r0 = performance.now();
           try {
@@ -115,8 +122,7 @@ async function run(message: RunMessage): Promise<void> {
           recovered.push(index);
           recoveredKeys.push(key);
         }
-        // Frozen transactions keep a mutable cache: carry the recovered sender instead of recovering.
-        (tx.cache as { senderPubKey?: Uint8Array }).senderPubKey = key;
+        carrySender(tx, key, keccak256);
         const { outcome, undo } = await runTracked(engine, tx, block, 0n);
         undos.push(undo);
         indices.push(index);
@@ -136,19 +142,20 @@ async function run(message: RunMessage): Promise<void> {
   recoveredKeys.forEach((key, k) => {
     keys.set(key, 64 * k);
   });
+  const packed = packList(outcomes);
   send(
     {
       type: 'ran',
       id: message.id,
       indices,
-      outcomes,
+      outcomes: packed,
       recovered,
       keys,
       invalid,
       busyMs: performance.now() - started,
       recoveryMs,
     },
-    [keys.buffer],
+    [keys.buffer, packed.bytes.buffer as ArrayBuffer],
   );
 }
 
