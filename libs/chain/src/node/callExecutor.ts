@@ -146,10 +146,14 @@ export function createChainCallExecutor(options: {
     const blockHeader = headerOf(entry, header, feeSet);
     const from = request.from ? new Address(hexToBytes(request.from)) : ZERO_ADDRESS;
     const to = request.to ? new Address(hexToBytes(request.to)) : undefined;
-    // Accounts read inside the checkpoint leave the cache when it is rolled back: read the ones
-    // every call touches (sender, target, coinbase) before it, so that they stay warm.
+    // Accounts and code read inside the checkpoint leave the cache when it is rolled back: read
+    // what every call touches (sender, target and its code, coinbase) before it, so that they
+    // stay warm.
     const sender = await stateManager.getAccount(from);
-    if (to) await stateManager.getAccount(to);
+    if (to) {
+      await stateManager.getAccount(to);
+      await stateManager.getCode(to);
+    }
     await stateManager.getAccount(blockHeader.coinbase);
     // Everything the call writes is rolled back: the VM stays at its root.
     await stateManager.checkpoint();
