@@ -7,6 +7,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { OUTBOX_ADDRESS, parseGenesisConfig, validatorSetOf } from '@khipu/chain';
+import { decodeEvidence, verifyEvidence } from '@khipu/dietcoin';
+import { startByzantinePeer } from './testing/byzantinePeer.js';
+import { rpcCall } from './testing/nodeProcess.js';
 import {
   blockAt,
   createValidatorNet,
@@ -175,4 +179,76 @@ describe('[Consensus] validator processes, faults', () => {
     await assertOneChain(halves.validators, 3);
     await halves.stopAll();
   });
+
+  it('a byzantine validator signing conflicting votes forks nothing and leaves evidence in khipu_getEvidence', async () => {
+    const byzDir = mkdtempSync(join(dir, 'byzantine-'));
+    const byz = await createValidatorNet({
+      dir: byzDir,
+      validators: 4,
+      chainId: 9405,
+      blockTimeMs: 200,
+      roundTimeoutMs: 1000,
+    });
+    net = byz;
+    const [a, b, c, d] = byz.validators as [NetNode, NetNode, NetNode, NetNode];
+    const honest = [a, b, c];
+    const peer = await startByzantinePeer({
+      chainId: 9405n,
+      key: d.key,
+      port: d.p2pPort,
+      peers: honest.map((v) => ({ address: v.address as `0x${string}`, host: '127.0.0.1', port: v.p2pPort })),
+      validators: byz.validators.map((v) => v.address as `0x${string}`),
+    });
+    try {
+      await Promise.all(honest.map((v) => byz.start(v)));
+      await waitUntil(
+        'height 6 with a byzantine validator',
+        async () => ((await heads(honest)).every((h) => h >= 6) ? true : undefined),
+        90_000,
+      );
+      assert.ok(peer.equivocations > 0, 'the byzantine peer equivocated');
+      await assertOneChain(honest, 3);
+      const evidence = await waitUntil(
+        'evidence on every honest validator',
+        async () => {
+          const lists = await Promise.all(
+            honest.map(
+              async (v) => (await rpcCall(v.process!.url, 'khipu_getEvidence', [])).result as Evidence[],
+            ),
+          );
+          return lists.every((l) => l.some((e) => e.step === 'commit') && l.some((e) => e.step === 'prepare'))
+            ? lists[0]
+            : undefined;
+        },
+        30_000,
+      );
+      const set = validatorSetOf(
+        parseGenesisConfig(byz.genesis, [{ name: 'Outbox', address: OUTBOX_ADDRESS, code: '0x00' }]),
+      );
+      for (const e of evidence) {
+        assert.equal(e.validator, d.address, 'evidence names only the byzantine validator');
+        assert.notEqual(e.votes[0]?.blockHash, e.votes[1]?.blockHash);
+        if (e.step === 'commit') {
+          assert.ok(e.encoded, 'a commit equivocation is dietcoin evidence');
+          verifyEvidence({
+            evidence: decodeEvidence(Buffer.from(e.encoded.slice(2), 'hex')),
+            validators: set,
+          });
+        }
+      }
+      const filtered = (await rpcCall(a.process!.url, 'khipu_getEvidence', [{ validator: a.address }]))
+        .result;
+      assert.deepEqual(filtered, [], 'no evidence against an honest validator');
+    } finally {
+      await peer.close();
+      await byz.stopAll();
+    }
+  });
 });
+
+interface Evidence {
+  validator: string;
+  step: string;
+  votes: { blockHash: string }[];
+  encoded: string | null;
+}
