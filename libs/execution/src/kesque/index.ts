@@ -15,6 +15,11 @@ export interface KesqueStateReaderHandle {
   table: string;
 }
 
+/** The module workers load to read a Kesque table (its `openStateReader` takes a
+ *  {@link KesqueStateReaderHandle}): for stores that write through their own wrapper of Kesque
+ *  and only need the workers' side. */
+export const KESQUE_STATE_READER_MODULE = new URL('./reader.js', import.meta.url).href;
+
 /**
  * A {@link StateStore} over `kesque`: reads from the table, one atomic batch per block, and
  * `workerSource()` so that parallel workers read the same store through `openKesqueReader`.
@@ -28,7 +33,7 @@ export function createKesqueStateStore({
     write: (entries: readonly StateEntry[]) =>
       kesque.batch(entries.map(([key, value]): BatchOp => ({ type: 'put', table, key, value }))),
     workerSource: () => ({
-      module: new URL('./reader.js', import.meta.url).href,
+      module: KESQUE_STATE_READER_MODULE,
       handle: { kesque: kesque.readerHandle(), table } satisfies KesqueStateReaderHandle,
     }),
   };
