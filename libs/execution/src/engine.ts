@@ -8,6 +8,7 @@ import type { TypedTransaction } from '@ethereumjs/tx';
 import { Address, bytesToUnprefixedHex } from '@ethereumjs/util';
 import { createVM, type PostByzantiumTxReceipt, type RunTxResult, runTx, type VM } from '@ethereumjs/vm';
 import type { TxOutcome } from './access.js';
+import { BlockHashWindow } from './blockHashes.js';
 import { FEE_POOL_ADDRESS } from './common.js';
 import { TrackingStateManager, type TxUndo } from './tracking.js';
 import type { ExecutionExtensions, ExtensionsSource } from './types.js';
@@ -16,6 +17,8 @@ export interface TxEngine {
   readonly vm: VM;
   readonly tracker: TrackingStateManager;
   readonly sm: MerkleStateManager;
+  /** What BLOCKHASH returns: set to the current block's ancestors before running it. */
+  readonly blockHashes: BlockHashWindow;
 }
 
 /** Loads the chain's extensions from their module (none when `source` is undefined). */
@@ -40,9 +43,11 @@ export interface CreateTxEngineParameters {
 /** A VM over a tracking state manager, with the chain's precompiles. */
 export async function createTxEngine(p: CreateTxEngineParameters): Promise<TxEngine> {
   const tracker = new TrackingStateManager(p.sm, { trackReads: p.trackReads });
+  const blockHashes = new BlockHashWindow();
   const vm = await createVM({
     common: p.common,
     stateManager: tracker,
+    blockchain: blockHashes,
     evmOpts: { customPrecompiles: [...p.extensions.precompiles] },
   });
   // The top-level call is the EVM phase; what follows it is the fee payment, where additions to the
@@ -61,7 +66,7 @@ export async function createTxEngine(p: CreateTxEngineParameters): Promise<TxEng
   const commutative = new Set<string>([bytesToUnprefixedHex(hexBytes(FEE_POOL_ADDRESS))]);
   for (const a of p.extensions.commutativeAccounts) commutative.add(a.toLowerCase().replace(/^0x/, ''));
   tracker.commutative = commutative;
-  return { vm, tracker, sm: p.sm };
+  return { vm, tracker, sm: p.sm, blockHashes };
 }
 
 function hexBytes(hex: string): Uint8Array {

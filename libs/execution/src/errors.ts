@@ -13,7 +13,8 @@ export type ExecutionErrorCode =
   | 'INVALID_BLOCK'
   | 'WORKER_FAILED'
   | 'POOL_CLOSED'
-  | 'INVALID_LANES';
+  | 'INVALID_LANES'
+  | 'MISSING_BLOCK_HASH';
 
 /** Where an error happened: block number and hash, transaction index and hash. */
 export interface ExecutionErrorDetails {

@@ -46,6 +46,7 @@ import {
   WRITE_NONCE,
   WRITE_STORAGE_CLEARED,
 } from './access.js';
+import { type AncestorHashes, readAncestorHashes } from './blockHashes.js';
 import { createExecutionCommon, FEE_POOL_ADDRESS, feePoolAddress } from './common.js';
 import { type ExecutionCrypto, loadExecutionCrypto } from './crypto.js';
 import {
@@ -65,6 +66,7 @@ import { clearNodeCache, createCachedStateManager, StateDB } from './state.js';
 import { computeStateRoot } from './stateRoot.js';
 import { MissingTrieNodeError, orderedTrieRoot } from './trieBatch.js';
 import type {
+  BlockHashSource,
   BlockStats,
   ExecuteBlockReturnType,
   ExecutionMode,
@@ -82,6 +84,9 @@ export interface CreateExecutorParameters {
   extensions?: ExtensionsSource;
   /** Worker threads for parallel mode (default 2; 0 runs serial only). */
   workers?: number;
+  /** Hashes of past blocks for BLOCKHASH (asked for the 256 ancestors of every block run).
+   *  Without it BLOCKHASH returns zero, as the EVM's mock chain does. */
+  blockHashes?: BlockHashSource;
 }
 
 /** Runs blocks against one state store. Create with {@link createExecutor}; `close()` stops the
@@ -124,6 +129,8 @@ export interface BlockJob {
   phases: PhaseTimes;
   /** Set when the workers hashed part of the state root. */
   rootInWorkers: boolean;
+  /** BLOCKHASH's answers for this block (set by runBlock from the executor's source). */
+  ancestors: AncestorHashes | undefined;
 }
 
 /** The decoded parts of a job (after `materialize`). */
@@ -213,6 +220,7 @@ class ExecutorImpl implements Executor {
   readonly engine: TxEngine;
   readonly baseCommutative: ReadonlySet<string>;
   readonly pool: WorkerPool | undefined;
+  readonly blockHashes: BlockHashSource | undefined;
   private headRoot: Uint8Array | undefined;
   /** Contracts (unprefixed hex) most of whose calls re-ran in the last unordered block that called
    *  them at least CONTENTION_MIN_CALLS times. */
@@ -228,6 +236,7 @@ class ExecutorImpl implements Executor {
     sm: MerkleStateManager;
     engine: TxEngine;
     pool: WorkerPool | undefined;
+    blockHashes: BlockHashSource | undefined;
   }) {
     this.chainId = p.chainId;
     this.common = p.common;
@@ -239,6 +248,7 @@ class ExecutorImpl implements Executor {
     this.baseCommutative = p.engine.tracker.commutative;
     this.pool = p.pool;
     this.workers = p.pool?.size ?? 0;
+    this.blockHashes = p.blockHashes;
   }
 
   async close(): Promise<void> {
@@ -369,6 +379,7 @@ class ExecutorImpl implements Executor {
       dropInvalid: false,
       phases: zeroPhases(),
       rootInWorkers: false,
+      ancestors: undefined,
     };
   }
 
@@ -532,6 +543,8 @@ class ExecutorImpl implements Executor {
 
   /** Runs a block; see the scheme at the top of the file. */
   async runBlock(job: BlockJob): Promise<BlockRun> {
+    if (this.blockHashes !== undefined) job.ancestors = readAncestorHashes(this.blockHashes, job.number);
+    this.engine.blockHashes.set(job.ancestors);
     await this.prepareHead(job.parentStateRoot, job.number);
     const count = job.raws.length;
     if (job.mode === 'parallel' && this.pool !== undefined && count > 1) {
@@ -856,7 +869,7 @@ class ExecutorImpl implements Executor {
     pool.sync();
     // The workers start at once (recovering the senders they are not given); the coordinator
     // decodes the block meanwhile.
-    const running = pool.run(job.headerRLP, job.parentStateRoot, this.assign(job, lanes));
+    const running = pool.run(job.headerRLP, job.parentStateRoot, this.assign(job, lanes), job.ancestors);
     running.catch(() => undefined);
     const d = now();
     await job.prepareHeader();
@@ -1102,7 +1115,17 @@ export async function createExecutor(p: CreateExecutorParameters): Promise<Execu
     workers > 0
       ? await createWorkerPool({ size: workers, chainId, store: p.store, extensions: p.extensions })
       : undefined;
-  return new ExecutorImpl({ chainId, common, crypto, store: p.store, db, sm, engine, pool });
+  return new ExecutorImpl({
+    chainId,
+    common,
+    crypto,
+    store: p.store,
+    db,
+    sm,
+    engine,
+    pool,
+    blockHashes: p.blockHashes,
+  });
 }
 
 /** The implementation behind an {@link Executor} (internal to the package). */

@@ -2,6 +2,7 @@
 // across blocks: each loads the crypto, the chain's Common, the extensions and its own cached state
 // manager once.
 import { Worker } from 'node:worker_threads';
+import type { AncestorHashes } from './blockHashes.js';
 import { ExecutionError } from './errors.js';
 import type { FromWorker, LaneJob, ToWorker } from './protocol.js';
 import { packEntries, packLanes, unpackList } from './protocol.js';
@@ -41,7 +42,12 @@ export interface WorkerPool {
     shares: { nibbles: number[]; children: Uint8Array[]; changes: Uint8Array }[],
   ): Promise<{ children: Uint8Array[]; entries: Uint8Array }[]>;
   /** Runs one lane list per worker; returns each transaction's encoded outcome by index. */
-  run(header: Uint8Array, parentStateRoot: Uint8Array, perWorker: LaneJob[][]): Promise<LaneResults>;
+  run(
+    header: Uint8Array,
+    parentStateRoot: Uint8Array,
+    perWorker: LaneJob[][],
+    ancestors?: AncestorHashes,
+  ): Promise<LaneResults>;
   close(): Promise<void>;
 }
 
@@ -207,7 +213,7 @@ export async function createWorkerPool(p: CreateWorkerPoolParameters): Promise<W
         throw wrap(cause);
       }
     },
-    async run(header, parentStateRoot, perWorker) {
+    async run(header, parentStateRoot, perWorker, ancestors) {
       check();
       const outcomes = new Map<number, Uint8Array>();
       const keys = new Map<number, Uint8Array>();
@@ -225,6 +231,7 @@ export async function createWorkerPool(p: CreateWorkerPoolParameters): Promise<W
               header,
               parentStateRoot,
               lanes: packLanes(lanes),
+              ancestors,
             });
           }),
         );

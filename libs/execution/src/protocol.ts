@@ -1,5 +1,6 @@
 // Messages between the coordinator and its worker threads. Payloads are raw bytes: transactions
 // as serialized, sender public keys (64 bytes each), outcomes in access.ts's wire layout.
+import type { AncestorHashes } from './blockHashes.js';
 import { keyToNibbles, type TrieChange } from './trieBatch.js';
 import type { ExtensionsSource, WorkerStateSource } from './types.js';
 
@@ -38,6 +39,8 @@ export interface RunMessage {
   parentStateRoot: Uint8Array;
   /** {@link packLanes}: a handful of typed arrays clone far faster than thousands of objects. */
   lanes: PackedLanes;
+  /** What BLOCKHASH returns in this block (none: the zero hash). */
+  ancestors: AncestorHashes | undefined;
 }
 
 /** Lanes in flat arrays: lane `l` holds transactions `laneEnds[l-1] … laneEnds[l]-1`; each

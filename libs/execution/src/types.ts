@@ -51,6 +51,14 @@ export interface ExtensionsSource {
   module: string;
 }
 
+/** Hashes of past blocks, for BLOCKHASH. Contract: `blockHash(n)` returns the 32-byte hash of
+ *  block `n` of the chain the executed block extends (its ancestor), or undefined when unknown.
+ *  Execution asks, once per block, for the 256 blocks before it (all of them from block 0 when
+ *  the chain is younger), so the source must answer for those. */
+export interface BlockHashSource {
+  blockHash(number: bigint): Uint8Array | undefined;
+}
+
 export type ExecutionMode = 'serial' | 'parallel';
 
 /** Wall time of each phase of one block, in milliseconds. */

@@ -90,6 +90,7 @@ async function run(message: RunMessage): Promise<void> {
   const sm = engine.sm;
   await sm.setStateRoot(message.parentStateRoot, true);
   setBlockCoinbase(engine, baseCommutative, header.coinbase.bytes);
+  engine.blockHashes.set(message.ancestors);
   // A base checkpoint keeps the state manager from flushing to the trie after each transaction;
   // lanes are isolated by undoing their writes, which keeps the caches warm.
   await sm.checkpoint();

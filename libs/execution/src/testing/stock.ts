@@ -3,13 +3,14 @@
 // the state manager reads code under bare hashes like ours (prefixCodeHashes: false), and the fee
 // pool is credited `baseFee × gasUsed` after runBlock, as our chain's rules require.
 import { type Block, createBlockFromRLP } from '@ethereumjs/block';
+import type { EVMMockBlockchainInterface } from '@ethereumjs/evm';
 import { MerklePatriciaTrie } from '@ethereumjs/mpt';
 import { MerkleStateManager } from '@ethereumjs/statemanager';
 import { Account, ValueEncoding } from '@ethereumjs/util';
 import { createVM, encodeReceipt, runBlock } from '@ethereumjs/vm';
 import { createExecutionCommon, feePoolAddress } from '../common.js';
 import { StateDB } from '../state.js';
-import type { StateStore } from '../types.js';
+import type { BlockHashSource, StateStore } from '../types.js';
 
 export interface StockResult {
   stateRoot: Uint8Array;
@@ -29,6 +30,8 @@ export async function runStockBlock(p: {
   rlp: Uint8Array;
   parentStateRoot: Uint8Array;
   commit?: boolean;
+  /** Hashes BLOCKHASH reads (a chain of those blocks); the EVM's mock (zero hashes) when absent. */
+  blockHashes?: BlockHashSource;
 }): Promise<StockResult> {
   const common = createExecutionCommon({ chainId: p.chainId, shareParams: false });
   const db = new StateDB(p.store);
@@ -39,7 +42,22 @@ export async function runStockBlock(p: {
     common,
   });
   const stateManager = new MerkleStateManager({ common, trie, prefixCodeHashes: false });
-  const vm = await createVM({ common, stateManager });
+  const source = p.blockHashes;
+  const blockchain: EVMMockBlockchainInterface | undefined =
+    source === undefined
+      ? undefined
+      : {
+          async getBlock(n: number) {
+            const hash = source.blockHash(BigInt(n));
+            if (hash === undefined) throw new Error(`test chain has no block ${n}`);
+            return { hash: () => hash };
+          },
+          async putBlock() {},
+          shallowCopy() {
+            return this;
+          },
+        };
+  const vm = await createVM({ common, stateManager, blockchain });
   const block: Block = createBlockFromRLP(p.rlp, { common });
   const result = await runBlock(vm, {
     block,
