@@ -137,6 +137,8 @@ export async function openChain(p: OpenChainParameters): Promise<Chain> {
     store: createExecutionStateStore(kv),
     extensions: { module: EXTENSIONS_MODULE },
     workers: execution.mode === 'parallel' ? (execution.workers ?? 2) : 0,
+    // BLOCKHASH: the canonical hashes below the block being run (asked only after `store` exists).
+    blockHashes: { blockHash: (n) => blockHashBytes(store.getHeaderByNumber(n)) },
   });
   // One Common for everything: libs/execution's (native crypto, our consensus type, the EIPs we
   // run), so that transactions parsed anywhere in the node carry the same rules.
@@ -368,6 +370,11 @@ function withPendingHeader(store: ChainStore, pendingBlock: () => Promise<Pendin
   });
 }
 
+/** A stored header's hash as bytes (undefined when there is no such block). */
+function blockHashBytes(header: HeaderData | null): Uint8Array | undefined {
+  return header === null ? undefined : hexToBytes(header.hash);
+}
+
 /** A pending block builder whose executor (libs/execution, no workers, trie writes to memory) is
  *  created on the first pending request. */
 function createPendingBuilder(
@@ -389,6 +396,7 @@ function createPendingBuilder(
         store: createPendingExecutionStore(o.kv, layer),
         extensions: { module: EXTENSIONS_MODULE },
         workers: 0,
+        blockHashes: { blockHash: (n) => blockHashBytes(o.store.getHeaderByNumber(n)) },
       });
       return createLibraryExecutor(await library, 'serial');
     },
