@@ -261,3 +261,81 @@ describe('[execution] differential: tries large enough to be hashed by the worke
     assert.equal(unordered.stats.rootInWorkers, true);
   });
 });
+
+describe('[execution] contended unordered blocks run serially at once', () => {
+  it('detects a block of swaps on one pool from the workers’ first transactions, and agrees', async () => {
+    const world = await createTestWorld({ accounts: 100, seed: 5 });
+    const producer = await createExecutor({ chainId: world.chainId, store: world.store, workers: 0 });
+    const validator = await createExecutor({ chainId: world.chainId, store: world.store, workers: 2 });
+    try {
+      const built = await buildBlock(producer, {
+        parent: world.genesis,
+        transactions: randomTransactions(world, new Rng(41), {
+          count: 96,
+          kinds: ['swap', 'swap', 'swap', 'swap', 'swap', 'swap', 'swap', 'transfer'],
+          senders: 100,
+          recipients: 0,
+        }),
+        coinbase: COINBASE,
+        timestamp: world.genesis.timestamp + 1n,
+        commit: false,
+      });
+      assert.equal(built.skipped.length, 0);
+      const rlp = built.block.serialize();
+      const parentStateRoot = world.genesisRoot;
+      const stock = await runStockBlock({ store: world.store, chainId: world.chainId, rlp, parentStateRoot });
+      const first = await executeBlock(validator, {
+        block: rlp,
+        parentStateRoot,
+        mode: 'parallel',
+        commit: false,
+      });
+      assert.equal(first.stats.contentionDetected, true);
+      assert.equal(first.stats.scheduled, 'serial');
+      assert.equal(hex(first.stateRoot), hex(stock.stateRoot));
+      assert.equal(hex(first.receiptsRoot), hex(stock.receiptsRoot));
+      // The pool is now known to be contended: the next unordered block groups its calls.
+      const second = await executeBlock(validator, {
+        block: rlp,
+        parentStateRoot,
+        mode: 'parallel',
+        commit: false,
+      });
+      assert.equal(second.stats.contentionDetected, false);
+      assert.equal(second.stats.lanesLearned, true);
+      assert.equal(hex(second.stateRoot), hex(stock.stateRoot));
+    } finally {
+      await producer.close();
+      await validator.close();
+    }
+  });
+
+  it('does not mistake a block of independent transfers for a contended one', async () => {
+    const world = await createTestWorld({ accounts: 100, seed: 6 });
+    const executor = await createExecutor({ chainId: world.chainId, store: world.store, workers: 2 });
+    try {
+      const built = await buildBlock(executor, {
+        parent: world.genesis,
+        transactions: randomTransactions(world, new Rng(42), {
+          count: 90,
+          kinds: ['transfer', 'erc20'],
+          senders: 100,
+          recipients: 0,
+        }),
+        coinbase: COINBASE,
+        timestamp: world.genesis.timestamp + 1n,
+        commit: false,
+      });
+      const r = await executeBlock(executor, {
+        block: built.block.serialize(),
+        parentStateRoot: world.genesisRoot,
+        mode: 'parallel',
+        commit: false,
+      });
+      assert.equal(r.stats.contentionDetected, false);
+      assert.equal(r.stats.scheduled, 'parallel');
+    } finally {
+      await executor.close();
+    }
+  });
+});

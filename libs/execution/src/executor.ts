@@ -48,6 +48,7 @@ import {
 } from './access.js';
 import { type AncestorHashes, readAncestorHashes } from './blockHashes.js';
 import { createExecutionCommon, FEE_POOL_ADDRESS, feePoolAddress } from './common.js';
+import { CONTENTION_PROBE_MIN_TXS } from './contention.js';
 import { type ExecutionCrypto, loadExecutionCrypto } from './crypto.js';
 import {
   carrySender,
@@ -574,7 +575,20 @@ class ExecutorImpl implements Executor {
         serial.stats.lanesLearned = learned;
         return serial;
       }
-      const parallel = await this.runParallel(job);
+      // An unordered block nothing is known about: the workers look at their first transactions
+      // and stop early when most conflict (contention.ts).
+      const probe = lanes === undefined && count >= CONTENTION_PROBE_MIN_TXS;
+      const parallel = await this.runParallel(job, probe);
+      if (parallel === undefined) {
+        if (targets !== undefined) this.learnMostCalled(targets);
+        const serial = await this.runSerial(await this.ensureSenders(job));
+        serial.stats.mode = 'parallel';
+        serial.stats.workers = this.workers;
+        serial.stats.lanes = count;
+        serial.stats.scheduled = 'serial';
+        serial.stats.contentionDetected = true;
+        return serial;
+      }
       parallel.run.stats.lanesLearned = learned;
       if (targets !== undefined && !learned) this.learnContention(targets, parallel.slotConflict);
       if (parallel.mismatches.length === 0 || !job.validate) return parallel.run;
@@ -739,6 +753,7 @@ class ExecutorImpl implements Executor {
       scheduled: job.mode,
       lanesLearned: false,
       rootInWorkers: job.rootInWorkers,
+      contentionDetected: false,
       crypto: { ...this.crypto.backend },
     };
   }
@@ -857,9 +872,27 @@ class ExecutorImpl implements Executor {
     return perWorker;
   }
 
+  /** After the workers found a block contended: its most called contract is contended. */
+  private learnMostCalled(targets: readonly (string | undefined)[]): void {
+    const calls = new Map<string, number>();
+    for (const to of targets) if (to !== undefined) calls.set(to, (calls.get(to) ?? 0) + 1);
+    let best: string | undefined;
+    let most = CONTENTION_MIN_CALLS - 1;
+    for (const [to, n] of calls) {
+      if (n > most) {
+        best = to;
+        most = n;
+      }
+    }
+    if (best !== undefined) this.contended.add(best);
+  }
+
+  /** The parallel run, or undefined when `probe` is set and the workers found the block contended
+   *  (nothing merged yet). */
   private async runParallel(
     job: BlockJob,
-  ): Promise<{ run: BlockRun; mismatches: HeaderMismatch[]; slotConflict: string[] }> {
+    probe = false,
+  ): Promise<{ run: BlockRun; mismatches: HeaderMismatch[]; slotConflict: string[] } | undefined> {
     const pool = this.pool as WorkerPool;
     const { phases } = job;
     const count = job.raws.length;
@@ -869,7 +902,13 @@ class ExecutorImpl implements Executor {
     pool.sync();
     // The workers start at once (recovering the senders they are not given); the coordinator
     // decodes the block meanwhile.
-    const running = pool.run(job.headerRLP, job.parentStateRoot, this.assign(job, lanes), job.ancestors);
+    const running = pool.run(
+      job.headerRLP,
+      job.parentStateRoot,
+      this.assign(job, lanes),
+      job.ancestors,
+      probe,
+    );
     running.catch(() => undefined);
     const d = now();
     await job.prepareHeader();
@@ -884,6 +923,7 @@ class ExecutorImpl implements Executor {
       const hash = bytesToHex(this.txAt(job, badSignature.index).hash());
       throw this.signatureError(job.number, badSignature.index, hash, badSignature.reason);
     }
+    if (ran.contended) return undefined;
     const keys: Uint8Array[] = [];
     for (let i = 0; i < count; i++) {
       const key = job.senderKeys?.[i] ?? ran.keys.get(i);

@@ -28,6 +28,8 @@ export interface LaneResults {
   invalid: { index: number; reason: string }[];
   busyMs: number[];
   recoveryMs: number[];
+  /** A worker stopped early on a contended block; the outcomes are partial. */
+  contended: boolean;
 }
 
 /** The pool's handle: recovery and lane runs, each split across the workers. */
@@ -47,6 +49,7 @@ export interface WorkerPool {
     parentStateRoot: Uint8Array,
     perWorker: LaneJob[][],
     ancestors?: AncestorHashes,
+    probeContention?: boolean,
   ): Promise<LaneResults>;
   close(): Promise<void>;
 }
@@ -213,13 +216,14 @@ export async function createWorkerPool(p: CreateWorkerPoolParameters): Promise<W
         throw wrap(cause);
       }
     },
-    async run(header, parentStateRoot, perWorker, ancestors) {
+    async run(header, parentStateRoot, perWorker, ancestors, probeContention = false) {
       check();
       const outcomes = new Map<number, Uint8Array>();
       const keys = new Map<number, Uint8Array>();
       const invalid: { index: number; reason: string }[] = [];
       const busyMs: number[] = [];
       const recoveryMs: number[] = [];
+      let contended = false;
       try {
         const results = await Promise.all(
           threads.map((t, w) => {
@@ -232,12 +236,14 @@ export async function createWorkerPool(p: CreateWorkerPoolParameters): Promise<W
               parentStateRoot,
               lanes: packLanes(lanes),
               ancestors,
+              probeContention,
             });
           }),
         );
         for (const r of results) {
           if (r === undefined || r.type !== 'ran') continue;
           busyMs.push(r.busyMs);
+          if (r.contended) contended = true;
           recoveryMs.push(r.recoveryMs);
           const encoded = unpackList(r.outcomes);
           r.indices.forEach((index, k) => {
@@ -253,7 +259,7 @@ export async function createWorkerPool(p: CreateWorkerPoolParameters): Promise<W
         throw wrap(cause);
       }
       invalid.sort((a, b) => a.index - b.index);
-      return { outcomes, keys, invalid, busyMs, recoveryMs };
+      return { outcomes, keys, invalid, busyMs, recoveryMs, contended };
     },
     async close() {
       if (closed) return;

@@ -41,6 +41,8 @@ export interface RunMessage {
   lanes: PackedLanes;
   /** What BLOCKHASH returns in this block (none: the zero hash). */
   ancestors: AncestorHashes | undefined;
+  /** Stop early, reporting `contended`, when the first transactions mostly conflict. */
+  probeContention: boolean;
 }
 
 /** Lanes in flat arrays: lane `l` holds transactions `laneEnds[l-1] … laneEnds[l]-1`; each
@@ -164,6 +166,8 @@ export type FromWorker =
       invalid: { index: number; reason: string }[];
       busyMs: number;
       recoveryMs: number;
+      /** The worker stopped early: its first transactions mostly conflicted (see contention.ts). */
+      contended: boolean;
     }
   | {
       type: 'hashed';

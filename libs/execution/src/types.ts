@@ -95,6 +95,10 @@ export interface BlockStats {
   /** The workers updated and hashed the subtries of at least one large trie (accounts, or a
    *  contract's storage) for the state root. */
   rootInWorkers: boolean;
+  /** Parallel mode, unordered block: the workers' first transactions mostly conflicted, so the
+   *  block ran serially at once (`scheduled: 'serial'`) and its most called contract is now
+   *  treated as contended. */
+  contentionDetected: boolean;
   crypto: { secp256k1: string; keccak256: string };
 }
 

@@ -7,6 +7,7 @@ import { createTxFromRLP } from '@ethereumjs/tx';
 import { bytesToUnprefixedHex } from '@ethereumjs/util';
 import { encodeTxOutcome } from './access.js';
 import { createExecutionCommon } from './common.js';
+import { ContentionProbe } from './contention.js';
 import { loadExecutionCrypto } from './crypto.js';
 import {
   carrySender,
@@ -100,8 +101,10 @@ async function run(message: RunMessage): Promise<void> {
   const recoveredKeys: Uint8Array[] = [];
   const invalid: { index: number; reason: string }[] = [];
   let recoveryMs = 0;
+  const probe = message.probeContention ? new ContentionProbe() : undefined;
+  let contended = false;
   try {
-    for (const lane of unpackLanes(message.lanes)) {
+    lanes: for (const lane of unpackLanes(message.lanes)) {
       const undos: TxUndo[] = [];
       for (let k = 0; k < lane.indices.length; k++) {
         const raw = lane.txs[k];
@@ -128,6 +131,12 @@ async function run(message: RunMessage): Promise<void> {
         undos.push(undo);
         indices.push(index);
         outcomes.push(encodeTxOutcome(outcome));
+        if (probe?.observe(outcome.access)) {
+          contended = true;
+          // Undo first: the base checkpoint is reverted below either way, but the caches stay.
+          for (let u = undos.length - 1; u >= 0; u--) await applyUndo(sm, undos[u] as TxUndo);
+          break lanes;
+        }
       }
       for (let u = undos.length - 1; u >= 0; u--) {
         const undo = undos[u];
@@ -155,6 +164,7 @@ async function run(message: RunMessage): Promise<void> {
       invalid,
       busyMs: performance.now() - started,
       recoveryMs,
+      contended,
     },
     [keys.buffer, packed.bytes.buffer as ArrayBuffer],
   );
