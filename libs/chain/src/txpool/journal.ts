@@ -11,9 +11,9 @@
 //            8       n     payload: the raw signed transaction
 //
 // A crash can leave a torn last record (short, or failing its CRC): opening cuts the file back
-// to the last whole record and keeps everything before it. Records are written with one
-// `writeSync` each, so a killed process loses at most the record it was writing, never an
-// admitted one (the pool answers only after the write returns). `rewrite` compacts the journal
+// to the last whole record and keeps everything before it. The pool writes the records of one
+// event-loop turn with one `writeSync` (group commit), and answers only after that write
+// returned, so a killed process loses at most records it had not acknowledged. `rewrite` compacts the journal
 // to the pool's live transactions through a temporary file renamed over the journal.
 
 import {
@@ -161,13 +161,18 @@ export class TransactionJournal {
     return { records, truncatedBytes };
   }
 
-  /** Appends one transaction; returns once the OS has the bytes (and the disk, with fsync). */
-  append(raw: Uint8Array): void {
+  /** Appends transactions in one write (and one fsync, when asked); returns once the OS has the
+   *  bytes (and the disk, with fsync). */
+  append(...raws: Uint8Array[]): void {
     if (this.#fd === undefined) throw new JournalError('NOT_OPEN', `journal ${this.path} is not open`);
-    const record = encodeJournalRecord(raw);
-    writeSync(this.#fd, record);
+    if (raws.length === 0) return;
+    const records =
+      raws.length === 1
+        ? encodeJournalRecord(raws[0] as Uint8Array)
+        : Buffer.concat(raws.map(encodeJournalRecord));
+    writeSync(this.#fd, records);
     if (this.#fsync) fsyncSync(this.#fd);
-    this.#bytes += record.length;
+    this.#bytes += records.length;
   }
 
   /** Replaces the journal with exactly `live` (compaction), atomically: a crash leaves either

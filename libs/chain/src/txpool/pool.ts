@@ -130,6 +130,9 @@ export class TxPool implements TxSubmitter {
   readonly #byHash = new Map<Hash, PooledTransaction>();
   readonly #listeners = new Set<(hash: Hash) => void>();
   #blockGasLimit: bigint;
+  /** Admitted transactions waiting for this turn's journal write, and that write. */
+  #journalQueue: Uint8Array[] = [];
+  #journalWritten: Promise<void> | undefined;
   #pending = 0;
   #liveBytes = 0;
 
@@ -154,16 +157,45 @@ export class TxPool implements TxSubmitter {
     this.#blockGasLimit = parameters.blockGasLimit;
   }
 
-  /** Decodes, validates and admits a signed transaction; resolves its hash. Throws a
-   *  `TxPoolError` with geth's wording for any refusal. */
+  /** Decodes, validates and admits a signed transaction; resolves its hash once the journal has
+   *  it. Throws a `TxPoolError` with geth's wording for any refusal. */
   async submitRawTransaction(raw: Uint8Array): Promise<Hash> {
+    let pooled: PooledTransaction;
     try {
-      const pooled = await this.#admit(raw, true);
-      return pooled.hash;
+      pooled = await this.#admit(raw);
     } catch (error) {
       if (isTxPoolError(error)) this.#metrics?.rejected.inc({ reason: error.code });
       throw error;
     }
+    await this.#journalAppend(raw);
+    return pooled.hash;
+  }
+
+  /** Queues `raw` for the journal write of this event-loop turn: the admissions that arrive
+   *  together share one write (and one fsync with `journalFsync`), and each caller resumes once
+   *  that write returned. */
+  #journalAppend(raw: Uint8Array): Promise<void> {
+    if (this.#journal === undefined) return Promise.resolve();
+    this.#journalQueue.push(raw);
+    this.#journalWritten ??= new Promise<void>((resolve, reject) => {
+      setImmediate(() => {
+        try {
+          this.#flushJournal();
+          resolve();
+        } catch (error) {
+          reject(error);
+        }
+      });
+    });
+    return this.#journalWritten;
+  }
+
+  /** Writes the queued records now. */
+  #flushJournal(): void {
+    const records = this.#journalQueue;
+    this.#journalQueue = [];
+    this.#journalWritten = undefined;
+    this.#journal?.append(...records);
   }
 
   /** A pooled transaction with its decoded object (sender and hash cached). */
@@ -256,6 +288,7 @@ export class TxPool implements TxSubmitter {
   /** Compacts and closes the journal. */
   close(): void {
     if (this.#journal === undefined) return;
+    this.#flushJournal();
     this.compactJournal();
     this.#journal.close();
   }
@@ -266,7 +299,7 @@ export class TxPool implements TxSubmitter {
     let dropped = 0;
     for (const raw of records) {
       try {
-        await this.#admit(raw, false);
+        await this.#admit(raw);
         restored++;
       } catch (error) {
         if (!isTxPoolError(error)) throw error;
@@ -284,7 +317,7 @@ export class TxPool implements TxSubmitter {
     }
   }
 
-  async #admit(raw: Uint8Array, journal: boolean): Promise<PooledTransaction> {
+  async #admit(raw: Uint8Array): Promise<PooledTransaction> {
     const pooled = decodeTransaction(raw, {
       chainId: this.#chainId,
       common: this.#common,
@@ -390,7 +423,6 @@ export class TxPool implements TxSubmitter {
       if (this.#byHash.size >= this.#limits.globalSlots) this.#evictFor(pooled);
     }
 
-    if (journal) this.#journal?.append(raw);
     if (entry === undefined) {
       entry = {
         txs: new Map(),

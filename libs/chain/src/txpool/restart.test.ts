@@ -2,15 +2,17 @@
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import fs, { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { after, describe, it, mock } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { createNodeMetrics } from '../metrics/metrics.js';
 import type { Address, Hash } from '../rpc/backend.js';
 import { signTransaction, testAccount } from '../rpc/testing/accounts.js';
 import { createTxCommon } from './decode.js';
+import { decodeJournal } from './journal.js';
 import { createTxPool } from './pool.js';
 
 const CHAIN_ID = 99n;
@@ -116,6 +118,49 @@ describe('[txpool] restart', () => {
     restarted.close();
     pool.close();
     state.nonces.clear();
+  });
+
+  it('writes the admissions of one event-loop turn with one journal write, each durable when acknowledged', async () => {
+    const journalPath = join(dir, 'group.journal');
+    const common = createTxCommon(CHAIN_ID);
+    const pool = await createTxPool({ chainId: CHAIN_ID, state, blockGasLimit: 30_000_000n, journalPath });
+    const senders = [1, 2, 3, 4].map(testAccount);
+    const raws = Array.from({ length: 40 }, (_, i) =>
+      signTransaction(
+        {
+          type: 2,
+          chainId: CHAIN_ID,
+          nonce: BigInt(Math.floor(i / 4)),
+          maxFeePerGas: 10n ** 10n,
+          maxPriorityFeePerGas: 1n,
+          gasLimit: 21_000n,
+          to: testAccount(9).address,
+        },
+        senders[i % 4] as ReturnType<typeof testAccount>,
+        common,
+      ),
+    );
+    const writes = mock.method(fs, 'writeSync');
+    syncBuiltinESMExports();
+    try {
+      await Promise.all(
+        raws.map(async (raw) => {
+          await pool.submitRawTransaction(raw);
+          // Acknowledged: the record is in the file already.
+          const { records } = decodeJournal(readFileSync(journalPath));
+          assert.ok(records.some((r) => Buffer.from(r).equals(Buffer.from(raw))));
+        }),
+      );
+    } finally {
+      writes.mock.restore();
+      syncBuiltinESMExports();
+    }
+    assert.ok(
+      writes.mock.callCount() >= 1 && writes.mock.callCount() <= 2,
+      `${writes.mock.callCount()} journal writes for 40 admissions`,
+    );
+    assert.equal(decodeJournal(readFileSync(journalPath)).records.length, 40);
+    pool.close();
   });
 
   it('keeps every acknowledged transaction across 5 kill -9 of a process admitting them', async () => {
