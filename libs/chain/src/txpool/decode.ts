@@ -10,8 +10,9 @@ import {
   paramsTx,
   type TypedTransaction,
 } from '@ethereumjs/tx';
+import { Address } from '@ethereumjs/util';
 import { recoverPublicKey } from '../crypto.js';
-import type { Address, Hash, TransactionData } from '../rpc/backend.js';
+import type { Address as AddressHex, Hash, TransactionData } from '../rpc/backend.js';
 import { toTransactionData as transactionData } from '../store/transaction.js';
 import { TxPoolError } from './errors.js';
 
@@ -28,7 +29,7 @@ export interface PooledTransaction {
   tx: TypedTransaction;
   raw: Uint8Array;
   hash: Hash;
-  from: Address;
+  from: AddressHex;
   type: 0 | 1 | 2;
   nonce: bigint;
   gasLimit: bigint;
@@ -156,7 +157,8 @@ export function decodeTransaction(raw: Uint8Array, options: DecodeOptions): Pool
   try {
     // From the fields decoded above: the RLP is read once.
     const values = fields as never;
-    const opts = { common: options.common };
+    // Not frozen: the sender's address is attached below (see there).
+    const opts = { common: options.common, freeze: false };
     if (type === 0) tx = createLegacyTxFromBytesArray(values, opts);
     else if (type === 1) tx = createAccessList2930TxFromBytesArray(values, opts);
     else tx = create1559FeeMarketTxFromBytesArray(values, opts);
@@ -191,7 +193,11 @@ export function decodeTransaction(raw: Uint8Array, options: DecodeOptions): Pool
   const cache = (tx as unknown as { cache: { senderPubKey?: Uint8Array; hash?: Uint8Array } }).cache;
   cache.senderPubKey = publicKey;
   cache.hash = Buffer.from(hash.slice(2), 'hex');
-  const from = hex(options.keccak256(publicKey).subarray(12));
+  const senderAddress = new Address(options.keccak256(publicKey).subarray(12));
+  // @ethereumjs derives the address again, with a pure-JS keccak, on every getSenderAddress
+  // (buildBlock and runTx each ask): answer the one derived here.
+  (tx as { getSenderAddress: () => Address }).getSenderAddress = () => senderAddress;
+  const from = hex(senderAddress.bytes);
 
   const feeCap = 'maxFeePerGas' in tx ? tx.maxFeePerGas : tx.gasPrice;
   const tipCap = 'maxPriorityFeePerGas' in tx ? tx.maxPriorityFeePerGas : tx.gasPrice;
