@@ -22,10 +22,11 @@ import {
 } from './testing/validatorNet.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'khipu-consensus-test-'));
-let net: ValidatorNet | undefined;
+/** Every net a test made, so that a failed test leaves no process behind. */
+const nets: ValidatorNet[] = [];
 
 after(async () => {
-  await net?.stopAll();
+  await Promise.all(nets.map((n) => n.stopAll()));
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -54,16 +55,17 @@ async function assertOneChain(nodes: NetNode[], quorum: number): Promise<number>
 
 describe('[Consensus] validator processes', () => {
   it('4 validators finalize; 1 killed: on after one round change; 2 killed: halt, no conflict; restarted: sync and resume', async () => {
-    net = await createValidatorNet({
-      dir,
+    const net = await createValidatorNet({
+      dir: mkdtempSync(join(dir, 'four-')),
       validators: 4,
       chainId: 9401,
       blockTimeMs: 200,
       roundTimeoutMs: 1000,
     });
+    nets.push(net);
     const all = net.validators;
     const [a, b, c, d] = all as [NetNode, NetNode, NetNode, NetNode];
-    await Promise.all(all.map((v) => net!.start(v)));
+    await Promise.all(all.map((v) => net.start(v)));
     await waitUntil(
       'height 5 on every validator',
       async () => ((await heads(all)).every((h) => h >= 5) ? true : undefined),
@@ -102,6 +104,7 @@ describe('[Consensus] validator processes', () => {
       90_000,
     );
     await assertOneChain(all, 3);
+    await net.stopAll();
   });
 });
 
@@ -115,7 +118,7 @@ describe('[Consensus] validator processes, faults', () => {
       blockTimeMs: 250,
       roundTimeoutMs: 1500,
     });
-    net = seven;
+    nets.push(seven);
     await Promise.all(seven.validators.map((v) => seven.start(v)));
     await waitUntil(
       'height 3 on all seven',
@@ -144,7 +147,7 @@ describe('[Consensus] validator processes, faults', () => {
       blockTimeMs: 200,
       roundTimeoutMs: 1000,
     });
-    net = halves;
+    nets.push(halves);
     const [a, b, c, d] = halves.validators as [NetNode, NetNode, NetNode, NetNode];
     await Promise.all(halves.validators.map((v) => halves.start(v)));
     await waitUntil(
@@ -189,7 +192,7 @@ describe('[Consensus] validator processes, faults', () => {
       blockTimeMs: 200,
       roundTimeoutMs: 1000,
     });
-    net = byz;
+    nets.push(byz);
     const [a, b, c, d] = byz.validators as [NetNode, NetNode, NetNode, NetNode];
     const honest = [a, b, c];
     const peer = await startByzantinePeer({

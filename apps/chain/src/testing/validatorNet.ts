@@ -29,14 +29,29 @@ export interface ValidatorNet {
   stopAll(): Promise<void>;
 }
 
-export function freePort(): Promise<number> {
+/** True when `port` can be bound on 127.0.0.1 now. */
+function canListen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
+    s.once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
   });
+}
+
+const taken = new Set<number>();
+
+/**
+ * A free port for a peer listener, below Linux's ephemeral range (32768+): the nodes' RPC listens
+ * on port 0, and an ephemeral port handed to one node must not be the peer port of another.
+ */
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (!taken.has(port) && (await canListen(port))) {
+      taken.add(port);
+      return port;
+    }
+  }
 }
 
 export interface CreateValidatorNetParameters {
