@@ -161,7 +161,9 @@ export async function startConsensusService(p: StartConsensusServiceParameters):
   const catchUp = async () => {
     try {
       const n = await sync.catchUp();
-      if (n > 0) log.info({ imported: n, head: Number(chain.store.headNumber()) }, 'synced');
+      // A follower imports a block or two per look; only real catch-ups are worth an info line.
+      if (n > 0)
+        log[n >= 16 ? 'info' : 'debug']({ imported: n, head: Number(chain.store.headNumber()) }, 'synced');
     } catch (err) {
       log.warn({ err }, 'sync failed');
     }
