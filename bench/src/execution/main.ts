@@ -1,10 +1,12 @@
 // `npm run bench -- execution [--quick] [--json] [--workers N]`
 //
 // Validates one block of each workload (transfers, ERC-20 with hot recipients, AMM) from RLP,
-// with sender recovery, state root and commit included, five ways from the same parent state:
+// with sender recovery, state root and commit included, six ways from the same parent state:
 // stock @ethereumjs/vm runBlock (README set-up, fee pool credited after), our serial executor, our
 // parallel executor with 1 worker and with N workers (default 2) following the producer's lanes,
-// and N workers unordered. State lives in Kesque (fsync per block batch). Ours: median of the
+// N workers unordered (the executor may group calls to contracts it learned to be contended), and
+// N workers unordered with no history (every run judged afresh by the workers' contention probe:
+// what a validator sees on its first block). State lives in Kesque (fsync per block batch). Ours: median of the
 // repeats after a warm-up; stock (an order of magnitude slower): one run after a warm-up. Prints a table per workload and, with --json, one JSON object as the
 // very last line.
 import { availableParallelism } from 'node:os';
@@ -70,6 +72,12 @@ async function benchWorkload(name: WorkloadName) {
   const serialExecutor = await createExecutor({ chainId: world.chainId, store: world.store, workers: 0 });
   const one = await createExecutor({ chainId: world.chainId, store: world.store, workers: 1 });
   const many = await createExecutor({ chainId: world.chainId, store: world.store, workers });
+  const fresh = await createExecutor({
+    chainId: world.chainId,
+    store: world.store,
+    workers,
+    learnContention: false,
+  });
   try {
     const built = await buildBlock(many, {
       parent: world.genesis,
@@ -105,12 +113,14 @@ async function benchWorkload(name: WorkloadName) {
     const parallel1 = await measure(ours(one, 'parallel', built.lanes));
     const parallel = await measure(ours(many, 'parallel', built.lanes));
     const unordered = await measure(ours(many, 'parallel'));
+    const cold = await measure(ours(fresh, 'parallel'));
     const rows: [string, Measured][] = [
       ['stock runBlock', stock],
       ['serial', serial],
       ['parallel 1 worker, lanes', parallel1],
       [`parallel ${workers} workers, lanes`, parallel],
       [`parallel ${workers} workers, unordered`, unordered],
+      [`parallel ${workers} w, unordered, no history`, cold],
     ];
     log(
       `\n${name}: ${built.block.transactions.length} txs, ${built.gasUsed} gas, ${built.lanes.length} lanes`,
@@ -120,7 +130,7 @@ async function benchWorkload(name: WorkloadName) {
       log(
         `  ${label.padEnd(30)} ${fmt(mgas(m)).padStart(6)} Mgas/s ${fmt(tps(m), 0).padStart(6)} tx/s ${fmt(m.ms, 0).padStart(6)} ms` +
           (s
-            ? `  parallelism ${fmt(s.parallelism * 100)}% re-runs ${s.reruns}${s.fallback ? ' FALLBACK' : ''}\n      ${phases(s.phases)}`
+            ? `  parallelism ${fmt(s.parallelism * 100)}% re-runs ${s.reruns}${s.fallback ? ' FALLBACK' : ''} ran ${s.scheduled}${s.contentionDetected ? ' (contention detected)' : ''}${s.lanesLearned ? ' (learned lanes)' : ''}${s.rootInWorkers ? ' (root in workers)' : ''}\n      ${phases(s.phases)}`
             : ''),
       );
     }
@@ -130,6 +140,19 @@ async function benchWorkload(name: WorkloadName) {
       parallel1Mgas: Number(fmt(mgas(parallel1), 2)),
       parallelMgas: Number(fmt(mgas(parallel), 2)),
       parallelUnorderedMgas: Number(fmt(mgas(unordered), 2)),
+      parallelUnorderedNoHistoryMgas: Number(fmt(mgas(cold), 2)),
+      /** 2 workers with lanes, and unordered with no history, over our serial mode. */
+      parallelOverSerial: Number(fmt(mgas(parallel) / mgas(serial), 3)),
+      noHistoryOverSerial: Number(fmt(mgas(cold) / mgas(serial), 3)),
+      /** How each parallel run actually ran ('serial' when the executor chose to). */
+      scheduled: {
+        lanes: parallel.stats?.scheduled,
+        unordered: unordered.stats?.scheduled,
+        noHistory: cold.stats?.scheduled,
+      },
+      contentionDetected: cold.stats?.contentionDetected ?? false,
+      lanesLearned: unordered.stats?.lanesLearned ?? false,
+      rootInWorkers: parallel.stats?.rootInWorkers ?? false,
       parallelism: Number(fmt(unordered.stats?.parallelism ?? 0, 4)),
       parallelismOrdered: Number(fmt(parallel.stats?.parallelism ?? 0, 4)),
       reruns: unordered.stats?.reruns ?? 0,
@@ -139,7 +162,7 @@ async function benchWorkload(name: WorkloadName) {
       crypto: serial.stats?.crypto,
     };
   } finally {
-    await Promise.all([serialExecutor.close(), one.close(), many.close()]);
+    await Promise.all([serialExecutor.close(), one.close(), many.close(), fresh.close()]);
     await workload.close();
   }
 }

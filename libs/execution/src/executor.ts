@@ -88,6 +88,10 @@ export interface CreateExecutorParameters {
   /** Hashes of past blocks for BLOCKHASH (asked for the 256 ancestors of every block run).
    *  Without it BLOCKHASH returns zero, as the EVM's mock chain does. */
   blockHashes?: BlockHashSource;
+  /** Group the calls to contracts recent blocks showed to be contended when a block comes without
+   *  lanes (default true). `false` keeps no history: every unordered block is judged afresh by
+   *  the workers' contention probe (what a validator's first block sees; the bench measures it). */
+  learnContention?: boolean;
 }
 
 /** Runs blocks against one state store. Create with {@link createExecutor}; `close()` stops the
@@ -222,6 +226,7 @@ class ExecutorImpl implements Executor {
   readonly baseCommutative: ReadonlySet<string>;
   readonly pool: WorkerPool | undefined;
   readonly blockHashes: BlockHashSource | undefined;
+  readonly learnsContention: boolean;
   private headRoot: Uint8Array | undefined;
   /** Contracts (unprefixed hex) most of whose calls re-ran in the last unordered block that called
    *  them at least CONTENTION_MIN_CALLS times. */
@@ -238,6 +243,7 @@ class ExecutorImpl implements Executor {
     engine: TxEngine;
     pool: WorkerPool | undefined;
     blockHashes: BlockHashSource | undefined;
+    learnContention: boolean;
   }) {
     this.chainId = p.chainId;
     this.common = p.common;
@@ -250,6 +256,7 @@ class ExecutorImpl implements Executor {
     this.pool = p.pool;
     this.workers = p.pool?.size ?? 0;
     this.blockHashes = p.blockHashes;
+    this.learnsContention = p.learnContention;
   }
 
   async close(): Promise<void> {
@@ -580,7 +587,7 @@ class ExecutorImpl implements Executor {
       const probe = lanes === undefined && count >= CONTENTION_PROBE_MIN_TXS;
       const parallel = await this.runParallel(job, probe);
       if (parallel === undefined) {
-        if (targets !== undefined) this.learnMostCalled(targets);
+        if (targets !== undefined && this.learnsContention) this.learnMostCalled(targets);
         const serial = await this.runSerial(await this.ensureSenders(job));
         serial.stats.mode = 'parallel';
         serial.stats.workers = this.workers;
@@ -590,7 +597,8 @@ class ExecutorImpl implements Executor {
         return serial;
       }
       parallel.run.stats.lanesLearned = learned;
-      if (targets !== undefined && !learned) this.learnContention(targets, parallel.slotConflict);
+      if (targets !== undefined && !learned && this.learnsContention)
+        this.learnContention(targets, parallel.slotConflict);
       if (parallel.mismatches.length === 0 || !job.validate) return parallel.run;
       // Fallback: discard the parallel result and run the block serially.
       await this.prepareHead(job.parentStateRoot, job.number);
@@ -1165,6 +1173,7 @@ export async function createExecutor(p: CreateExecutorParameters): Promise<Execu
     engine,
     pool,
     blockHashes: p.blockHashes,
+    learnContention: p.learnContention ?? true,
   });
 }
 
