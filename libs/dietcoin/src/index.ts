@@ -9,6 +9,8 @@ export {
   type CreateKhipuCommonParameters,
   createKhipuCommon,
   KHIPU_CONSENSUS_ALGORITHM,
+  KHIPU_CONSENSUS_TYPE,
+  OMITTED_EIPS,
 } from './header/common.js';
 export {
   decodeExtraData,

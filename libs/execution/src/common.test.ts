@@ -2,17 +2,20 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createFeeMarket1559Tx } from '@ethereumjs/tx';
 import { createAddressFromString, ecrecover } from '@ethereumjs/util';
-import { createExecutionCommon, FEE_POOL_ADDRESS, feePoolAddress, OMITTED_EIPS } from './common.js';
+import { KHIPU_CONSENSUS_TYPE, OMITTED_EIPS } from '@khipu/dietcoin';
+import { createExecutionCommon, FEE_POOL_ADDRESS, feePoolAddress } from './common.js';
 import { loadExecutionCrypto } from './crypto.js';
 
 describe('[execution] chain rules and crypto', () => {
-  it('pins Prague without beacon system calls, requests or EIP-7702', () => {
+  it("is dietcoin's Common: Prague without system-call EIPs or EIP-7702, our consensus type", () => {
     const common = createExecutionCommon({ chainId: 7001 });
     assert.equal(common.hardfork(), 'prague');
     for (const eip of OMITTED_EIPS) assert.equal(common.isActivatedEIP(eip), false, `EIP-${eip} is off`);
-    for (const eip of [1559, 3855, 1153, 5656, 6780, 7623, 4844])
+    // 4788 and 7685 shape the header (parentBeaconBlockRoot, requestsHash) as dietcoin encodes it.
+    for (const eip of [1559, 3855, 1153, 5656, 6780, 7623, 4844, 4788, 7685])
       assert.equal(common.isActivatedEIP(eip), true, `EIP-${eip} is on`);
-    assert.equal(common.consensusType(), 'khipu-poa');
+    // Not 'poa': runTx would pay the Clique signer named in extraData instead of the coinbase.
+    assert.equal(common.consensusType(), KHIPU_CONSENSUS_TYPE);
   });
 
   it('has a fee pool address clear of precompiles and system contracts', () => {

@@ -11,13 +11,7 @@ export type {
 export { decodeTxOutcome, encodeTxOutcome } from './access.js';
 export { buildBlock } from './buildBlock.js';
 export type { CreateExecutionCommonParameters } from './common.js';
-export {
-  createExecutionCommon,
-  FEE_POOL_ADDRESS,
-  feePoolAddress,
-  KHIPU_CONSENSUS,
-  OMITTED_EIPS,
-} from './common.js';
+export { createExecutionCommon, FEE_POOL_ADDRESS, feePoolAddress } from './common.js';
 export type { CryptoBackend, ExecutionCrypto } from './crypto.js';
 export { executionCrypto, loadExecutionCrypto } from './crypto.js';
 export type { ExecutionErrorCode, ExecutionErrorDetails, HeaderMismatch } from './errors.js';

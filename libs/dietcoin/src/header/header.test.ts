@@ -8,7 +8,7 @@ import { keccak256 } from '../crypto/keccak.js';
 import { isDietcoinError } from '../errors.js';
 import { signSeal } from '../seal/seal.js';
 import { flipEveryByte } from '../testing/flip.js';
-import { createKhipuCommon } from './common.js';
+import { createKhipuCommon, OMITTED_EIPS } from './common.js';
 import { decodeExtraData, encodeExtraData, type KhipuExtraData } from './extraData.js';
 import {
   createHeader,
@@ -89,9 +89,11 @@ describe('[Dietcoin] header codec', () => {
     const common = createKhipuCommon({ chainId: 42n });
     assert.equal(common.hardfork(), Hardfork.Prague);
     assert.equal(common.chainId(), 42n);
-    assert.equal(common.consensusType(), 'poa');
+    // Not 'poa': ethereumjs's runTx would pay the Clique signer named in extraData.
+    assert.equal(common.consensusType(), 'khipu-poa');
     assert.equal(common.consensusAlgorithm(), 'khipu');
-    assert.ok(common.isActivatedEIP(7702) && common.isActivatedEIP(4844) && common.isActivatedEIP(2935));
+    assert.ok(common.isActivatedEIP(4844) && common.isActivatedEIP(4788) && common.isActivatedEIP(7685));
+    for (const eip of OMITTED_EIPS) assert.equal(common.isActivatedEIP(eip), false, `EIP-${eip} is off`);
     const genesis = encodeHeader({
       ...fixture(0),
       parentHash: new Uint8Array(32),
