@@ -59,6 +59,7 @@ import {
   type TxEngine,
 } from './engine.js';
 import { describeBlock, describeTx, ExecutionError, type HeaderMismatch } from './errors.js';
+import { OutcomeStream } from './outcomeStream.js';
 import { parallelTrieHasher } from './parallelRoot.js';
 import { createWorkerPool, type WorkerPool } from './pool.js';
 import type { LaneJob } from './protocol.js';
@@ -906,44 +907,38 @@ class ExecutorImpl implements Executor {
     const count = job.raws.length;
     const lanes =
       job.lanes !== undefined && validLanes(job.lanes, count) ? job.lanes : job.raws.map((_, i) => [i]);
-    let t = now();
+    const t = now();
     pool.sync();
-    // The workers start at once (recovering the senders they are not given); the coordinator
-    // decodes the block meanwhile.
+    // The workers start at once (recovering the senders they are not given) and send outcomes as
+    // they go; the coordinator decodes the header meanwhile, then merges what has arrived.
+    const stream = new OutcomeStream();
+    let parallelEnd = 0;
     const running = pool.run(
       job.headerRLP,
       job.parentStateRoot,
       this.assign(job, lanes),
       job.ancestors,
       probe,
+      (indices, encoded) => stream.add(indices, encoded),
     );
-    running.catch(() => undefined);
+    const settled = () => {
+      parallelEnd = now();
+      stream.end();
+    };
+    running.then(settled, settled);
     const d = now();
-    await job.prepareHeader();
+    try {
+      await job.prepareHeader();
+    } catch (error) {
+      await running.catch(() => undefined);
+      throw error;
+    }
     phases.decode += now() - d;
     const block = job.block as Block;
     const r = job as BlockJob & { block: Block };
-    const ran = await running;
-    phases.parallel += now() - t;
-    phases.recovery += Math.max(0, ...ran.recoveryMs);
-    const badSignature = ran.invalid[0];
-    if (badSignature !== undefined) {
-      const hash = bytesToHex(this.txAt(job, badSignature.index).hash());
-      throw this.signatureError(job.number, badSignature.index, hash, badSignature.reason);
-    }
-    if (ran.contended) return undefined;
-    const keys: Uint8Array[] = [];
-    for (let i = 0; i < count; i++) {
-      const key = job.senderKeys?.[i] ?? ran.keys.get(i);
-      if (key === undefined) {
-        throw new ExecutionError('WORKER_FAILED', `${describeBlock(job.number)}: no sender for tx ${i}`);
-      }
-      keys.push(key);
-    }
-    job.senderKeys = keys;
-    const { outcomes } = ran;
-
-    t = now();
+    const mergeStart = now();
+    let waited = 0;
+    let contended = false;
     const laneOf = new Int32Array(count);
     lanes.forEach((lane, l) => {
       for (const i of lane) laneOf[i] = l;
@@ -968,8 +963,25 @@ class ExecutorImpl implements Executor {
     const slotConflict: string[] = new Array<string>(count).fill('');
     try {
       for (let i = 0; i < count; i++) {
-        const encoded = outcomes.get(i);
+        let encoded = stream.take(i);
         if (encoded === undefined) {
+          const w0 = now();
+          encoded = await stream.get(i);
+          waited += now() - w0;
+        }
+        if (encoded === undefined) {
+          // The workers finished without it: a bad signature, an early stop on a contended block,
+          // or a failure (which `running` throws).
+          const ran = await running;
+          const bad = ran.invalid[0];
+          if (bad !== undefined) {
+            const hash = bytesToHex(this.txAt(job, bad.index).hash());
+            throw this.signatureError(job.number, bad.index, hash, bad.reason);
+          }
+          if (ran.contended) {
+            contended = true;
+            break;
+          }
           throw new ExecutionError('WORKER_FAILED', `${describeBlock(job.number)}: no outcome for tx ${i}`);
         }
         const first = decodeTxOutcome(encoded);
@@ -1035,13 +1047,32 @@ class ExecutorImpl implements Executor {
         included.push(i);
         accesses.push(outcome.access);
       }
+      if (!contended) {
+        const ran = await running;
+        phases.recovery += Math.max(0, ...ran.recoveryMs);
+        const keys: Uint8Array[] = [];
+        for (let i = 0; i < count; i++) {
+          const key = job.senderKeys?.[i] ?? ran.keys.get(i);
+          if (key === undefined) {
+            throw new ExecutionError('WORKER_FAILED', `${describeBlock(job.number)}: no sender for tx ${i}`);
+          }
+          keys.push(key);
+        }
+        job.senderKeys = keys;
+      }
     } catch (error) {
       await journal.revert();
       await this.resetHead();
       throw error;
     }
+    phases.parallel += parallelEnd - t;
     phases.reruns += rerunMs;
-    phases.merge += now() - t - rerunMs;
+    phases.merge += now() - mergeStart - rerunMs - waited;
+    if (contended) {
+      // Nothing of the partial merge is kept: the caller runs the block serially.
+      await journal.revert();
+      return undefined;
+    }
     const { result, mismatches } = await this.finish(r, gasUsed, receipts, txTypes, changes, true);
     const stats = this.stats(r, gasUsed, reruns, lanes.length, included.length);
     return {

@@ -4,7 +4,7 @@
 import { Worker } from 'node:worker_threads';
 import type { AncestorHashes } from './blockHashes.js';
 import { ExecutionError } from './errors.js';
-import type { FromWorker, LaneJob, ToWorker } from './protocol.js';
+import type { FromWorker, LaneJob, PackedList, ToWorker } from './protocol.js';
 import { packEntries, packLanes, unpackList } from './protocol.js';
 import type { ExtensionsSource, StateStore } from './types.js';
 
@@ -18,6 +18,8 @@ export interface CreateWorkerPoolParameters {
 interface Pending {
   resolve: (message: FromWorker) => void;
   reject: (error: Error) => void;
+  /** Interim messages of the request (a run's outcomes so far). */
+  progress?: (message: FromWorker) => void;
 }
 
 /** What the workers returned for a block: outcomes and recovered sender keys by index, refused
@@ -43,13 +45,16 @@ export interface WorkerPool {
   hash(
     shares: { nibbles: number[]; children: Uint8Array[]; changes: Uint8Array }[],
   ): Promise<{ children: Uint8Array[]; entries: Uint8Array }[]>;
-  /** Runs one lane list per worker; returns each transaction's encoded outcome by index. */
+  /** Runs one lane list per worker; returns each transaction's encoded outcome by index.
+   *  `onOutcomes` is told of outcomes as they arrive (every OUTCOME_CHUNK per worker, then the
+   *  rest), before the promise settles. */
   run(
     header: Uint8Array,
     parentStateRoot: Uint8Array,
     perWorker: LaneJob[][],
     ancestors?: AncestorHashes,
     probeContention?: boolean,
+    onOutcomes?: (indices: readonly number[], outcomes: readonly Uint8Array[]) => void,
   ): Promise<LaneResults>;
   close(): Promise<void>;
 }
@@ -98,6 +103,10 @@ class Thread {
       if (message.type === 'failed') this.fail(new Error(message.error));
       return;
     }
+    if (message.type === 'outcomes') {
+      p.progress?.(message);
+      return;
+    }
     this.pending.delete(message.id);
     this.hold();
     if (message.type === 'failed') p.reject(new Error(message.error));
@@ -112,10 +121,10 @@ class Thread {
     });
   }
 
-  request(id: number, message: ToWorker): Promise<FromWorker> {
+  request(id: number, message: ToWorker, progress?: (message: FromWorker) => void): Promise<FromWorker> {
     if (this.failure !== undefined) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      this.pending.set(id, { resolve, reject, progress });
       this.hold();
       this.worker.postMessage(message);
     });
@@ -216,7 +225,7 @@ export async function createWorkerPool(p: CreateWorkerPoolParameters): Promise<W
         throw wrap(cause);
       }
     },
-    async run(header, parentStateRoot, perWorker, ancestors, probeContention = false) {
+    async run(header, parentStateRoot, perWorker, ancestors, probeContention = false, onOutcomes) {
       check();
       const outcomes = new Map<number, Uint8Array>();
       const keys = new Map<number, Uint8Array>();
@@ -224,20 +233,35 @@ export async function createWorkerPool(p: CreateWorkerPoolParameters): Promise<W
       const busyMs: number[] = [];
       const recoveryMs: number[] = [];
       let contended = false;
+      const collect = (indices: readonly number[], list: PackedList) => {
+        const encoded = unpackList(list);
+        indices.forEach((index, k) => {
+          const outcome = encoded[k];
+          if (outcome !== undefined) outcomes.set(index, outcome);
+        });
+        onOutcomes?.(indices, encoded);
+      };
+      const progress = (m: FromWorker) => {
+        if (m.type === 'outcomes') collect(m.indices, m.outcomes);
+      };
       try {
         const results = await Promise.all(
           threads.map((t, w) => {
             const lanes = perWorker[w] ?? [];
             if (lanes.length === 0) return Promise.resolve(undefined);
-            return t.request(nextId, {
-              type: 'run',
-              id: nextId++,
-              header,
-              parentStateRoot,
-              lanes: packLanes(lanes),
-              ancestors,
-              probeContention,
-            });
+            return t.request(
+              nextId,
+              {
+                type: 'run',
+                id: nextId++,
+                header,
+                parentStateRoot,
+                lanes: packLanes(lanes),
+                ancestors,
+                probeContention,
+              },
+              progress,
+            );
           }),
         );
         for (const r of results) {
@@ -245,11 +269,7 @@ export async function createWorkerPool(p: CreateWorkerPoolParameters): Promise<W
           busyMs.push(r.busyMs);
           if (r.contended) contended = true;
           recoveryMs.push(r.recoveryMs);
-          const encoded = unpackList(r.outcomes);
-          r.indices.forEach((index, k) => {
-            const outcome = encoded[k];
-            if (outcome !== undefined) outcomes.set(index, outcome);
-          });
+          collect(r.indices, r.outcomes);
           r.recovered.forEach((index, k) => {
             keys.set(index, r.keys.subarray(k * 64, k * 64 + 64));
           });

@@ -153,6 +153,14 @@ export type ToWorker = InitMessage | SyncMessage | RecoverMessage | RunMessage |
 
 export type FromWorker =
   | { type: 'ready'; backend: { secp256k1: string; keccak256: string } }
+  | {
+      /** Outcomes so far of a RunMessage (sent every OUTCOME_CHUNK transactions), so that the
+       *  coordinator merges while the workers run; the final `ran` carries the rest. */
+      type: 'outcomes';
+      id: number;
+      indices: number[];
+      outcomes: PackedList;
+    }
   | { type: 'recovered'; id: number; keys: Uint8Array; invalid: { index: number; reason: string }[] }
   | {
       type: 'ran';
@@ -210,6 +218,9 @@ export function* unpackEntries(packed: Uint8Array): Generator<[Uint8Array, Uint8
     offset += length;
   }
 }
+
+/** Outcomes per progress message of a run. */
+export const OUTCOME_CHUNK = 64;
 
 /** Deletion marker in the length field of {@link packChanges}. */
 const DELETED = 0xffffffff;

@@ -25,7 +25,14 @@ import type {
   RunMessage,
   ToWorker,
 } from './protocol.js';
-import { packEntries, packList, unpackChanges, unpackEntries, unpackLanes } from './protocol.js';
+import {
+  OUTCOME_CHUNK,
+  packEntries,
+  packList,
+  unpackChanges,
+  unpackEntries,
+  unpackLanes,
+} from './protocol.js';
 import { createCachedStateManager, type HexStateReader, StateDB } from './state.js';
 import { applyUndo, type TxUndo } from './tracking.js';
 import { childToRef, commitSubtrie, type TrieChange, updateTrie } from './trieBatch.js';
@@ -131,6 +138,12 @@ async function run(message: RunMessage): Promise<void> {
         undos.push(undo);
         indices.push(index);
         outcomes.push(encodeTxOutcome(outcome));
+        if (outcomes.length === OUTCOME_CHUNK) {
+          const chunk = packList(outcomes.splice(0));
+          send({ type: 'outcomes', id: message.id, indices: indices.splice(0), outcomes: chunk }, [
+            chunk.bytes.buffer as ArrayBuffer,
+          ]);
+        }
         if (probe?.observe(outcome.access)) {
           contended = true;
           // Undo first: the base checkpoint is reverted below either way, but the caches stay.
