@@ -169,7 +169,7 @@ describe('[Kesque] memory-mapped reads', () => {
     await store.close().catch(() => {});
   });
 
-  it('falls back to pread, reads the same values and says so, when KESQUE_READ_BACKEND=pread', async () => {
+  it('falls back to pread, reads the same values and says why, when forced or when the addon does not load', async () => {
     const d = dir();
     const store = await openKesque({ dir: d, tables: TABLES });
     await store.batch(puts(0, 50));
@@ -188,16 +188,33 @@ describe('[Kesque] memory-mapped reads', () => {
       await store.close();
       console.log(JSON.stringify({ readBackend, same, mappedReads: c.mappedReads, diskReads: c.diskReads }));
     `;
-    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
-      env: { ...process.env, KESQUE_READ_BACKEND: 'pread' },
-      encoding: 'utf8',
-    });
-    const result = JSON.parse(out.trim().split('\n').pop()!);
-    assert.deepEqual(result, {
+    const run = (args: string[], env: NodeJS.ProcessEnv) => {
+      const out = execFileSync(process.execPath, [...args, '--input-type=module', '-e', script], {
+        env: { ...process.env, ...env },
+        encoding: 'utf8',
+      });
+      return JSON.parse(out.trim().split('\n').pop()!);
+    };
+    assert.deepEqual(run([], { KESQUE_READ_BACKEND: 'pread' }), {
       readBackend: { backend: 'pread', reason: 'KESQUE_READ_BACKEND=pread' },
       same: 50,
       mappedReads: 0,
       diskReads: 50,
     });
+    // An addon that does not load (not built, wrong ABI): pread, and the reason says so.
+    const preload = path.join(d, 'no-mmap.cjs');
+    fs.writeFileSync(
+      preload,
+      `const M = require('node:module'); const load = M._load;
+       M._load = function (id, ...rest) {
+         if (id === '@riaskov/mmap-io') throw new Error('no build of the addon');
+         return load.call(this, id, ...rest);
+       };`,
+    );
+    const broken = run(['--require', preload], { KESQUE_READ_BACKEND: '' });
+    assert.equal(broken.readBackend.backend, 'pread');
+    assert.match(broken.readBackend.reason, /@riaskov\/mmap-io did not load: no build of the addon/);
+    assert.equal(broken.same, 50);
+    assert.equal(broken.mappedReads, 0);
   });
 });
