@@ -1526,7 +1526,12 @@ export class KesqueStore implements Kesque {
       error = e;
     }
     this.closed = true;
-    for (const t of this.tableList) for (const s of t.segments) closeQuietly(s.fd);
+    for (const t of this.tableList) {
+      for (const s of t.segments) {
+        closeQuietly(s.fd);
+        t.dropMap(s.slot);
+      }
+    }
     this.cache?.clear();
     this.unlock();
     if (error) throw error;
