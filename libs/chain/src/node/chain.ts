@@ -32,7 +32,7 @@ import {
 import { ChainStore } from '../store/chainStore.js';
 import { encodeNumber } from '../store/codec.js';
 import type { KVStore } from '../store/kv.js';
-import { shardSnapshotOp } from '../store/shardSnapshot.js';
+import { captureShards, shardSnapshotOp } from '../store/shardSnapshot.js';
 import { createOverlayStateDB, type OverlayStateDB } from '../store/stateDB.js';
 import {
   type CompactingKV,
@@ -424,16 +424,16 @@ class ShardSnapshotWriter {
   }
 
   /** Snapshots the shards now, if they are those of `header` (the block just committed; a block
-   *  in progress may already have changed them, then this one is skipped). The encoding is taken
-   *  synchronously, the write queued. */
+   *  in progress may already have changed them, then this one is skipped). The leaves are captured
+   *  synchronously; encoding (in slices) and the write are queued. */
   write(header: HeaderData): void {
     const rlp = this.store.getHeaderRLP(header.number);
     if (!rlp) return;
     const want = decodeKhipuHeader(rlp).header.extra.shardRoot;
     if (!Buffer.from(want).equals(Buffer.from(this.holder.current.root))) return;
-    const op = shardSnapshotOp(this.kv, this.holder.current, header.number);
+    const captured = captureShards(this.holder.current);
     this.#chain = this.#chain
-      .then(() => this.kv.batch([op]))
+      .then(async () => this.kv.batch([await shardSnapshotOp(this.kv, captured, header.number)]))
       .then(
         () => {
           if (this.durableBlock === undefined || header.number > this.durableBlock)

@@ -229,12 +229,7 @@ else
         { retention, snapshotEveryBlocks: 2, pruneEveryBlocks: 1_000_000 },
         source,
       );
-      // The first cycle keeps every node written since the pruner started (a block's state is
-      // written before its block commits, so recent writes are kept one more cycle); the next one
-      // reclaims what no kept state reaches.
-      await produce(chain, 18);
-      assert.ok(await chain.pruner?.prune());
-      await produce(chain, 2);
+      await produce(chain, 20);
       const head = chain.store.headNumber();
       const alice0 = bytesToHex(privateToAddress(alice)) as Hex;
       const contract = bytesToHex(contractAddress()) as Hex;

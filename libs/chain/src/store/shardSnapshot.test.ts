@@ -3,7 +3,7 @@ import { before, describe, it } from 'node:test';
 import { type AccountChange, initDietcoin, keccak256, StateShards } from '@khipu/dietcoin';
 import { isChainError } from '../errors.js';
 import { createMemoryKV, type KVStore } from './kv.js';
-import { readShardSnapshot, shardSnapshotOp } from './shardSnapshot.js';
+import { captureShards, readShardSnapshot, shardSnapshotOp } from './shardSnapshot.js';
 import { SHARD_SNAPSHOT_KEY, Tables } from './tables.js';
 
 const address = (i: number) => new Uint8Array(20).fill(i);
@@ -39,7 +39,7 @@ describe('[chain] state-shard snapshot', () => {
     shards.update([31, 32, 33].map((i) => ({ address: address(i), account: account(1n) })));
     shards.update([{ address: address(5), account: account(500n) }]);
 
-    await kv.batch([shardSnapshotOp(kv, shards, 77n)]);
+    await kv.batch([await shardSnapshotOp(kv, captureShards(shards), 77n)]);
     const restored = readShardSnapshot(kv, 2);
     assert.ok(restored);
     assert.equal(restored.blockNumber, 77n);
@@ -69,11 +69,14 @@ describe('[chain] state-shard snapshot', () => {
     await withPreimages(kv, 2);
     const shards = new StateShards({ shardBits: 3 });
     shards.update([{ address: address(1), account: account(1n) }]);
-    await kv.batch([shardSnapshotOp(kv, shards, 1n)]);
+    await kv.batch([await shardSnapshotOp(kv, captureShards(shards), 1n)]);
     assert.throws(() => readShardSnapshot(kv, 2), refused('CORRUPT_STORE', /3 shard bits, the chain 2/));
     assert.ok(readShardSnapshot(kv, 3));
 
     shards.update([{ address: address(9), account: account(1n) }]);
-    assert.throws(() => shardSnapshotOp(kv, shards, 2n), refused('CORRUPT_STORE', /no address preimage/));
+    await assert.rejects(
+      shardSnapshotOp(kv, captureShards(shards), 2n),
+      refused('CORRUPT_STORE', /no address preimage/),
+    );
   });
 });

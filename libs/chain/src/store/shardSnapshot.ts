@@ -21,28 +21,50 @@ export interface ShardSnapshot {
   shards: StateShards;
 }
 
+/** The leaves of every shard at one moment, in position order. Taking it is cheap (no hashing, no
+ *  reads) and later blocks do not change it: leaves are replaced, never mutated, by an update. */
+export interface CapturedShards {
+  shardBits: number;
+  leaves: { addressHash: Uint8Array; account: Uint8Array }[][];
+}
+
+export function captureShards(shards: StateShards): CapturedShards {
+  const leaves = [];
+  for (let s = 0; s < shards.shardCount; s++) leaves.push(shards.shardAccounts(s));
+  return { shardBits: shards.shardBits, leaves };
+}
+
+/** Leaves encoded between two yields to the event loop: a large state must not stall blocks. */
+const LEAVES_PER_SLICE = 8192;
+
 /**
- * The op that stores `shards` as the snapshot of block `blockNumber`. Addresses come from the
+ * The op that stores `captured` as the snapshot of block `blockNumber`. Addresses come from the
  * `preimage` table (every account the shards hold had its preimage written with its block).
  * @throws ChainError CORRUPT_STORE when an account has no address preimage.
  */
-export function shardSnapshotOp(kv: KVReader, shards: StateShards, blockNumber: bigint): KVOp {
+export async function shardSnapshotOp(
+  kv: KVReader,
+  captured: CapturedShards,
+  blockNumber: bigint,
+): Promise<KVOp> {
   const perShard: [Uint8Array, Uint8Array][][] = [];
-  for (let s = 0; s < shards.shardCount; s++) {
-    perShard.push(
-      shards.shardAccounts(s).map(({ addressHash, account }) => {
-        const address = kv.get(Tables.preimage, addressHash);
-        if (!address) {
-          throw new ChainError('CORRUPT_STORE', `account ${bytesToHex(addressHash)} has no address preimage`);
-        }
-        return [address, account];
-      }),
-    );
+  let done = 0;
+  for (const shard of captured.leaves) {
+    const list: [Uint8Array, Uint8Array][] = [];
+    for (const { addressHash, account } of shard) {
+      const address = kv.get(Tables.preimage, addressHash);
+      if (!address) {
+        throw new ChainError('CORRUPT_STORE', `account ${bytesToHex(addressHash)} has no address preimage`);
+      }
+      list.push([address, account]);
+      if (++done % LEAVES_PER_SLICE === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    perShard.push(list);
   }
   const value = RLP.encode([
     encodeNumber(BigInt(FORMAT_VERSION)),
     encodeNumber(blockNumber),
-    encodeNumber(BigInt(shards.shardBits)),
+    encodeNumber(BigInt(captured.shardBits)),
     perShard,
   ]);
   return { type: 'put', table: Tables.meta, key: SHARD_SNAPSHOT_KEY, value };

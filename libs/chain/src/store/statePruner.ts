@@ -1,21 +1,21 @@
 // State pruning: keeps the world state of the last `retentionBlocks` blocks (all of it on an
 // archive node) and reclaims older trie nodes with Kesque's online compaction.
 //
-// The pruner records the `trie` keys every batch writes, always, in one set per interval between
-// cycle starts. A cycle (every `everyBlocks` blocks, one at a time, in the background):
-//   1. starts a new interval's set; the previous interval's set and the new one are kept whole,
-//   2. collects the keys reachable from the kept roots: blocks `[floor, head]`, where the floor is
+// The pruner records the `trie` keys every batch writes, in one set per block commit (the writes
+// after block n committed). A cycle (every `everyBlocks` blocks, one at a time, in the background):
+//   1. notes the head H,
+//   2. collects the keys reachable from the kept roots: blocks `[floor, H]`, where the floor is
 //      the retention window's start, lowered to the block after the state-shard snapshot (a
 //      restart replays the shards from there and reads those states),
-//   3. compacts `trie` keeping the reachable and the recorded keys; compacts `meta` (only
-//      superseded head records and snapshots go).
-// Why this is safe while blocks go on: a block committed during the cycle writes its new nodes
-// (recorded, so kept) and reuses the others from its parent, which is the head at step 2 or a
-// later block: by induction every node a later state needs is reachable or recorded. A block whose
-// state was written before the cycle started but that commits later (execution writes the state
-// before the block batch; consensus may hold a built block for a while) has its nodes in the
-// previous interval's set, kept too. Kesque's compaction only reads sealed segments and keeps any
-// key rewritten since it started. The price: garbage is reclaimed one interval late.
+//   3. compacts `trie` keeping the reachable keys and those written after block H − 1 committed;
+//      compacts `meta` (only superseded head records and snapshots go).
+// Why this is safe while blocks go on: every block that can still commit descends from H, so it
+// was executed after H − 1 committed (after H itself, unless consensus pipelines one block on an
+// uncommitted parent): its new nodes were recorded, and the others it reuses from its parent,
+// which is H or a later block, so by induction every node a later state needs is kept. Execution
+// writes a block's state before its block batch, and consensus may hold a built block for a
+// while: neither matters, the writes are recorded from the parent's commit on. Kesque's
+// compaction only reads sealed segments and keeps any key rewritten since it started.
 // Crash safety is Kesque's: a kill -9 before the manifest switch reopens the old table, after it
 // the compacted one; either holds every kept node.
 
@@ -111,24 +111,42 @@ export class StatePruner {
   readonly #every: bigint;
   #lastCycleHead: bigint | undefined;
   #running: Promise<PruneReport | undefined> | undefined;
+  #cycles: Promise<unknown> = Promise.resolve();
   #stopped = false;
   /** Trie keys written since the current interval started, and how to stop recording them. */
-  #interval: { keys: KeySet; stop: () => void } | undefined;
+  /** Trie keys written after block `after` committed, one set per commit, newest last (only the
+   *  newest records). Kept from the commit before the head (or before the head of the running
+   *  cycle): a block executed on a parent that is not committed yet (pipelined by consensus)
+   *  writes before that parent's commit. */
+  #recent: { after: bigint; keys: KeySet; stop: () => void }[] = [];
+  /** The head when the running cycle started. */
+  #cycleHead: bigint | undefined;
 
   constructor(options: StatePrunerOptions) {
     this.#o = options;
     this.#every = BigInt(Math.max(16, options.everyBlocks ?? options.retention.blocks));
-    if (!options.retention.archive) this.#interval = this.#record();
+    if (!options.retention.archive) this.#rotate(options.blocks.headNumber());
   }
 
-  #record(): { keys: KeySet; stop: () => void } {
+  /** Starts the set of writes after block `head` committed and forgets sets no cycle needs. */
+  #rotate(head: bigint): void {
+    this.#recent.at(-1)?.stop();
     const keys = new KeySet();
-    return { keys, stop: this.#o.kv.recordWrites(keys) };
+    this.#recent.push({ after: head, keys, stop: this.#o.kv.recordWrites(keys) });
+    const base = this.#cycleHead !== undefined && this.#cycleHead < head ? this.#cycleHead : head;
+    while ((this.#recent[0]?.after ?? base) < base - 1n) this.#recent.shift();
+  }
+
+  #writtenRecently(key: Uint8Array): boolean {
+    for (const r of this.#recent) if (r.keys.has(key)) return true;
+    return false;
   }
 
   /** Called after each committed block: starts a cycle when one is due and none is running. */
   onBlock(head: bigint): void {
-    if (this.#o.retention.archive || this.#stopped || this.#running) return;
+    if (this.#o.retention.archive || this.#stopped) return;
+    this.#rotate(head);
+    if (this.#running) return;
     this.#lastCycleHead ??= head;
     if (head - this.#lastCycleHead < this.#every) return;
     this.#lastCycleHead = head;
@@ -149,15 +167,24 @@ export class StatePruner {
    * stopped (before the compaction started: nothing was dropped then).
    * @throws ChainError CORRUPT_STORE when a kept state is missing a node (nothing is dropped).
    */
-  async prune(): Promise<PruneReport | undefined> {
+  prune(): Promise<PruneReport | undefined> {
+    // One cycle at a time, whoever asks: a cycle started under another would stop recording the
+    // other's interval, which could then drop a node written in between.
+    const cycle = this.#cycles
+      .then(() => this.#cycle())
+      .finally(() => {
+        this.#cycleHead = undefined;
+      });
+    this.#cycles = cycle.catch(() => undefined);
+    return cycle;
+  }
+
+  async #cycle(): Promise<PruneReport | undefined> {
     if (this.#o.retention.archive || this.#stopped) return undefined;
     const { kv, blocks } = this.#o;
     const live = new KeySet();
-    const previous = this.#interval ?? this.#record();
-    previous.stop();
-    const current = this.#record();
-    this.#interval = current;
     const head = blocks.headNumber();
+    this.#cycleHead = head;
     let keptFrom = oldestKeptState(this.#o.retention, head);
     const snapshot = this.#o.snapshotBlock();
     if (snapshot === undefined) keptFrom = 0n;
@@ -169,10 +196,7 @@ export class StatePruner {
     }
     const walk = await collectLiveKeys(kv, roots, live, () => this.#stopped);
     if (!walk.complete) return undefined;
-    const trie = await kv.compact(
-      Tables.trie,
-      (key) => live.has(key) || previous.keys.has(key) || current.keys.has(key),
-    );
+    const trie = await kv.compact(Tables.trie, (key) => live.has(key) || this.#writtenRecently(key));
     await kv.compact(Tables.meta, () => true);
     const report: PruneReport = { head, keptFrom, liveKeys: live.size, trie };
     this.#o.onPruned?.(report);
@@ -182,8 +206,8 @@ export class StatePruner {
   /** Stops starting cycles and recording, and waits for the one running (its walk stops early). */
   async stop(): Promise<void> {
     this.#stopped = true;
-    await this.#running;
-    this.#interval?.stop();
-    this.#interval = undefined;
+    await this.#cycles;
+    this.#recent.at(-1)?.stop();
+    this.#recent = [];
   }
 }
