@@ -166,7 +166,9 @@ export function decodeTransaction(raw: Uint8Array, options: DecodeOptions): Pool
     const message = cause instanceof Error ? cause.message.split(' (')[0] : 'undecodable';
     throw new TxPoolError('MALFORMED', `invalid transaction: ${message}`, { cause });
   }
-  const hash = hex(options.keccak256(tx.serialize()));
+  // keccak of the bytes received, as the store hashes mined ones: the decoder refuses
+  // non-canonical RLP and padded integers, so they are the transaction's serialization.
+  const hash = hex(options.keccak256(raw));
   if (tx.v === undefined || tx.r === undefined || tx.s === undefined) {
     throw new TxPoolError('INVALID_SENDER', 'invalid sender: transaction is not signed', { hash });
   }

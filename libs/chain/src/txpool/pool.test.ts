@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { RLP } from '@ethereumjs/rlp';
+import { keccak256 } from '@khipu/dietcoin';
 import type { Address } from '../rpc/backend.js';
 import { signTransaction, testAccount } from '../rpc/testing/accounts.js';
 import { createTxCommon } from './decode.js';
@@ -286,6 +287,36 @@ describe('[txpool] admission', () => {
       } catch (error) {
         assert.ok(error instanceof TxPoolError, `not a TxPoolError: ${String(error)}`);
       }
+    }
+  });
+});
+
+describe('[txpool] hashes', () => {
+  it('answers keccak of the bytes sent, and refuses encodings that are not canonical', async () => {
+    const p = await pool();
+    const good = transfer();
+    const hash = await p.submitRawTransaction(good);
+    assert.equal(hash, `0x${Buffer.from(keccak256(good)).toString('hex')}`);
+    // The same transaction with a non-canonical field: a padded nonce, a one-byte nonce with a
+    // string prefix (0x81 0x01), a long-form list length. None may pool under another hash.
+    const fields = RLP.decode(good.subarray(1)) as Uint8Array[];
+    const list = (parts: Uint8Array[], longForm = false) => {
+      const payload = Buffer.concat(parts);
+      const header =
+        longForm || payload.length > 55
+          ? Buffer.from([0xf8, payload.length])
+          : Buffer.from([0xc0 + payload.length]);
+      return Uint8Array.from(Buffer.concat([Buffer.from([2]), header, payload]));
+    };
+    const encoded = fields.map((f) => RLP.encode(f));
+    const variants = [
+      list(encoded.map((e, i) => (i === 1 ? RLP.encode(Uint8Array.from([0, 1])) : e))),
+      list(encoded.map((e, i) => (i === 1 ? Uint8Array.from([0x81, 0x01]) : e))),
+      list(encoded, true),
+    ];
+    for (const raw of variants) {
+      if (Buffer.from(raw).equals(Buffer.from(good))) continue;
+      await refused(p.submitRawTransaction(raw), 'MALFORMED', /rlp|invalid transaction/);
     }
   });
 });
