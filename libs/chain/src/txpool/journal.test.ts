@@ -156,7 +156,9 @@ describe('[txpool] journal format', () => {
            for (let i = 0; ; i++) {
              j.append(payload(i)); live.push(payload(i));
              if (i % 97 === 96) j.rewrite(live);
-             process.stdout.write(i + '\\n');
+             // Wait for each acknowledgement to leave: a loop that never yields would queue them
+             // in memory once the pipe is full (a slow parent), and the parent would never see one.
+             await new Promise((resolve) => process.stdout.write(i + '\\n', resolve));
            }`,
         ],
         { stdio: ['ignore', 'pipe', 'inherit'] },
