@@ -264,12 +264,14 @@ export async function createWorkerPool(p: CreateWorkerPoolParameters): Promise<W
             );
           }),
         );
+        // A worker stopped on a contended block: the block will run serially, so its last
+        // outcomes are not handed on (the merge would only re-run them to no use).
+        contended = results.some((r) => r?.type === 'ran' && r.contended);
         for (const r of results) {
           if (r === undefined || r.type !== 'ran') continue;
           busyMs.push(r.busyMs);
-          if (r.contended) contended = true;
           recoveryMs.push(r.recoveryMs);
-          collect(r.indices, r.outcomes);
+          if (!contended) collect(r.indices, r.outcomes);
           r.recovered.forEach((index, k) => {
             keys.set(index, r.keys.subarray(k * 64, k * 64 + 64));
           });
