@@ -5,6 +5,13 @@ import { type Executor, executorImpl, zeroPhases } from './executor.js';
 import { computeLanes } from './lanes.js';
 import type { BuildBlockParameters, BuildBlockReturnType } from './types.js';
 
+/** Intrinsic gas of the cheapest transaction: a block holds at most gasLimit / this many. */
+const MIN_TX_GAS = 21_000n;
+/** Why a transaction waits for a later block (the pool keeps it). */
+const GAS_LIMIT_REACHED = 'block gas limit reached';
+/** The executor's refusal of a transaction whose gas limit exceeds the block's remaining gas. */
+const BLOCK_GAS_LEFT_REFUSAL = /exceeds the block's remaining gas/;
+
 interface Candidate {
   tx: TypedTransaction;
   key: Uint8Array;
@@ -78,7 +85,8 @@ class TipHeap {
 
 /**
  * Builds a block for the producer: takes pool transactions in fee order (each sender's in nonce
- * order, from its nonce in the parent state) under the gas limit, runs them (refused ones are
+ * order, from its nonce in the parent state) while the gas used leaves room for the next one's
+ * gas limit (geth's rule), runs them (refused ones are
  * left out and reported), groups dependent ones into lanes, and returns the block with every
  * execution field filled, ready to seal, its receipts and its lanes. Commits the new state.
  *
@@ -117,7 +125,7 @@ export async function buildBlock(executor: Executor, p: BuildBlockParameters): P
     }
     phases.recovery = performance.now() - t;
 
-    // Fee / nonce order under the gas limit.
+    // Fee / nonce order.
     t = performance.now();
     await impl.prepareHead(parent.stateRoot, parent.number + 1n);
     const bySender = new Map<string, Candidate[]>();
@@ -157,17 +165,21 @@ export async function buildBlock(executor: Executor, p: BuildBlockParameters): P
       const head = queue.shift();
       if (head !== undefined) heap.push(head, order++, queue);
     }
+    // Packed by gas used, as geth does: candidates go to execution in order and the executor
+    // leaves out each one whose gas limit exceeds the gas the block has left (and so the sender's
+    // later ones). Declared gas would cap a block of ERC-20 transfers (60,000 declared, ~34,000
+    // used) at 57% full. No block holds more transactions than it has intrinsic gas for, so more
+    // candidates than that are never run.
+    const maxCount = gasLimit / MIN_TX_GAS;
     const selected: Candidate[] = [];
-    let gas = 0n;
     while (heap.size > 0) {
       const top = heap.pop();
       if (top === undefined) break;
-      if (gas + top.c.tx.gasLimit > gasLimit) {
-        skipped.push({ tx: top.c.tx, reason: 'block gas limit reached' });
-        for (const rest of top.queue) skipped.push({ tx: rest.tx, reason: 'block gas limit reached' });
+      if (top.c.tx.gasLimit > gasLimit || BigInt(selected.length) >= maxCount) {
+        skipped.push({ tx: top.c.tx, reason: GAS_LIMIT_REACHED });
+        for (const rest of top.queue) skipped.push({ tx: rest.tx, reason: GAS_LIMIT_REACHED });
         continue;
       }
-      gas += top.c.tx.gasLimit;
       selected.push(top.c);
       const next = top.queue.shift();
       if (next !== undefined) heap.push(next, top.order, top.queue);
@@ -208,9 +220,19 @@ export async function buildBlock(executor: Executor, p: BuildBlockParameters): P
       phases,
     });
     const run = await impl.runBlock(job);
+    // A sender whose transaction did not fit has its later ones refused for their nonce: they, too,
+    // wait for the next block rather than being stale.
+    const outOfGas = new Set<string>();
     for (const d of run.dropped) {
       const tx = txs[d.index];
-      if (tx !== undefined) skipped.push({ tx, reason: d.reason });
+      if (tx === undefined) continue;
+      const sender = tx.getSenderAddress().toString();
+      if (BLOCK_GAS_LEFT_REFUSAL.test(d.reason) || outOfGas.has(sender)) {
+        outOfGas.add(sender);
+        skipped.push({ tx, reason: GAS_LIMIT_REACHED });
+      } else {
+        skipped.push({ tx, reason: d.reason });
+      }
     }
     const included = run.included.map((i) => txs[i] as TypedTransaction);
     const lanes = computeLanes(run.accesses);

@@ -988,6 +988,9 @@ class ExecutorImpl implements Executor {
         if (gasUsed + first.gasLimit > block.header.gasLimit) {
           const reason = `gas limit ${first.gasLimit} exceeds the block's remaining gas ${block.header.gasLimit - gasUsed}`;
           if (job.dropInvalid) {
+            // Later transactions of its lane ran on its writes in the worker: they must re-run.
+            const seen = laneSeen[laneOf[i] ?? 0] as Map<string, number>;
+            for (const key of writtenKeys(first.access, false)) seen.set(key, 2 * i);
             dropped.push({ index: i, reason });
             continue;
           }
