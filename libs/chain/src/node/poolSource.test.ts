@@ -80,6 +80,18 @@ describe('[chain] pool as the producer transaction source', () => {
     );
   });
 
+  it('offers past the declared gas (the block packs by gas used), up to what intrinsic gas allows', async () => {
+    const s = state();
+    const pool = await createTxPool({ chainId: CHAIN_ID, state: s, blockGasLimit: 30_000_000n });
+    for (let n = 0n; n < 12n; n++) await pool.submitRawTransaction(transfer(alice, n, GWEI, 60_000n));
+    // 200,000 gas: 3 by declared gas, at most 9 by the 21,000 each must use.
+    const taken = await createPoolSource(pool).take(200_000n, GWEI);
+    assert.deepEqual(
+      taken.map((t) => t.tx.nonce),
+      [0n, 1n, 2n, 3n, 4n, 5n, 6n, 7n, 8n],
+    );
+  });
+
   it('drops mined transactions once their block committed', async () => {
     const s = state();
     const pool = await createTxPool({ chainId: CHAIN_ID, state: s, blockGasLimit: 30_000_000n });
