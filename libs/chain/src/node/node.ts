@@ -9,6 +9,7 @@ import type { CommittedBlock } from '../consensus/chainBlocks.js';
 import { createEvidenceReader } from '../consensus/evidenceReader.js';
 import { type ConsensusService, type P2PSettings, startConsensusService } from '../consensus/service.js';
 import type { GenesisConfig } from '../genesis/config.js';
+import { createConsensusMetrics } from '../metrics/consensusMetrics.js';
 import { createNodeMetrics, type NodeMetrics } from '../metrics/metrics.js';
 import type { RpcBackend } from '../rpc/backend.js';
 import type { RpcMethodOptions } from '../rpc/context.js';
@@ -201,6 +202,8 @@ export async function startNode(p: StartNodeParameters): Promise<ChainNode> {
     if (pool)
       await createPoolSource(pool).onBlockCommitted({ number: b.number, included: b.included, skipped: [] });
   };
+  // khipu_chain_consensus_* and khipu_chain_p2p_* on /metrics (finality, rounds, peers).
+  const consensusMetrics = createConsensusMetrics({ registry: metrics.registry });
   consensus = p.p2p
     ? await startConsensusService({
         chain,
@@ -209,6 +212,8 @@ export async function startNode(p: StartNodeParameters): Promise<ChainNode> {
         p2p: p.p2p,
         logger: p.logger,
         onCommitted,
+        onConsensusEvent: consensusMetrics.onConsensusEvent,
+        onPeerEvent: consensusMetrics.onPeerEvent,
       })
     : undefined;
   if (!consensus) chain.producer?.start();
