@@ -14,6 +14,7 @@ import {
   type ValidatorSet,
   verifySeals,
 } from '@khipu/dietcoin';
+import type { ValidatorSchedule } from '../consensus/validatorSchedule.js';
 import { ChainError } from '../errors.js';
 import { createStateManagerAt } from '../exec/state.js';
 import { changesOp, preimageOps, readAccountChanges } from '../exec/stateShards.js';
@@ -40,6 +41,8 @@ export interface ImporterOptions {
   db: OverlayStateDB;
   executor: BlockExecutor;
   validators: ValidatorSet;
+  /** The set of every height (epochs); without it, `validators` for ever. */
+  schedule?: Pick<ValidatorSchedule, 'hashesAt' | 'dietcoinSetAt'>;
   shards: ShardsHolder;
   rebuildShards: () => Promise<StateShards>;
   minBaseFee: bigint;
@@ -150,11 +153,17 @@ export class Importer {
       o.minBaseFee,
     );
     if (h.baseFeePerGas !== baseFee) bad(`has base fee ${h.baseFeePerGas}, expected ${baseFee}`);
-    if (o.validators.indexOf(h.coinbase) === undefined)
+    const setAt = (n: number) => o.schedule?.dietcoinSetAt(n) ?? o.validators;
+    const validators = setAt(h.number);
+    const hashes = o.schedule?.hashesAt(h.number) ?? {
+      validatorsHash: o.validators.hash,
+      nextValidatorsHash: o.validators.hash,
+    };
+    if (validators.indexOf(h.coinbase) === undefined)
       bad(`is proposed by ${bytesToHex(h.coinbase)}, not a validator`);
     if (
-      !equal(h.extra.validatorsHash, o.validators.hash) ||
-      !equal(h.extra.nextValidatorsHash, o.validators.hash)
+      !equal(h.extra.validatorsHash, hashes.validatorsHash) ||
+      !equal(h.extra.nextValidatorsHash, hashes.nextValidatorsHash)
     ) {
       bad('names another validator set');
     }
@@ -165,7 +174,7 @@ export class Importer {
         height: Number(parent.number),
         round: h.extra.parentSeals.round,
         blockHash: hexToBytes(parent.hash),
-        validators: o.validators,
+        validators: setAt(Number(parent.number)),
         quorum: 'count',
         seals: h.extra.parentSeals.seals,
       });
@@ -178,7 +187,7 @@ export class Importer {
         height: h.number,
         round,
         blockHash: hash,
-        validators: o.validators,
+        validators,
         quorum: 'count',
         seals: block.seals.map((s) => hexToBytes(s.signature)),
       });

@@ -10,6 +10,10 @@ import {
   type ValidatorSet,
 } from '@khipu/dietcoin';
 import { createExecutor, type ExecutionMode, type Executor } from '@khipu/execution';
+import { createConsensusCrypto } from '../consensus/crypto.js';
+import type { ConsensusError } from '../consensus/errors.js';
+import { followValidatorSchedule } from '../consensus/scheduleFollower.js';
+import type { ValidatorSchedule } from '../consensus/validatorSchedule.js';
 import { ChainError } from '../errors.js';
 import { createExecutionStateStore } from '../exec/executionStore.js';
 import { EXTENSIONS_MODULE } from '../exec/extensions.js';
@@ -18,6 +22,7 @@ import { type RestoredStateShards, replayStateShards, restoreStateShards } from 
 import type { BlockExecutor } from '../exec/types.js';
 import type { GenesisConfig } from '../genesis/config.js';
 import { buildGenesis, validatorSetOf } from '../genesis/genesis.js';
+import { validatorScheduleOf } from '../genesis/validatorSchedule.js';
 import { Importer } from '../importer/importer.js';
 import { nextBaseFee, Producer, type ProducerOptions, type ShardsHolder } from '../producer/producer.js';
 import { EMPTY_TRANSACTION_SOURCE, type TransactionSource } from '../producer/types.js';
@@ -66,6 +71,8 @@ export interface OpenChainParameters {
   source?: TransactionSource;
   onBlock?: ProducerOptions['onBlock'];
   onError?: ProducerOptions['onError'];
+  /** A final block carried a governance validator-set change the schedule refused. */
+  onSetChangeRefused?: (height: number, error: ConsensusError) => void;
   /** Clock for the producer (tests pin it). */
   now?: () => number;
   /** How libs/execution runs blocks: `serial` (the default) or `parallel` with `workers` threads. */
@@ -95,6 +102,8 @@ export interface Chain {
   db: OverlayStateDB;
   executor: BlockExecutor;
   validators: ValidatorSet;
+  /** The validator set of every height (epochs, configured and governance changes), kept in step with the store. */
+  schedule: ValidatorSchedule;
   state: StateReader & { stateAt: ReturnType<typeof createChainStateReader>['stateAt'] };
   calls: CallExecutor;
   khipu: KhipuReader;
@@ -194,6 +203,13 @@ export async function openChain(p: OpenChainParameters): Promise<Chain> {
     shards = restored.shards;
     shardsRestored = { from: restored.from, replayedBlocks: restored.replayedBlocks };
   }
+  const schedule = validatorScheduleOf(config, await createConsensusCrypto());
+  const unfollowSchedule = followValidatorSchedule({
+    store,
+    schedule,
+    common,
+    ...(p.onSetChangeRefused ? { onRefused: p.onSetChangeRefused } : {}),
+  });
   const executor = createLibraryExecutor(library, execution.mode);
   const rebuildShards = () =>
     replayStateShards({
@@ -216,6 +232,7 @@ export async function openChain(p: OpenChainParameters): Promise<Chain> {
         shards: holder,
         rebuildShards,
         validators,
+        schedule,
         privateKey: p.validatorKey,
         blockTimeMs: config.blockTimeMs,
         minBaseFee: config.baseFeePerGas,
@@ -232,6 +249,7 @@ export async function openChain(p: OpenChainParameters): Promise<Chain> {
     db,
     executor,
     validators,
+    schedule,
     shards: holder,
     rebuildShards,
     minBaseFee: config.baseFeePerGas,
@@ -324,6 +342,7 @@ export async function openChain(p: OpenChainParameters): Promise<Chain> {
     db,
     executor,
     validators,
+    schedule,
     state,
     calls,
     khipu: createChainKhipuReader({
@@ -332,6 +351,7 @@ export async function openChain(p: OpenChainParameters): Promise<Chain> {
       db,
       common,
       validators,
+      schedule,
       shards: currentShards,
       shardBits: config.stateShardBits,
     }),
@@ -344,6 +364,7 @@ export async function openChain(p: OpenChainParameters): Promise<Chain> {
     pending,
     rpcBlocks: pending ? withPendingHeader(store, pendingBlock) : store,
     async stop() {
+      unfollowSchedule();
       unsubscribe();
       await producer?.stop();
       await pruner?.stop();

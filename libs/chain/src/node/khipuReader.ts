@@ -19,6 +19,7 @@ import {
   sealDigest,
   type ValidatorSet,
 } from '@khipu/dietcoin';
+import type { ValidatorSchedule } from '../consensus/validatorSchedule.js';
 import { replayStateShards } from '../exec/stateShards.js';
 import type {
   AccountShardProofData,
@@ -41,6 +42,8 @@ export interface ChainKhipuReaderOptions {
   db: OverlayStateDB;
   common: Common;
   validators: ValidatorSet;
+  /** The set of every height; without it, `validators` for ever. */
+  schedule?: Pick<ValidatorSchedule, 'dietcoinSetAt'>;
   /** The live state shards (at the head). */
   shards: () => StateShards;
   shardBits: number;
@@ -91,8 +94,9 @@ export function createChainKhipuReader(o: ChainKhipuReaderOptions): KhipuReader 
     return shards;
   }
 
-  const validatorsData = (): ValidatorData[] =>
-    o.validators.validators.map((v) => ({ address: hex(v.address) as Address }));
+  const setAt = (n: bigint) => o.schedule?.dietcoinSetAt(Number(n)) ?? o.validators;
+  const validatorsData = (set: ValidatorSet): ValidatorData[] =>
+    set.validators.map((v) => ({ address: hex(v.address) as Address }));
 
   return {
     getSealedHeader(number) {
@@ -192,10 +196,10 @@ export function createChainKhipuReader(o: ChainKhipuReaderOptions): KhipuReader 
       if (!store.getHeaderByNumber(number)) return null;
       return {
         blockNumber: number,
-        validators: validatorsData(),
-        validatorsHash: hex(o.validators.hash) as Hash,
-        nextValidators: validatorsData(),
-        nextValidatorsHash: hex(o.validators.hash) as Hash,
+        validators: validatorsData(setAt(number)),
+        validatorsHash: hex(setAt(number).hash) as Hash,
+        nextValidators: validatorsData(setAt(number + 1n)),
+        nextValidatorsHash: hex(setAt(number + 1n).hash) as Hash,
       };
     },
 

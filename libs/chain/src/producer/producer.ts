@@ -14,6 +14,7 @@ import {
   signSeal,
   type ValidatorSet,
 } from '@khipu/dietcoin';
+import type { ValidatorSchedule } from '../consensus/validatorSchedule.js';
 import { ChainError } from '../errors.js';
 import { createStateManagerAt } from '../exec/state.js';
 import { changesOp, preimageOps, readAccountChanges } from '../exec/stateShards.js';
@@ -38,6 +39,8 @@ export interface ProducerOptions {
   /** Rebuilds the state shards at the head (after a block failed half-way). */
   rebuildShards: () => Promise<StateShards>;
   validators: ValidatorSet;
+  /** The set of every height (epochs): block h carries hashesAt(h); without it, `validators` for ever. */
+  schedule?: Pick<ValidatorSchedule, 'hashesAt'>;
   /** The validator's secp256k1 private key (32 bytes). */
   privateKey: Uint8Array;
   blockTimeMs: number;
@@ -100,7 +103,8 @@ export class Producer {
   constructor(options: ProducerOptions) {
     this.#o = options;
     this.#address = addressOfPrivateKey(options.privateKey);
-    if (options.validators.indexOf(this.#address) === undefined) {
+    // With a schedule, a validator joining at a later epoch is not in the genesis set yet.
+    if (!options.schedule && options.validators.indexOf(this.#address) === undefined) {
       throw new ChainError(
         'NOT_A_VALIDATOR',
         `key of ${bytesToHex(this.#address)} is not in the validator set`,
@@ -274,8 +278,10 @@ export class Producer {
       mixHash,
       baseFeePerGas,
       extra: {
-        validatorsHash: o.validators.hash,
-        nextValidatorsHash: o.validators.hash,
+        ...(o.schedule?.hashesAt(Number(number)) ?? {
+          validatorsHash: o.validators.hash,
+          nextValidatorsHash: o.validators.hash,
+        }),
         messageRoot: messageShards.root,
         shardRoot,
         parentSeals: {
