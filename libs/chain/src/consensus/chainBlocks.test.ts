@@ -172,4 +172,33 @@ describe('[Consensus] over the chain (producer, importer, Kesque tables)', () =>
     );
     await c.blocks.release();
   });
+
+  it('refuses a proposal stamped too far ahead of its clock, and says why', async () => {
+    // A proposer whose clock runs a minute ahead builds block 1 on a fresh chain.
+    const ahead = await openChain({
+      kv: createMemoryKV(),
+      genesis: genesis(),
+      validatorKey: keys[0]!,
+      now: () => Date.now() + 60_000,
+    });
+    const built = await ahead.producer!.build();
+    const proposal = encodeConsensusBlock({
+      headerRLP: built.headerRLP,
+      transactions: built.commit.transactions.map((t) => t.raw),
+    });
+    const judge = await openChain({ kv: createMemoryKV(), genesis: genesis(), validatorKey: keys[1]! });
+    const reasons: string[] = [];
+    const blocks = createChainBlocks({
+      store: judge.store,
+      importer: judge.importer,
+      blockTimeMs: 50,
+      onProposalRefused: (height, reason) => reasons.push(`${height}: ${reason}`),
+    });
+    assert.equal(await blocks.validateBlock(1, hashConsensusBlock(proposal), proposal), false);
+    assert.equal(reasons.length, 1);
+    assert.match(reasons[0]!, /^1: timestamp \d+ is more than 15 s ahead/);
+    await blocks.release();
+    await ahead.stop();
+    await judge.stop();
+  });
 });

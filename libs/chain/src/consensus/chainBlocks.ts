@@ -8,6 +8,7 @@
 // block first (a replay of the shards, rare: a round change to another block). Every operation
 // runs through one queue, so none sees another's half-executed block.
 import { bytesToHex, hexToBytes } from '@ethereumjs/util';
+import { decodeHeader } from '@khipu/dietcoin';
 import { ChainError } from '../errors.js';
 import type { PendingTransaction } from '../exec/types.js';
 import type { BlockEnvelope, Importer, PreparedImport } from '../importer/importer.js';
@@ -17,6 +18,7 @@ import type { ChainStore } from '../store/chainStore.js';
 import { decodeConsensusBlock, encodeConsensusBlock } from './blockCodec.js';
 import type { BlockSource } from './driver.js';
 import { ConsensusError } from './errors.js';
+import { proposalTimestampProblem } from './proposalTime.js';
 import type { Decision, Hash } from './types.js';
 
 /** A block that became the head, for the pool and the metrics. */
@@ -36,6 +38,10 @@ export interface CreateChainBlocksParameters {
   /** The proposer waits this long after the head was committed before it builds. */
   blockTimeMs: number;
   onCommitted?: (block: CommittedBlock) => void | Promise<void>;
+  /** A proposal this validator refused to prepare, and why (the node logs it). */
+  onProposalRefused?: (height: number, reason: string) => void;
+  /** Seconds a proposal's timestamp may be ahead of this node's clock (proposalTime.ts). */
+  futureAllowanceS?: number;
   now?: () => number;
 }
 
@@ -134,11 +140,24 @@ export function createChainBlocks(p: CreateChainBlocksParameters): ChainBlocks {
         if (staged?.hash === blockHash) return true;
         await drop();
         let parts: ReturnType<typeof decodeConsensusBlock>;
+        const refuse = (reason: string) => {
+          p.onProposalRefused?.(height, reason);
+          return false;
+        };
+        let timestamp: bigint;
         try {
           parts = decodeConsensusBlock(bytes);
-        } catch {
-          return false;
+          timestamp = BigInt(decodeHeader(parts.headerRLP).header.timestamp);
+        } catch (e) {
+          return refuse(`does not decode: ${e instanceof Error ? e.message : String(e)}`);
         }
+        const problem = proposalTimestampProblem({
+          timestamp,
+          parentTimestamp: p.store.headHeader().timestamp,
+          nowMs: now(),
+          ...(p.futureAllowanceS !== undefined ? { futureAllowanceS: p.futureAllowanceS } : {}),
+        });
+        if (problem) return refuse(problem);
         try {
           const prepared = await p.importer.prepare({ ...parts, seals: [] }, { seals: false });
           staged = {
@@ -149,7 +168,7 @@ export function createChainBlocks(p: CreateChainBlocksParameters): ChainBlocks {
           };
           return true;
         } catch (e) {
-          if (e instanceof ChainError && e.code === 'INVALID_BLOCK') return false;
+          if (e instanceof ChainError && e.code === 'INVALID_BLOCK') return refuse(e.message);
           throw e;
         }
       });

@@ -3,13 +3,17 @@
 //
 //   KHIPU_P2P_PORT                       listen port for peers; absent: no peer network (a lone validator)
 //   KHIPU_P2P_HOST                       listen address (default 127.0.0.1)
-//   KHIPU_P2P_PEERS                      static peers, comma-separated `0xaddress@host:port`
+//   KHIPU_P2P_WS_PORT                    also listen for peers over WebSocket on this port
+//   KHIPU_P2P_PEERS                      static peers, comma-separated `tcp://0xaddress@host:port`,
+//                                        `ws://0xaddress@host:port` or (TCP) `0xaddress@host:port`
 //   KHIPU_P2P_FOLLOWERS                  non-validators allowed to connect, comma-separated `0xaddress`
 //   KHIPU_P2P_NODE_KEY                   32-byte 0x hex key a follower authenticates with
 //   KHIPU_CONSENSUS_ROUND_TIMEOUT_MS     first round's timeout (default block time + 1 s)
 //   KHIPU_CONSENSUS_MAX_ROUND_TIMEOUT_MS cap of the doubling timeouts (default 4 × the first)
 //   KHIPU_P2P_FAULTS_FILE                tests only: JSON file steering injected faults (faultsFile.ts)
 import { ConfigError } from '../config/config.js';
+import { isPeerError } from '../p2p/errors.js';
+import { parsePeerUrl } from '../p2p/sockets.js';
 import { isAddress } from './hex.js';
 import type { P2PSettings } from './service.js';
 import type { Address } from './types.js';
@@ -39,13 +43,18 @@ export function loadP2PSettings(env: Record<string, string | undefined>): P2PSet
   const port = int('KHIPU_P2P_PORT', 0, 65535);
   const host = raw('KHIPU_P2P_HOST') ?? '127.0.0.1';
   const peers: P2PSettings['peers'] = [];
-  for (const entry of (raw('KHIPU_P2P_PEERS') ?? '').split(',').filter((x) => x.trim() !== '')) {
-    const m = /^(0x[0-9a-fA-F]{40})@(.+):(\d{1,5})$/.exec(entry.trim());
-    if (!m || Number(m[3]) > 65535) {
-      problems.push(`KHIPU_P2P_PEERS: each peer must be 0xaddress@host:port, got "${entry.trim()}"`);
-      continue;
+  const wsPort = int('KHIPU_P2P_WS_PORT', 0, 65535);
+  for (const entry of (raw('KHIPU_P2P_PEERS') ?? '').split(',').map((x) => x.trim())) {
+    if (entry === '') continue;
+    try {
+      // Without a scheme a peer is TCP (the form devnets and older configurations use).
+      peers.push(parsePeerUrl(entry.includes('://') ? entry : `tcp://${entry}`));
+    } catch (e) {
+      if (!isPeerError(e)) throw e;
+      problems.push(
+        `KHIPU_P2P_PEERS: each peer must be tcp://0xaddress@host:port, ws://0xaddress@host:port or 0xaddress@host:port, got "${entry}"`,
+      );
     }
-    peers.push({ address: m[1]!.toLowerCase() as Address, host: m[2]!, port: Number(m[3]) });
   }
   const followers: Address[] = [];
   for (const entry of (raw('KHIPU_P2P_FOLLOWERS') ?? '').split(',').filter((x) => x.trim() !== '')) {
@@ -63,7 +72,10 @@ export function loadP2PSettings(env: Record<string, string | undefined>): P2PSet
   if (problems.length > 0) throw new ConfigError(problems);
   if (port === undefined) return null;
   return {
-    listen: { host, port },
+    listen: [
+      { host, port, transport: 'tcp' },
+      ...(wsPort !== undefined ? [{ host, port: wsPort, transport: 'ws' as const }] : []),
+    ],
     peers,
     followers,
     ...(raw('KHIPU_P2P_FAULTS_FILE') ? { faultsFile: raw('KHIPU_P2P_FAULTS_FILE') as string } : {}),

@@ -10,7 +10,7 @@
 import type { Logger } from 'pino';
 import type { Chain } from '../node/chain.js';
 import { createConsensusMessageValidator } from '../p2p/consensusValidator.js';
-import { createPeerNetwork, type PeerLimits, type PeerNetwork } from '../p2p/network.js';
+import { createPeerNetwork, type ListenAddress, type PeerLimits, type PeerNetwork } from '../p2p/network.js';
 import type { MessageValidator, PeerEvent, StaticPeer, Transport } from '../p2p/types.js';
 import type { KVStore } from '../store/kv.js';
 import { createBlockSync } from '../sync/blockSync.js';
@@ -19,17 +19,18 @@ import { decodeSyncMessage } from '../sync/protocol.js';
 import { hashConsensusBlock } from './blockCodec.js';
 import { type CommittedBlock, createChainBlocks, decisionOf } from './chainBlocks.js';
 import { createConsensusCrypto } from './crypto.js';
-import { validatorSetViewOf } from './dietcoin.js';
 import { type ConsensusDriver, createConsensusDriver } from './driver.js';
 import { createConsensusEngine } from './engine.js';
 import { ConsensusError, isConsensusError } from './errors.js';
 import { steerFaultsByFile } from './faultsFile.js';
 import { type ConsensusStateStore, openConsensusStateStore } from './stateStore.js';
 import type { Address, ConsensusEvent, Decision, RoundTimeouts } from './types.js';
+import type { ValidatorSchedule } from './validatorSchedule.js';
 
 /** Peer-to-peer settings of a node (consensus/p2pConfig.ts reads them). */
 export interface P2PSettings {
-  listen?: { host: string; port: number };
+  /** TCP, and optionally WebSocket, listen addresses. */
+  listen?: ListenAddress | readonly ListenAddress[];
   peers: StaticPeer[];
   /** Non-validators allowed to connect (they follow the chain by sync). */
   followers: Address[];
@@ -68,6 +69,17 @@ export interface ConsensusService {
   close(): Promise<void>;
 }
 
+/**
+ * Validators the peer network admits while the chain works on `height`: the sets of the head,
+ * of `height` and of the next epoch's first block, so that across an epoch boundary a joining
+ * validator is connected before its first height and a leaving one can still sync the handover.
+ */
+export function admittedValidators(schedule: ValidatorSchedule, height: number): Address[] {
+  const nextEpoch = (schedule.epochOf(height) + 1) * schedule.epochLength;
+  const sets = [Math.max(0, height - 1), height, nextEpoch].map((h) => schedule.setAt(h).validators);
+  return [...new Set(sets.flat())];
+}
+
 /** Most recent decisions handed to a fresh engine, so that it answers validators one height behind. */
 const RECENT_DECISIONS = 8;
 
@@ -84,14 +96,18 @@ export async function startConsensusService(p: StartConsensusServiceParameters):
     );
   }
   const signer = crypto.createSigner(key);
-  const view = validatorSetViewOf(chain.validators);
-  const isValidator = p.validatorKey !== undefined && view.validators.includes(signer.address);
+  const { schedule } = chain;
+  const nextHeight = () => Number(chain.store.headNumber()) + 1;
+  // A node with a validator key runs the driver even outside the set of its height: the engine
+  // signs nothing there (a follower) and starts signing at the epoch that adds it.
+  const isValidator = p.validatorKey !== undefined && chain.producer !== undefined;
   const stateStore = openConsensusStateStore(p.kv);
   const consensusCheck = createConsensusMessageValidator({
     chainId: chain.chainId,
     keccak256: crypto.keccak256,
     verifier: crypto.verifier,
-    validators: () => view.validators,
+    validators: () => schedule.setAt(nextHeight()).validators,
+    validatorsAt: (height) => schedule.setAt(height).validators,
   });
   const syncCheck: MessageValidator = (bytes) => {
     try {
@@ -109,7 +125,7 @@ export async function startConsensusService(p: StartConsensusServiceParameters):
     role: isValidator ? 'validator' : 'follower',
     ...(p.p2p.listen ? { listen: p.p2p.listen } : {}),
     peers: p.p2p.peers,
-    validators: () => view.validators,
+    validators: () => admittedValidators(schedule, nextHeight()),
     followers: p.p2p.followers,
     // Validators are fully meshed by their static peers; relaying would also relay sync answers.
     gossip: false,
@@ -142,6 +158,7 @@ export async function startConsensusService(p: StartConsensusServiceParameters):
     ...(isValidator && chain.producer ? { producer: chain.producer } : {}),
     blockTimeMs: chain.genesis.blockTimeMs,
     ...(p.onCommitted ? { onCommitted: p.onCommitted } : {}),
+    onProposalRefused: (height, reason) => log.warn({ height, reason }, 'proposal refused'),
   });
   const sync = createBlockSync({
     transport: channel(Channel.sync),
@@ -184,6 +201,7 @@ export async function startConsensusService(p: StartConsensusServiceParameters):
       hashBlock: hashConsensusBlock,
       timeouts,
       resume: stateStore.load(),
+      validatorsAt: (height) => schedule.setAt(height),
     });
     const d = createConsensusDriver({
       engine,
@@ -193,7 +211,7 @@ export async function startConsensusService(p: StartConsensusServiceParameters):
         persistState: (s) => stateStore.persistState(s),
         commitDecision: (decision) => blocks.commitDecision(decision),
       },
-      validatorsAt: () => view,
+      validatorsAt: (height) => schedule.setAt(height),
       startHeight: Number(head) + 1,
       recentDecisions: recent,
       onEvent: (e) => {
@@ -260,7 +278,8 @@ export async function startConsensusService(p: StartConsensusServiceParameters):
       role: isValidator ? 'validator' : 'follower',
       p2pPort: port,
       peers: p.p2p.peers.length,
-      validators: view.validators.length,
+      validators: schedule.setAt(nextHeight()).validators.length,
+      member: schedule.setAt(nextHeight()).validators.includes(signer.address),
       roundTimeoutMs: timeouts.baseMs,
     },
     'consensus started',

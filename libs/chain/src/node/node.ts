@@ -143,6 +143,8 @@ export async function startNode(p: StartNodeParameters): Promise<ChainNode> {
       }
     },
     onError: (error) => log.error({ err: error }, 'block production failed'),
+    onSetChangeRefused: (height, error) =>
+      log.warn({ height, code: error.code, err: error }, 'validator-set change refused'),
   });
   const head = () => chain.store.headNumber();
   pool = await createTxPool({
