@@ -1,0 +1,335 @@
+// `npm run bench -- consensus [--quick] [--json]`: 4 and 7 validator processes on localhost
+// (apps/chain's dist/main.js, fully meshed over TCP), under 200 ETH transfers per second
+// (steadyLoad.ts). Per validator count:
+// - at a 1 s block time: blocks per second, time from proposal to finality p50/p99 (the nodes'
+//   khipu_chain_consensus_proposal_to_finality_seconds histograms, prometheus.ts), consensus
+//   messages and bytes per block (the kernel's socket counters, socketCounters.ts), then the
+//   stall when the next proposer is killed (SIGKILL): the gap between the last block before and
+//   the first block after, seen by a surviving validator;
+// - the smallest block time that holds (halving from 1 s while blocks keep their pace, every
+//   height decides in round 0 and the load is mined) and its blocks per second.
+// Writes its table into bench/RESULTS.md; with --json the last line of output is the result object.
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  blockAt,
+  createValidatorNet,
+  headOf,
+  type NetNode,
+  sealsAt,
+  type ValidatorNet,
+} from '@khipu/chain-node/dist/testing/validatorNet.js';
+import type { Hex } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+import {
+  addHistograms,
+  counterOf,
+  type Histogram,
+  histogramDelta,
+  histogramOf,
+  quantileOf,
+  shareAtMost,
+} from './prometheus.js';
+import { type SocketSnapshot, snapshotSockets, trafficBetween } from './socketCounters.js';
+import { signTransfers, startSteadyLoad } from './steadyLoad.js';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const json = args.includes('--json');
+
+const CHAIN_ID = 7788;
+const TRANSFERS_PER_SECOND = 200;
+const SENDERS = 200;
+const GAS_PRICE = 100_000_000_000n;
+const VALIDATOR_COUNTS = [4, 7] as const;
+/** Block times tried, largest first; the search stops at the first that does not hold. */
+const BLOCK_TIMES_MS = quick ? [1000, 500, 250] : [1000, 500, 250, 100];
+const WARMUP_S = quick ? 4 : 10;
+const MEASURE_S = quick ? 15 : 60;
+/** Longest wait for the chain to produce again after the proposer is killed. */
+const STALL_LIMIT_MS = 20_000;
+/** A block time holds when blocks come at least this share of its nominal pace and the load is mined. */
+const HOLD_SHARE = 0.9;
+
+const FINALITY = 'khipu_chain_consensus_proposal_to_finality_seconds';
+const HEIGHT_FINALITY = 'khipu_chain_consensus_finality_seconds';
+const ROUND_CHANGES = 'khipu_chain_consensus_round_changes_total';
+
+const key = (label: string) => `0x${createHash('sha256').update(label).digest('hex')}` as Hex;
+const senderKeys = Array.from({ length: SENDERS }, (_, i) => key(`khipu consensus bench ${i}`));
+
+function log(message: string): void {
+  if (json) process.stderr.write(`${message}\n`);
+  else console.log(message);
+}
+
+/** Every node process this run started; SIGKILLed on any exit, so none outlives the bench. */
+const nets = new Set<ValidatorNet>();
+function killAll(): void {
+  for (const net of nets)
+    for (const n of [...net.validators, ...net.followers]) {
+      const child = n.process?.child;
+      if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
+}
+process.on('exit', killAll);
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
+  process.on(signal, () => {
+    killAll();
+    process.exit(130);
+  });
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function scrape(node: NetNode): Promise<string> {
+  if (!node.process) return '';
+  return (await fetch(`${node.process.url}/metrics`)).text();
+}
+
+interface Snapshot {
+  at: number;
+  head: number;
+  metrics: string[];
+  sockets: SocketSnapshot;
+}
+
+async function snapshot(net: ValidatorNet, observer: NetNode): Promise<Snapshot> {
+  const [head, metrics, sockets] = await Promise.all([
+    headOf(observer),
+    Promise.all(net.validators.map(scrape)),
+    snapshotSockets(net.validators.map((v) => v.p2pPort)),
+  ]);
+  return { at: performance.now(), head, metrics, sockets };
+}
+
+const sumHistogram = (texts: string[], name: string): Histogram =>
+  addHistograms(texts.map((t) => histogramOf(t, name)));
+const sumCounter = (texts: string[], name: string): number =>
+  texts.reduce((a, t) => a + counterOf(t, name), 0);
+
+/** Polls `node`'s head every 10 ms until it reaches `height`; the time it was first seen. */
+async function seeHeight(node: NetNode, height: number, limitMs: number): Promise<number | null> {
+  const deadline = performance.now() + limitMs;
+  while (performance.now() < deadline) {
+    if ((await headOf(node).catch(() => -1)) >= height) return performance.now();
+    await sleep(10);
+  }
+  return null;
+}
+
+interface Stall {
+  /** Between the observer seeing the last block before the kill and the first after it. */
+  gapMs: number;
+  /** From the kill to the first block after it. */
+  killToBlockMs: number;
+  /** The round the next block was decided in (1: one round change). */
+  round: number;
+  height: number;
+}
+
+/**
+ * Waits for a new block h, kills the proposer of h + 1 (round 0: validators by address,
+ * index (h + 1) mod n) before it builds, and times the next block on a survivor.
+ * @throws Error when no block follows within STALL_LIMIT_MS.
+ */
+async function killNextProposer(net: ValidatorNet): Promise<Stall> {
+  const sorted = [...net.validators].sort((a, b) =>
+    a.address.toLowerCase() < b.address.toLowerCase() ? -1 : 1,
+  );
+  const watch = sorted[0] as NetNode;
+  const h = (await headOf(watch)) + 1;
+  const seenBefore = await seeHeight(watch, h, 10_000);
+  if (seenBefore === null) throw new Error(`no block ${h} within 10 s before the kill`);
+  const victim = sorted[(h + 1) % sorted.length] as NetNode;
+  const killedAt = performance.now();
+  await net.kill(victim);
+  const observer = sorted.find((v) => v !== victim) as NetNode;
+  const seenAfter = await seeHeight(observer, h + 1, STALL_LIMIT_MS);
+  if (seenAfter === null)
+    throw new Error(`no block after the proposer was killed within ${STALL_LIMIT_MS} ms`);
+  return {
+    gapMs: Math.round(seenAfter - seenBefore),
+    killToBlockMs: Math.round(seenAfter - killedAt),
+    round: (await sealsAt(observer, h + 1)).round,
+    height: h + 1,
+  };
+}
+
+interface RunResult {
+  validators: number;
+  blockTimeMs: number;
+  blocksPerSecond: number;
+  minedPerSecond: number;
+  roundChanges: number;
+  holds: boolean;
+  finalityP50ms: number | null;
+  finalityP99ms: number | null;
+  /** Share of (node, height) finality observations at most 500 ms (a bucket bound: exact). */
+  finalityShareUnder500ms: number | null;
+  heightFinalityP50ms: number | null;
+  messagesPerBlock: number;
+  bytesPerBlock: number;
+  load: { sent: number; accepted: number; skipped: number; errors: string[] };
+  stall: Stall | null;
+}
+
+async function run(
+  validators: number,
+  blockTimeMs: number,
+  transactions: Hex[][],
+  withKill: boolean,
+): Promise<RunResult> {
+  const dir = join(root, '.bench-data', 'consensus', `v${validators}-bt${blockTimeMs}`);
+  rmSync(dir, { recursive: true, force: true });
+  const net = await createValidatorNet({
+    dir,
+    validators,
+    chainId: CHAIN_ID,
+    blockTimeMs,
+    // The node's default (block time + 1 s), spelled out because the helper always sets it.
+    roundTimeoutMs: blockTimeMs + 1000,
+    alloc: Object.fromEntries(
+      senderKeys.map((k) => [privateKeyToAccount(k).address, { balance: (10n ** 24n).toString() }]),
+    ),
+  });
+  nets.add(net);
+  try {
+    await Promise.all(net.validators.map((v) => net.start(v)));
+    const watch = net.validators[0] as NetNode;
+    if ((await seeHeight(watch, 2, 60_000)) === null) throw new Error('the chain did not start within 60 s');
+    const load = startSteadyLoad({
+      transactions,
+      perSecond: TRANSFERS_PER_SECOND,
+      urlOf: (sender) => net.validators[sender % validators]?.process?.url ?? null,
+    });
+    try {
+      await sleep(WARMUP_S * 1000);
+      const before = await snapshot(net, watch);
+      await sleep(MEASURE_S * 1000);
+      const after = await snapshot(net, watch);
+      const blocks = after.head - before.head;
+      let mined = 0;
+      for (let n = before.head + 1; n <= after.head; n++) {
+        const b = (await blockAt(watch, n)) as { transactions?: unknown[] } | null;
+        mined += b?.transactions?.length ?? 0;
+      }
+      const seconds = (after.at - before.at) / 1000;
+      const finality = histogramDelta(
+        sumHistogram(after.metrics, FINALITY),
+        sumHistogram(before.metrics, FINALITY),
+      );
+      const heightFinality = histogramDelta(
+        sumHistogram(after.metrics, HEIGHT_FINALITY),
+        sumHistogram(before.metrics, HEIGHT_FINALITY),
+      );
+      const roundChanges =
+        sumCounter(after.metrics, ROUND_CHANGES) - sumCounter(before.metrics, ROUND_CHANGES);
+      const traffic = trafficBetween(before.sockets, after.sockets);
+      const blocksPerSecond = blocks / seconds;
+      const minedPerSecond = mined / seconds;
+      const ms = (s: number | null) => (s === null ? null : Math.round(s * 1000));
+      const result: RunResult = {
+        validators,
+        blockTimeMs,
+        blocksPerSecond: Number(blocksPerSecond.toFixed(2)),
+        minedPerSecond: Math.round(minedPerSecond),
+        roundChanges,
+        holds:
+          blocksPerSecond >= (HOLD_SHARE * 1000) / blockTimeMs &&
+          roundChanges === 0 &&
+          minedPerSecond >= HOLD_SHARE * TRANSFERS_PER_SECOND,
+        finalityP50ms: ms(quantileOf(finality, 0.5)),
+        finalityP99ms: ms(quantileOf(finality, 0.99)),
+        finalityShareUnder500ms: shareAtMost(finality, 0.5),
+        heightFinalityP50ms: ms(quantileOf(heightFinality, 0.5)),
+        messagesPerBlock: blocks > 0 ? Math.round(traffic.segments / blocks) : 0,
+        bytesPerBlock: blocks > 0 ? Math.round(traffic.bytes / blocks) : 0,
+        load: load.stats(),
+        stall: withKill ? await killNextProposer(net) : null,
+      };
+      return result;
+    } finally {
+      await load.stop();
+    }
+  } finally {
+    await net.stopAll();
+    nets.delete(net);
+  }
+}
+
+const fmt = (v: number | null | undefined) => (v === null || v === undefined ? 'n/a' : String(v));
+
+function updateResults(table: string): void {
+  const path = join(root, 'bench', 'RESULTS.md');
+  const start = '<!-- consensus:start -->';
+  const end = '<!-- consensus:end -->';
+  const section = `${start}\n${table}\n${end}`;
+  let text = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmark results\n';
+  const a = text.indexOf(start);
+  const b = text.indexOf(end);
+  if (a >= 0 && b > a) text = text.slice(0, a) + section + text.slice(b + end.length);
+  else if (text.includes('\n## Consensus\n'))
+    text = text.replace('\n## Consensus\n', `\n## Consensus\n\n${section}\n`);
+  else text = `${text.trimEnd()}\n\n## Consensus\n\n${section}\n`;
+  writeFileSync(path, text);
+}
+
+async function main(): Promise<void> {
+  const perSender = Math.ceil(((WARMUP_S + MEASURE_S) * TRANSFERS_PER_SECOND) / SENDERS) + 30;
+  log(`signing ${perSender * SENDERS} transfers from ${SENDERS} senders`);
+  const transactions = await signTransfers({
+    keys: senderKeys,
+    chainId: CHAIN_ID,
+    perSender,
+    gasPrice: GAS_PRICE,
+  });
+  mkdirSync(join(root, '.bench-data', 'consensus'), { recursive: true });
+  const summary: Record<string, Record<string, unknown>> = {};
+  const rows: string[] = [];
+  for (const validators of VALIDATOR_COUNTS) {
+    let atOneSecond: RunResult | null = null;
+    let smallest: RunResult | null = null;
+    for (const blockTimeMs of BLOCK_TIMES_MS) {
+      log(`${validators} validators, block time ${blockTimeMs} ms, ${TRANSFERS_PER_SECOND} transfers/s`);
+      const r = await run(validators, blockTimeMs, transactions, blockTimeMs === 1000);
+      log(JSON.stringify(r));
+      if (blockTimeMs === 1000) atOneSecond = r;
+      if (!r.holds) break;
+      smallest = r;
+    }
+    if (!atOneSecond) throw new Error('no run at a 1 s block time');
+    const a = atOneSecond;
+    rows.push(
+      `| ${validators} | ${a.blocksPerSecond} | ${a.minedPerSecond} | ${fmt(a.finalityP50ms)} | ${fmt(a.finalityP99ms)} | ${a.finalityShareUnder500ms === null ? 'n/a' : `${(a.finalityShareUnder500ms * 100).toFixed(1)}%`} | ${fmt(a.heightFinalityP50ms)} | ${a.messagesPerBlock} | ${a.bytesPerBlock} | ${fmt(a.stall?.gapMs)} (kill → block ${fmt(a.stall?.killToBlockMs)}, round ${fmt(a.stall?.round)}) | ${smallest ? `${smallest.blockTimeMs} ms: ${smallest.blocksPerSecond} blocks/s, ${smallest.minedPerSecond} tx/s` : 'none'} |`,
+    );
+    summary[`validators${validators}`] = {
+      finalityP50ms: a.finalityP50ms,
+      finalityP99ms: a.finalityP99ms,
+      stallAfterProposerKillMs: a.stall?.gapMs ?? null,
+      messagesPerBlock: a.messagesPerBlock,
+      bytesPerBlock: a.bytesPerBlock,
+      blocksPerSecond: a.blocksPerSecond,
+      smallestBlockTimeMs: smallest?.blockTimeMs ?? null,
+      blocksPerSecondAtSmallest: smallest?.blocksPerSecond ?? null,
+    };
+  }
+  const table = [
+    `### consensus bench (${quick ? '--quick, ' : ''}${WARMUP_S} s warm-up then ${MEASURE_S} s measured per run, ${TRANSFERS_PER_SECOND} transfers/s from ${SENDERS} senders, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC)`,
+    '',
+    '| validators | blocks/s at 1 s | mined tx/s | proposal → finality p50 ms | p99 ms | ≤ 500 ms | height start → finality p50 ms | messages/block | bytes/block | stall after proposer kill ms | smallest block time that holds |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...rows,
+  ].join('\n');
+  updateResults(table);
+  log(table);
+  console.log(JSON.stringify(summary));
+}
+
+main().catch((e) => {
+  console.error(`bench consensus: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+  killAll();
+  process.exit(1);
+});
