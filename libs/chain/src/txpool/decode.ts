@@ -10,7 +10,7 @@ import {
   paramsTx,
   type TypedTransaction,
 } from '@ethereumjs/tx';
-import { Address } from '@ethereumjs/util';
+import { Address, bigIntToUnpaddedBytes } from '@ethereumjs/util';
 import { recoverPublicKey } from '../crypto.js';
 import type { Address as AddressHex, Hash, TransactionData } from '../rpc/backend.js';
 import { toTransactionData as transactionData } from '../store/transaction.js';
@@ -87,6 +87,27 @@ function bytesToBigInt(bytes: Uint8Array): bigint {
     return BigInt(n);
   }
   return BigInt(hex(bytes));
+}
+
+/** The bytes a transaction's signature signs, re-encoded from its received fields (the decoder
+ *  refused non-canonical RLP, so they are what @ethereumjs's getMessageToSign would build, at a
+ *  fraction of its cost: no field-by-field re-serialization). EIP-155 legacy transactions sign
+ *  [nonce, gasPrice, gas, to, value, data, chainId, 0, 0]; typed ones their type byte and every
+ *  field but the signature. */
+function signingMessage(type: 0 | 1 | 2, fields: Uint8Array[], eip155: boolean): Uint8Array {
+  if (type === 0) {
+    const unsigned = fields.slice(0, 6);
+    if (!eip155) return RLP.encode(unsigned);
+    // v = chainId * 2 + 35 + parity: the chain id checked above, unpadded as RLP wants it.
+    const v = bytesToBigInt(fields[6] as Uint8Array);
+    const chainId = bigIntToUnpaddedBytes((v - 35n) / 2n);
+    return RLP.encode([...unsigned, chainId, new Uint8Array(0), new Uint8Array(0)]);
+  }
+  const body = RLP.encode(fields.slice(0, type === 2 ? 9 : 8));
+  const message = new Uint8Array(body.length + 1);
+  message[0] = type;
+  message.set(body, 1);
+  return message;
 }
 
 /** Decodes and checks `raw`. Throws a `TxPoolError` naming the first problem. */
@@ -184,8 +205,7 @@ export function decodeTransaction(raw: Uint8Array, options: DecodeOptions): Pool
   if (recoveryId !== 0n && recoveryId !== 1n) {
     throw new TxPoolError('INVALID_SENDER', 'invalid sender: invalid transaction v, r, s values', { hash });
   }
-  const message = tx.getMessageToSign();
-  const signingHash = options.keccak256(message instanceof Uint8Array ? message : RLP.encode(message));
+  const signingHash = options.keccak256(signingMessage(type, fields, tx.v >= 35n && type === 0));
   let publicKey: Uint8Array;
   try {
     publicKey = recoverPublicKey(signingHash, tx.r, tx.s, Number(recoveryId));
