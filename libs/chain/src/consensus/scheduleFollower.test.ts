@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createFeeMarket1559Tx } from '@ethereumjs/tx';
+import { bytesToHex, hexToBytes, privateToAddress } from '@ethereumjs/util';
+import { addressOfPrivateKey, initDietcoin, keccak256 } from '@khipu/dietcoin';
+import type { PendingTransaction } from '../exec/types.js';
+import { parseGenesisConfig } from '../genesis/config.js';
+import { type Chain, openChain } from '../node/chain.js';
+import type { TransactionSource } from '../producer/types.js';
+import { createMemoryKV, type KVStore } from '../store/kv.js';
+import { createConsensusCrypto } from './crypto.js';
+import type { ConsensusError } from './errors.js';
+import type { Address } from './types.js';
+import {
+  approveSetChange,
+  encodeSignedSetChange,
+  VALIDATOR_SET_CHANGE_ADDRESS,
+  type ValidatorSetChange,
+} from './validatorSetChange.js';
+
+const CHAIN_ID = 7401;
+const EPOCH = 4;
+const validatorKey = new Uint8Array(32).fill(0x41);
+const joinerKey = new Uint8Array(32).fill(0x42);
+const alice = hexToBytes('0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d');
+const addressOf = (k: Uint8Array) => bytesToHex(addressOfPrivateKey(k)) as Address;
+
+function genesis() {
+  return parseGenesisConfig({
+    chainId: CHAIN_ID,
+    timestamp: 1_700_000_000,
+    epochLength: EPOCH,
+    validators: [addressOf(validatorKey)],
+    alloc: { [bytesToHex(privateToAddress(alice))]: { balance: (10n ** 21n).toString() } },
+    stateShardBits: 3,
+  });
+}
+
+let clock = 1_700_000_000_000;
+function open(kv: KVStore, source: TransactionSource, refused: string[]): Promise<Chain> {
+  return openChain({
+    kv,
+    genesis: genesis(),
+    validatorKey,
+    source,
+    now: () => (clock += 1000),
+    onSetChangeRefused: (height, e: ConsensusError) => refused.push(`${height} ${e.code}`),
+  });
+}
+
+describe('[Consensus] the node schedule follows governance changes in committed blocks', () => {
+  it('applies a change as its block commits, announces it one block ahead, and replays it on reopen', async () => {
+    await initDietcoin();
+    const crypto = await createConsensusCrypto();
+    const queue: PendingTransaction[] = [];
+    const source: TransactionSource = { take: () => queue.splice(0), onBlockCommitted: () => {} };
+    const kv = createMemoryKV();
+    const refused: string[] = [];
+    const chain = await open(kv, source, refused);
+    const next = [addressOf(validatorKey), addressOf(joinerKey)].sort() as Address[];
+    const change: ValidatorSetChange = {
+      chainId: BigInt(CHAIN_ID),
+      epoch: 1,
+      validators: { validators: next },
+    };
+    const approved = encodeSignedSetChange({
+      change,
+      approvals: [approveSetChange(crypto.createSigner(validatorKey), crypto.keccak256, change)],
+    });
+    // Signed by the joiner, who is not in epoch 0's set: refused, and the chain goes on.
+    const forged = encodeSignedSetChange({
+      change,
+      approvals: [approveSetChange(crypto.createSigner(joinerKey), crypto.keccak256, change)],
+    });
+    const governanceTx = (nonce: bigint, data: Uint8Array): PendingTransaction => {
+      const tx = createFeeMarket1559Tx(
+        {
+          nonce,
+          to: VALIDATOR_SET_CHANGE_ADDRESS,
+          data,
+          gasLimit: 300_000n,
+          maxFeePerGas: 10n ** 10n,
+          maxPriorityFeePerGas: 1n,
+        },
+        { common: chain.common },
+      ).sign(alice);
+      const raw = tx.serialize();
+      return { tx, raw, sender: tx.getSenderAddress().bytes, hash: keccak256(raw) };
+    };
+    const producer = chain.producer!;
+    await producer.produceBlock(); // 1
+    queue.push(governanceTx(0n, forged), governanceTx(1n, approved));
+    const withChange = await producer.produceBlock(); // 2
+    assert.equal(withChange.transactions, 2);
+    assert.deepEqual(refused, ['2 INVALID_SET_CHANGE']);
+    assert.deepEqual(chain.schedule.setAt(EPOCH).validators, next);
+    assert.deepEqual(chain.schedule.setAt(EPOCH - 1).validators, [addressOf(validatorKey)]);
+    await producer.produceBlock(); // 3: announces epoch 1's set
+    const announcing = await chain.khipu.getSealedHeader(3n);
+    assert.equal(announcing?.extra.nextValidatorsHash, bytesToHex(chain.schedule.dietcoinSetAt(EPOCH).hash));
+    assert.notEqual(announcing?.extra.nextValidatorsHash, announcing?.extra.validatorsHash);
+    const inside = await chain.khipu.getSealedHeader(2n);
+    assert.equal(inside?.extra.nextValidatorsHash, inside?.extra.validatorsHash);
+    const answered = await chain.khipu.getValidators(3n);
+    assert.deepEqual(
+      answered?.nextValidators.map((v) => v.address),
+      next,
+    );
+    await chain.stop();
+
+    const reopened = await open(kv, source, []);
+    assert.deepEqual(reopened.schedule.setAt(EPOCH).validators, next, 'replayed from the stored blocks');
+    assert.equal(
+      bytesToHex(reopened.schedule.hashesAt(EPOCH - 1).nextValidatorsHash),
+      announcing?.extra.nextValidatorsHash,
+    );
+    await reopened.stop();
+  });
+});
