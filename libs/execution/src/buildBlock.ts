@@ -16,6 +16,7 @@ interface Candidate {
   tx: TypedTransaction;
   key: Uint8Array;
   tip: bigint;
+  raw: Uint8Array | undefined;
 }
 
 /** The tip per gas a transaction pays the coinbase at `baseFee`, or -1 when it cannot pay. */
@@ -106,8 +107,8 @@ export async function buildBlock(executor: Executor, p: BuildBlockParameters): P
 
     // Senders, recovered once (given keys are trusted: the pool recovered them).
     let t = performance.now();
-    const pool: { tx: TypedTransaction; key: Uint8Array }[] = [];
-    for (const { tx, senderPublicKey } of p.transactions) {
+    const pool: { tx: TypedTransaction; key: Uint8Array; raw: Uint8Array | undefined }[] = [];
+    for (const { tx, senderPublicKey, raw } of p.transactions) {
       if (tx.type === TransactionType.BlobEIP4844 || tx.type === TransactionType.EOACodeEIP7702) {
         skipped.push({ tx, reason: `transaction type ${tx.type} is not accepted on this chain` });
         continue;
@@ -115,7 +116,7 @@ export async function buildBlock(executor: Executor, p: BuildBlockParameters): P
       try {
         const key = senderPublicKey ?? tx.getSenderPublicKey();
         (tx.cache as { senderPubKey?: Uint8Array }).senderPubKey = key;
-        pool.push({ tx, key });
+        pool.push({ tx, key, raw });
       } catch (cause) {
         skipped.push({
           tx,
@@ -129,14 +130,14 @@ export async function buildBlock(executor: Executor, p: BuildBlockParameters): P
     t = performance.now();
     await impl.prepareHead(parent.stateRoot, parent.number + 1n);
     const bySender = new Map<string, Candidate[]>();
-    for (const { tx, key } of pool) {
+    for (const { tx, key, raw } of pool) {
       const sender = tx.getSenderAddress().toString();
       let list = bySender.get(sender);
       if (list === undefined) {
         list = [];
         bySender.set(sender, list);
       }
-      list.push({ tx, key, tip: effectiveTip(tx, baseFeePerGas) });
+      list.push({ tx, key, raw, tip: effectiveTip(tx, baseFeePerGas) });
     }
     const heap = new TipHeap();
     let order = 0;
@@ -202,8 +203,9 @@ export async function buildBlock(executor: Executor, p: BuildBlockParameters): P
     };
     const provisional = new Block(createBlockHeader(headerData, { common }), [], [], [], { common });
     const txs = selected.map((c) => c.tx);
+    const raws = selected.map((c) => c.raw ?? c.tx.serialize());
     const job = impl.newJob({
-      raws: txs.map((tx) => tx.serialize()),
+      raws,
       headerRLP: provisional.header.serialize(),
       number: provisional.header.number,
       materialize: async () => undefined,
@@ -236,7 +238,6 @@ export async function buildBlock(executor: Executor, p: BuildBlockParameters): P
     }
     const included = run.included.map((i) => txs[i] as TypedTransaction);
     const lanes = computeLanes(run.accesses);
-    const draft = createBlock({ header: headerData, transactions: included, withdrawals: [] }, { common });
     const block = createBlock(
       {
         header: {
@@ -245,13 +246,19 @@ export async function buildBlock(executor: Executor, p: BuildBlockParameters): P
           receiptTrie: run.receiptsRoot,
           logsBloom: run.logsBloom,
           gasUsed: run.gasUsed,
-          transactionsTrie: await draft.genTxTrie(),
+          transactionsTrie: await impl.transactionsRoot(run.included.map((i) => raws[i] as Uint8Array)),
         },
         transactions: included,
         withdrawals: [],
       },
       { common },
     );
+    // createBlock rebuilt the transactions: hand them the hashes already known (the pool's
+    // keccak of the bytes received), so that reading them does not serialize and hash again.
+    block.transactions.forEach((copy, k) => {
+      const known = (included[k]?.cache as { hash?: Uint8Array } | undefined)?.hash;
+      if (known !== undefined) (copy.cache as { hash?: Uint8Array }).hash ??= known;
+    });
     phases.total = performance.now() - start;
     run.stats.phases = phases;
     run.stats.lanes = lanes.length;

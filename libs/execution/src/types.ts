@@ -145,6 +145,8 @@ export interface PoolTransaction {
   tx: TypedTransaction;
   /** 64-byte uncompressed public key without prefix (recovered when absent). */
   senderPublicKey?: Uint8Array;
+  /** The transaction's serialization, when the caller has it (serialized again when absent). */
+  raw?: Uint8Array;
 }
 
 export interface BuildBlockParameters {

@@ -4,7 +4,6 @@ import { createBlock, createBlockHeader } from '@ethereumjs/block';
 import type { TypedTransaction } from '@ethereumjs/tx';
 import { Address, bigIntToUnpaddedBytes, bytesToHex, generateAddress, hexToBytes } from '@ethereumjs/util';
 import type { PostByzantiumTxReceipt, TxReceipt } from '@ethereumjs/vm';
-import { keccak256 } from '@khipu/dietcoin';
 import {
   type BlockStats,
   buildBlock,
@@ -80,7 +79,11 @@ export function createLibraryExecutor(executor: Executor, mode: ExecutionMode): 
       // Matched by hash: libs/execution hands back copies of the transaction objects.
       const byHash = new Map<string, PendingTransaction>();
       for (const t of input.transactions) byHash.set(bytesToHex(t.hash), t);
-      const find = (tx: TypedTransaction) => byHash.get(bytesToHex(keccak256(tx.serialize())));
+      // Skipped ones are the objects given; included ones are copies, whose hash() buildBlock set
+      // from the pool's (no second serialization).
+      const byObject = new Map<TypedTransaction, PendingTransaction>();
+      for (const t of input.transactions) byObject.set(t.tx, t);
+      const find = (tx: TypedTransaction) => byObject.get(tx) ?? byHash.get(bytesToHex(tx.hash()));
       if (input.mode === 'build') {
         // buildBlock reads the parent's number, state root, gas limit and blob gas from this
         // header; the block's own parentHash, extraData and hash are set by the producer.
@@ -100,7 +103,9 @@ export function createLibraryExecutor(executor: Executor, mode: ExecutionMode): 
         const out = await buildBlock(executor, {
           parent,
           transactions: input.transactions.map((t) =>
-            t.senderPublicKey ? { tx: t.tx, senderPublicKey: t.senderPublicKey } : { tx: t.tx },
+            t.senderPublicKey
+              ? { tx: t.tx, senderPublicKey: t.senderPublicKey, raw: t.raw }
+              : { tx: t.tx, raw: t.raw },
           ),
           coinbase: context.coinbase,
           timestamp: context.timestamp,
