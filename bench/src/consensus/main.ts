@@ -11,6 +11,7 @@
 // Writes its table into bench/RESULTS.md; with --json the last line of output is the result object.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -23,6 +24,7 @@ import {
 } from '@khipu/chain-node/dist/testing/validatorNet.js';
 import type { Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
+import { cpuSecondsOf } from './processCpu.js';
 import {
   addHistograms,
   counterOf,
@@ -91,6 +93,8 @@ async function scrape(node: NetNode): Promise<string> {
 
 interface Snapshot {
   at: number;
+  /** CPU seconds of all validator processes so far. */
+  cpu: number;
   head: number;
   metrics: string[];
   sockets: SocketSnapshot;
@@ -102,7 +106,8 @@ async function snapshot(net: ValidatorNet, observer: NetNode): Promise<Snapshot>
     Promise.all(net.validators.map(scrape)),
     snapshotSockets(net.validators.map((v) => v.p2pPort)),
   ]);
-  return { at: performance.now(), head, metrics, sockets };
+  const cpu = net.validators.reduce((a, v) => a + cpuSecondsOf(v.process?.child.pid), 0);
+  return { at: performance.now(), cpu, head, metrics, sockets };
 }
 
 const sumHistogram = (texts: string[], name: string): Histogram =>
@@ -158,9 +163,24 @@ async function killNextProposer(net: ValidatorNet): Promise<Stall> {
   };
 }
 
+interface RunParameters {
+  validators: number;
+  blockTimeMs: number;
+  transactions: Hex[][];
+  /** Transfers per second; 0: empty blocks (the consensus alone). */
+  perSecond: number;
+  /** Kill the next proposer after the measured window. */
+  kill: boolean;
+}
+
 interface RunResult {
   validators: number;
   blockTimeMs: number;
+  perSecond: number;
+  /** Cores the validator processes used together in the window (the machine has 2, shared). */
+  validatorCores: number;
+  /** The machine's 1-minute load average at the end of the window. */
+  loadAverage: number;
   blocksPerSecond: number;
   minedPerSecond: number;
   roundChanges: number;
@@ -172,17 +192,18 @@ interface RunResult {
   heightFinalityP50ms: number | null;
   messagesPerBlock: number;
   bytesPerBlock: number;
-  load: { sent: number; accepted: number; skipped: number; errors: string[] };
+  load: { sent: number; accepted: number; skipped: number; errors: string[] } | null;
   stall: Stall | null;
 }
 
-async function run(
-  validators: number,
-  blockTimeMs: number,
-  transactions: Hex[][],
-  withKill: boolean,
-): Promise<RunResult> {
-  const dir = join(root, '.bench-data', 'consensus', `v${validators}-bt${blockTimeMs}`);
+async function run({
+  validators,
+  blockTimeMs,
+  transactions,
+  perSecond,
+  kill,
+}: RunParameters): Promise<RunResult> {
+  const dir = join(root, '.bench-data', 'consensus', `v${validators}-bt${blockTimeMs}-load${perSecond}`);
   rmSync(dir, { recursive: true, force: true });
   const net = await createValidatorNet({
     dir,
@@ -200,11 +221,14 @@ async function run(
     await Promise.all(net.validators.map((v) => net.start(v)));
     const watch = net.validators[0] as NetNode;
     if ((await seeHeight(watch, 2, 60_000)) === null) throw new Error('the chain did not start within 60 s');
-    const load = startSteadyLoad({
-      transactions,
-      perSecond: TRANSFERS_PER_SECOND,
-      urlOf: (sender) => net.validators[sender % validators]?.process?.url ?? null,
-    });
+    const load =
+      perSecond > 0
+        ? startSteadyLoad({
+            transactions,
+            perSecond,
+            urlOf: (sender) => net.validators[sender % validators]?.process?.url ?? null,
+          })
+        : null;
     try {
       await sleep(WARMUP_S * 1000);
       const before = await snapshot(net, watch);
@@ -234,25 +258,28 @@ async function run(
       const result: RunResult = {
         validators,
         blockTimeMs,
+        perSecond,
+        validatorCores: Number(((after.cpu - before.cpu) / seconds).toFixed(2)),
+        loadAverage: Number((loadavg()[0] ?? 0).toFixed(1)),
         blocksPerSecond: Number(blocksPerSecond.toFixed(2)),
         minedPerSecond: Math.round(minedPerSecond),
         roundChanges,
         holds:
           blocksPerSecond >= (HOLD_SHARE * 1000) / blockTimeMs &&
           roundChanges === 0 &&
-          minedPerSecond >= HOLD_SHARE * TRANSFERS_PER_SECOND,
+          minedPerSecond >= HOLD_SHARE * perSecond,
         finalityP50ms: ms(quantileOf(finality, 0.5)),
         finalityP99ms: ms(quantileOf(finality, 0.99)),
         finalityShareUnder500ms: shareAtMost(finality, 0.5),
         heightFinalityP50ms: ms(quantileOf(heightFinality, 0.5)),
         messagesPerBlock: blocks > 0 ? Math.round(traffic.segments / blocks) : 0,
         bytesPerBlock: blocks > 0 ? Math.round(traffic.bytes / blocks) : 0,
-        load: load.stats(),
-        stall: withKill ? await killNextProposer(net) : null,
+        load: load?.stats() ?? null,
+        stall: kill ? await killNextProposer(net) : null,
       };
       return result;
     } finally {
-      await load.stop();
+      await load?.stop();
     }
   } finally {
     await net.stopAll();
@@ -289,21 +316,41 @@ async function main(): Promise<void> {
   mkdirSync(join(root, '.bench-data', 'consensus'), { recursive: true });
   const summary: Record<string, Record<string, unknown>> = {};
   const rows: string[] = [];
+  const row = (r: RunResult) =>
+    `| ${r.validators} | ${r.perSecond} | ${r.blocksPerSecond} | ${r.minedPerSecond} | ${fmt(r.finalityP50ms)} | ${fmt(r.finalityP99ms)} | ${r.finalityShareUnder500ms === null ? 'n/a' : `${(r.finalityShareUnder500ms * 100).toFixed(0)}%`} | ${fmt(r.heightFinalityP50ms)} | ${r.roundChanges} | ${r.messagesPerBlock} | ${r.bytesPerBlock} | ${fmt(r.stall?.gapMs)} (kill → block ${fmt(r.stall?.killToBlockMs)}, round ${fmt(r.stall?.round)}) | ${r.validatorCores} (${r.loadAverage}) |`;
+  const searches: string[] = [];
   for (const validators of VALIDATOR_COUNTS) {
+    log(`${validators} validators, block time 1000 ms, empty blocks`);
+    const empty = await run({ validators, blockTimeMs: 1000, transactions, perSecond: 0, kill: true });
+    log(JSON.stringify(empty));
+    rows.push(row(empty));
     let atOneSecond: RunResult | null = null;
     let smallest: RunResult | null = null;
+    const tried: string[] = [];
     for (const blockTimeMs of BLOCK_TIMES_MS) {
       log(`${validators} validators, block time ${blockTimeMs} ms, ${TRANSFERS_PER_SECOND} transfers/s`);
-      const r = await run(validators, blockTimeMs, transactions, blockTimeMs === 1000);
+      const r = await run({
+        validators,
+        blockTimeMs,
+        transactions,
+        perSecond: TRANSFERS_PER_SECOND,
+        kill: blockTimeMs === 1000,
+      });
       log(JSON.stringify(r));
-      if (blockTimeMs === 1000) atOneSecond = r;
+      tried.push(
+        `${blockTimeMs} ms: ${r.blocksPerSecond} blocks/s, ${r.minedPerSecond} tx/s, ${r.roundChanges} round changes (${r.holds ? 'holds' : 'does not hold'})`,
+      );
+      if (blockTimeMs === 1000) {
+        atOneSecond = r;
+        rows.push(row(r));
+      }
       if (!r.holds) break;
       smallest = r;
     }
     if (!atOneSecond) throw new Error('no run at a 1 s block time');
     const a = atOneSecond;
-    rows.push(
-      `| ${validators} | ${a.blocksPerSecond} | ${a.minedPerSecond} | ${fmt(a.finalityP50ms)} | ${fmt(a.finalityP99ms)} | ${a.finalityShareUnder500ms === null ? 'n/a' : `${(a.finalityShareUnder500ms * 100).toFixed(1)}%`} | ${fmt(a.heightFinalityP50ms)} | ${a.messagesPerBlock} | ${a.bytesPerBlock} | ${fmt(a.stall?.gapMs)} (kill → block ${fmt(a.stall?.killToBlockMs)}, round ${fmt(a.stall?.round)}) | ${smallest ? `${smallest.blockTimeMs} ms: ${smallest.blocksPerSecond} blocks/s, ${smallest.minedPerSecond} tx/s` : 'none'} |`,
+    searches.push(
+      `- ${validators} validators under ${TRANSFERS_PER_SECOND} transfers/s: smallest block time that holds: ${smallest ? `${smallest.blockTimeMs} ms (${smallest.blocksPerSecond} blocks/s)` : 'none tried'}; tried ${tried.join('; ')}.`,
     );
     summary[`validators${validators}`] = {
       finalityP50ms: a.finalityP50ms,
@@ -314,14 +361,23 @@ async function main(): Promise<void> {
       blocksPerSecond: a.blocksPerSecond,
       smallestBlockTimeMs: smallest?.blockTimeMs ?? null,
       blocksPerSecondAtSmallest: smallest?.blocksPerSecond ?? null,
+      emptyBlocks: {
+        finalityP50ms: empty.finalityP50ms,
+        finalityP99ms: empty.finalityP99ms,
+        stallAfterProposerKillMs: empty.stall?.gapMs ?? null,
+        messagesPerBlock: empty.messagesPerBlock,
+        bytesPerBlock: empty.bytesPerBlock,
+      },
     };
   }
   const table = [
-    `### consensus bench (${quick ? '--quick, ' : ''}${WARMUP_S} s warm-up then ${MEASURE_S} s measured per run, ${TRANSFERS_PER_SECOND} transfers/s from ${SENDERS} senders, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC)`,
+    `### consensus bench (${quick ? '--quick, ' : ''}block time 1 s, ${WARMUP_S} s warm-up then ${MEASURE_S} s measured per run, transfers from ${SENDERS} senders, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC)`,
     '',
-    '| validators | blocks/s at 1 s | mined tx/s | proposal → finality p50 ms | p99 ms | ≤ 500 ms | height start → finality p50 ms | messages/block | bytes/block | stall after proposer kill ms | smallest block time that holds |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| validators | load tx/s | blocks/s | mined tx/s | proposal → finality p50 ms | p99 ms | ≤ 500 ms | height start → finality p50 ms | round changes | messages/block | bytes/block | stall after proposer kill ms | validator cores (load avg) |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
+    '',
+    ...searches,
   ].join('\n');
   updateResults(table);
   log(table);
