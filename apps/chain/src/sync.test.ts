@@ -27,9 +27,8 @@ import { blockAt, createValidatorNet, headOf, type ValidatorNet, waitUntil } fro
 const dir = mkdtempSync(join(tmpdir(), 'khipu-sync-test-'));
 let net: ValidatorNet | undefined;
 const CHAIN_ID = 9402;
-// One transfer per sender: a chain of nonces from one sender in a block is covered elsewhere, and
-// libs/execution dropped one such transaction from a block while keeping its state (see the report
-// of issue 7); this test is about sync.
+// One transfer per sender: a chain of nonces from one sender over many blocks, followed by a
+// follower, is nonceChain.test.ts; this test is about sync.
 const senders = Array.from({ length: 40 }, (_, i) =>
   privateKeyToAccount(`0x${(0xa0 + i).toString(16).repeat(32)}`),
 );
