@@ -46,7 +46,27 @@ const CHAIN_ID = 7788;
 const TRANSFERS_PER_SECOND = 200;
 const SENDERS = 200;
 const GAS_PRICE = 100_000_000_000n;
-const VALIDATOR_COUNTS = [4, 7] as const;
+/** `--name=value` of the command line, parsed by `parse`; undefined when absent. A value that
+ *  does not parse ends the run with exit code 2 before anything starts. */
+function option<T>(name: string, parse: (v: string) => T | null): T | undefined {
+  const raw = args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+  if (raw === undefined) return undefined;
+  const v = parse(raw);
+  if (v === null) {
+    console.error(`bench consensus: --${name}: cannot use "${raw}"`);
+    process.exit(2);
+  }
+  return v;
+}
+const positiveInt = (v: string) => (/^[1-9]\d*$/.test(v) ? Number(v) : null);
+/** Experiments (not the benchmark's own configuration: such a run leaves RESULTS.md alone):
+ *  `--validators=4,7` and `--round-timeout-ms=N` (default: the node's, block time + 1 s). */
+const VALIDATOR_COUNTS = option('validators', (v) => {
+  const counts = v.split(',').map(positiveInt);
+  return counts.every((c) => c !== null && c >= 4) ? (counts as number[]) : null;
+}) ?? [4, 7];
+const ROUND_TIMEOUT_MS = option('round-timeout-ms', positiveInt);
+const experiment = args.some((a) => a.startsWith('--validators=') || a.startsWith('--round-timeout-ms='));
 /** Block times tried, largest first; the search stops at the first that does not hold. */
 const BLOCK_TIMES_MS = quick ? [1000, 500, 250] : [1000, 500, 250, 100];
 const WARMUP_S = quick ? 4 : 10;
@@ -211,7 +231,7 @@ async function run({
     chainId: CHAIN_ID,
     blockTimeMs,
     // The node's default (block time + 1 s), spelled out because the helper always sets it.
-    roundTimeoutMs: blockTimeMs + 1000,
+    roundTimeoutMs: ROUND_TIMEOUT_MS ?? blockTimeMs + 1000,
     alloc: Object.fromEntries(
       senderKeys.map((k) => [privateKeyToAccount(k).address, { balance: (10n ** 24n).toString() }]),
     ),
@@ -371,7 +391,7 @@ async function main(): Promise<void> {
     };
   }
   const table = [
-    `### consensus bench (${quick ? '--quick, ' : ''}block time 1 s, ${WARMUP_S} s warm-up then ${MEASURE_S} s measured per run, transfers from ${SENDERS} senders, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC)`,
+    `### consensus bench (${quick ? '--quick, ' : ''}block time 1 s, round timeout ${ROUND_TIMEOUT_MS ?? 'block time + 1 s (default)'}, ${WARMUP_S} s warm-up then ${MEASURE_S} s measured per run, transfers from ${SENDERS} senders, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC)`,
     '',
     '| validators | load tx/s | blocks/s | mined tx/s | proposal → finality p50 ms | p99 ms | ≤ 500 ms | height start → finality p50 ms | round changes | messages/block | bytes/block | stall after proposer kill ms | validator cores (load avg) |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
@@ -379,7 +399,7 @@ async function main(): Promise<void> {
     '',
     ...searches,
   ].join('\n');
-  updateResults(table);
+  if (!experiment) updateResults(table);
   log(table);
   console.log(JSON.stringify(summary));
 }
