@@ -2,7 +2,6 @@
 // the head. A reader never sees half a block: everything below the head is complete, and the head
 // moves only in the batch that wrote the block (and its state trie nodes).
 import type { Common } from '@ethereumjs/common';
-import { bytesToHex } from '@ethereumjs/util';
 import { keccak256 } from '@khipu/dietcoin';
 import { ChainError } from '../errors.js';
 import type {
@@ -52,7 +51,11 @@ import type { KVOp, KVStore } from './kv.js';
 import { CHAIN_ID_KEY, HEAD_KEY, Tables } from './tables.js';
 import { storedToTransactionData } from './transaction.js';
 
-const hex = (b: Uint8Array) => bytesToHex(b) as Hex;
+// Buffer's hex is one flat string; @ethereumjs's bytesToHex builds it by concatenation, a chain
+// of ~1 KB of rope nodes per 32-byte value that the block cache kept alive (heap snapshot: 34 MB
+// of rope nodes in a loaded node's 117 MB).
+const hex = (b: Uint8Array) =>
+  `0x${Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex')}` as Hex;
 const fromHex = (h: string) => new Uint8Array(Buffer.from(h.slice(2), 'hex'));
 
 /** Blocks per log-index bucket: a bucket lists the blocks (of its range) with a matching log. */
