@@ -53,13 +53,33 @@ describe('[execution] outcome wire format', () => {
 
   it('refuses a truncated record', () => {
     const bytes = encodeTxOutcome(outcome);
-    assert.throws(() => decodeTxOutcome(bytes.subarray(0, bytes.length - 5)));
+    assert.throws(() => decodeTxOutcome(bytes.subarray(0, bytes.length - 5)), { code: 'WORKER_FAILED' });
+  });
+
+  it('refuses a count larger than the record', () => {
+    const refused = { ...outcome, error: '', logs: [] };
+    const bytes = encodeTxOutcome(refused);
+    // The logs count follows three flag bytes, three ints and the empty error's length.
+    const at = 3 + (1 + 2) + (1 + 2) + (1 + 3) + 4;
+    bytes.set([0xff, 0xff, 0xff, 0xff], at);
+    assert.throws(() => decodeTxOutcome(bytes), { code: 'WORKER_FAILED', message: /logs count/ });
+  });
+
+  it('refuses to encode an address or slot of the wrong width', () => {
+    const short = {
+      ...outcome,
+      access: { ...outcome.access, slotReads: [{ address: a, slot: Uint8Array.of(1) }] },
+    };
+    assert.throws(() => encodeTxOutcome(short), {
+      code: 'WORKER_FAILED',
+      message: /slot of 1 bytes, not 32/,
+    });
   });
 
   it('refuses a record with trailing bytes', () => {
     const bytes = encodeTxOutcome(outcome);
     const longer = new Uint8Array(bytes.length + 1);
     longer.set(bytes);
-    assert.throws(() => decodeTxOutcome(longer));
+    assert.throws(() => decodeTxOutcome(longer), { code: 'WORKER_FAILED', message: /1 trailing bytes/ });
   });
 });

@@ -1,19 +1,23 @@
 // What one transaction read and wrote, per account field and per storage slot, and its compact
 // binary form shipped from the workers to the coordinator.
 //
-// Wire layout of one transaction's result (RLP, every integer big-endian without leading zeros):
-//   [ ok(0|1), error(utf8), totalGasSpent, blockGasSpent, receiptStatus(0|1), logs,
-//     accountReads  [[address(20), fieldMask]...],
-//     slotReads     [[address(20), slot(32)]...],
-//     accountWrites [[address(20), flags, nonce, balance, code, storageRoot(32), codeHash(32)]...],
-//     slotWrites    [[address(20), slot(32), value(unpadded)]...],
-//     increments    [[address(20), delta]...],
-//     gasLimit, txType ]
+// Wire layout of one transaction's result: flat bytes read front to back, no nesting (nested RLP
+// cost the coordinator ~20 us per transaction to decode, and its copies fed the GC). `u8`/`u32`
+// are fixed width (u32 big-endian); `int` is a u8 length then that many big-endian bytes without
+// leading zeros; `bytes` is a u32 length then the bytes; addresses (20) and slots/hashes (32) are
+// bare.
+//   u8 ok, u8 receiptStatus, u8 txType, int totalGasSpent, int blockGasSpent, int gasLimit,
+//   bytes error(utf8),
+//   u32 n logs           [address(20), u32 n topics [topic(32)], bytes data]
+//   u32 n accountReads   [address(20), u8 fieldMask]
+//   u32 n slotReads      [address(20), slot(32)]
+//   u32 n accountWrites  [address(20), u8 flags, int nonce, int balance, bytes code,
+//                         storageRoot(32), codeHash(32)]
+//   u32 n slotWrites     [address(20), slot(32), bytes value(unpadded)]
+//   u32 n increments     [address(20), int delta]
 // `fieldMask` and `flags` are bit sets of the FIELD_* and WRITE_* constants below.
 
 import type { Log } from '@ethereumjs/evm';
-import { RLP } from '@ethereumjs/rlp';
-import { bigIntToUnpaddedBytes, bytesToBigInt } from '@ethereumjs/util';
 import { ExecutionError } from './errors.js';
 
 /** Account fields tracked separately. */
@@ -90,128 +94,232 @@ export interface TxOutcome {
 }
 
 const EMPTY = new Uint8Array(0);
-
-const SMALL: Uint8Array[] = Array.from({ length: 256 }, (_, i) => (i === 0 ? EMPTY : Uint8Array.of(i)));
 const textEncoder = new TextEncoder();
 const textDecoder = new TextDecoder();
 
-function uint(value: bigint | number): Uint8Array {
-  if (typeof value === 'number') {
-    if (value < 256) return SMALL[value] as Uint8Array;
-    return bigIntToUnpaddedBytes(BigInt(value));
+/** Appends to one growing buffer; the outcome is written in a single pass. */
+class Writer {
+  private buf = new Uint8Array(512);
+  private at = 0;
+
+  private room(n: number): void {
+    if (this.at + n <= this.buf.length) return;
+    const next = new Uint8Array(Math.max(this.buf.length * 2, this.at + n));
+    next.set(this.buf.subarray(0, this.at));
+    this.buf = next;
   }
-  return value < 256n ? (SMALL[Number(value)] as Uint8Array) : bigIntToUnpaddedBytes(value);
+  u8(v: number): void {
+    this.room(1);
+    this.buf[this.at++] = v;
+  }
+  u32(v: number): void {
+    this.room(4);
+    this.buf[this.at++] = v >>> 24;
+    this.buf[this.at++] = (v >>> 16) & 255;
+    this.buf[this.at++] = (v >>> 8) & 255;
+    this.buf[this.at++] = v & 255;
+  }
+  /** A field of fixed width: an address, a slot, a hash. */
+  fixed(b: Uint8Array, n: 20 | 32, what: string): void {
+    if (b.length !== n)
+      throw new ExecutionError('WORKER_FAILED', `outcome ${what} of ${b.length} bytes, not ${n}`);
+    this.raw(b);
+  }
+  private raw(b: Uint8Array): void {
+    this.room(b.length);
+    this.buf.set(b, this.at);
+    this.at += b.length;
+  }
+  bytes(b: Uint8Array): void {
+    this.u32(b.length);
+    this.raw(b);
+  }
+  int(v: bigint): void {
+    if (v < 0n) throw new ExecutionError('WORKER_FAILED', `negative integer ${v} in an outcome`);
+    let n = 0;
+    for (let x = v; x > 0n; x >>= 8n) n++;
+    this.room(1 + n);
+    this.buf[this.at++] = n;
+    for (let i = n - 1, x = v; i >= 0; i--, x >>= 8n) this.buf[this.at + i] = Number(x & 255n);
+    this.at += n;
+  }
+  done(): Uint8Array {
+    return this.buf.slice(0, this.at);
+  }
 }
 
-function toBig(bytes: Uint8Array): bigint {
-  if (bytes.length <= 6) return BigInt(toNum(bytes));
-  return bytesToBigInt(bytes);
-}
+/** Reads {@link Writer}'s output with bounds checks. Values kept beyond the merge (written
+ *  state) are copied; read sets are views into the record. */
+class Reader {
+  private at = 0;
+  constructor(private readonly buf: Uint8Array) {}
 
-function toNum(bytes: Uint8Array): number {
-  let v = 0;
-  for (const b of bytes) v = v * 256 + b;
-  return v;
+  private need(n: number, what: string): void {
+    if (this.at + n > this.buf.length)
+      throw new ExecutionError('WORKER_FAILED', `malformed outcome: truncated at ${what}`);
+  }
+  u8(what: string): number {
+    this.need(1, what);
+    return this.buf[this.at++] as number;
+  }
+  u32(what: string): number {
+    this.need(4, what);
+    const b = this.buf;
+    const v =
+      (b[this.at] as number) * 2 ** 24 +
+      (((b[this.at + 1] as number) << 16) | ((b[this.at + 2] as number) << 8) | (b[this.at + 3] as number));
+    this.at += 4;
+    return v;
+  }
+  view(n: number, what: string): Uint8Array {
+    this.need(n, what);
+    const v = this.buf.subarray(this.at, this.at + n);
+    this.at += n;
+    return v;
+  }
+  copy(n: number, what: string): Uint8Array {
+    return this.view(n, what).slice();
+  }
+  bytes(what: string): Uint8Array {
+    return this.copy(this.u32(what), what);
+  }
+  count(what: string): number {
+    const n = this.u32(what);
+    // Every element takes at least one byte: a count past the end is malformed, not an allocation.
+    if (n > this.buf.length - this.at)
+      throw new ExecutionError('WORKER_FAILED', `malformed outcome: ${what} count ${n}`);
+    return n;
+  }
+  int(what: string): bigint {
+    const n = this.u8(what);
+    this.need(n, what);
+    const b = this.buf;
+    let v: bigint;
+    if (n <= 6) {
+      let x = 0;
+      for (let i = 0; i < n; i++) x = x * 256 + (b[this.at + i] as number);
+      v = BigInt(x);
+    } else {
+      v = 0n;
+      for (let i = 0; i < n; i++) v = (v << 8n) | BigInt(b[this.at + i] as number);
+    }
+    this.at += n;
+    return v;
+  }
+  end(): void {
+    if (this.at !== this.buf.length)
+      throw new ExecutionError(
+        'WORKER_FAILED',
+        `malformed outcome: ${this.buf.length - this.at} trailing bytes`,
+      );
+  }
 }
 
 /** Encodes one outcome for the wire (see the layout at the top of the file). */
 export function encodeTxOutcome(outcome: TxOutcome): Uint8Array {
   const a = outcome.access;
-  return RLP.encode([
-    uint(outcome.ok ? 1 : 0),
-    outcome.error === '' ? EMPTY : textEncoder.encode(outcome.error),
-    uint(outcome.totalGasSpent),
-    uint(outcome.blockGasSpent),
-    uint(outcome.receiptStatus),
-    outcome.logs,
-    a.accountReads.map((r) => [r.address, uint(r.fields)]),
-    a.slotReads.map((r) => [r.address, r.slot]),
-    a.accountWrites.map((w) => [
-      w.address,
-      uint(w.flags),
-      uint(w.nonce),
-      uint(w.balance),
-      w.code,
-      w.storageRoot,
-      w.codeHash,
-    ]),
-    a.slotWrites.map((w) => [w.address, w.slot, w.value]),
-    a.increments.map((i) => [i.address, uint(i.delta)]),
-    uint(outcome.gasLimit),
-    uint(outcome.txType),
-  ]);
-}
-
-type Nested = Uint8Array | Nested[];
-
-function list(value: Nested | undefined, what: string): Nested[] {
-  if (!Array.isArray(value))
-    throw new ExecutionError('WORKER_FAILED', `malformed outcome: ${what} is not a list`);
-  return value;
-}
-function bytes(value: Nested | undefined, what: string): Uint8Array {
-  if (!(value instanceof Uint8Array))
-    throw new ExecutionError('WORKER_FAILED', `malformed outcome: ${what} is not bytes`);
-  return value;
+  const w = new Writer();
+  w.u8(outcome.ok ? 1 : 0);
+  w.u8(outcome.receiptStatus);
+  w.u8(outcome.txType);
+  w.int(outcome.totalGasSpent);
+  w.int(outcome.blockGasSpent);
+  w.int(outcome.gasLimit);
+  w.bytes(outcome.error === '' ? EMPTY : textEncoder.encode(outcome.error));
+  w.u32(outcome.logs.length);
+  for (const [address, topics, data] of outcome.logs) {
+    w.fixed(address, 20, 'log address');
+    w.u32(topics.length);
+    for (const topic of topics) w.fixed(topic, 32, 'topic');
+    w.bytes(data);
+  }
+  w.u32(a.accountReads.length);
+  for (const r of a.accountReads) {
+    w.fixed(r.address, 20, 'address');
+    w.u8(r.fields);
+  }
+  w.u32(a.slotReads.length);
+  for (const r of a.slotReads) {
+    w.fixed(r.address, 20, 'address');
+    w.fixed(r.slot, 32, 'slot');
+  }
+  w.u32(a.accountWrites.length);
+  for (const x of a.accountWrites) {
+    w.fixed(x.address, 20, 'address');
+    w.u8(x.flags);
+    w.int(x.nonce);
+    w.int(x.balance);
+    w.bytes(x.code);
+    w.fixed(x.storageRoot, 32, 'storage root');
+    w.fixed(x.codeHash, 32, 'code hash');
+  }
+  w.u32(a.slotWrites.length);
+  for (const x of a.slotWrites) {
+    w.fixed(x.address, 20, 'address');
+    w.fixed(x.slot, 32, 'slot');
+    w.bytes(x.value);
+  }
+  w.u32(a.increments.length);
+  for (const i of a.increments) {
+    w.fixed(i.address, 20, 'address');
+    w.int(i.delta);
+  }
+  return w.done();
 }
 
 /**
  * Decodes {@link encodeTxOutcome}'s output.
- * @throws ExecutionError `WORKER_FAILED` on a malformed or truncated record.
+ * @throws ExecutionError `WORKER_FAILED` on a malformed, truncated or overlong record.
  */
 export function decodeTxOutcome(encoded: Uint8Array): TxOutcome {
-  const top = list(RLP.decode(encoded) as Nested, 'outcome');
-  if (top.length !== 13) throw new ExecutionError('WORKER_FAILED', `malformed outcome: ${top.length} fields`);
-  const logs = list(top[5], 'logs').map((l) => {
-    const [address, topics, data] = list(l, 'log');
-    return [
-      bytes(address, 'log address'),
-      list(topics, 'topics').map((t) => bytes(t, 'topic')),
-      bytes(data, 'data'),
-    ] as Log;
-  });
+  const r = new Reader(encoded);
+  const ok = r.u8('ok') === 1;
+  const receiptStatus = r.u8('status') === 1 ? 1 : 0;
+  const txType = r.u8('type');
+  const totalGasSpent = r.int('gas');
+  const blockGasSpent = r.int('gas');
+  const gasLimit = r.int('gas limit');
+  const error = textDecoder.decode(r.view(r.u32('error'), 'error'));
+  const logs: Log[] = new Array(r.count('logs'));
+  for (let k = 0; k < logs.length; k++) {
+    const address = r.copy(20, 'log address');
+    const topics: Uint8Array[] = new Array(r.count('topics'));
+    for (let t = 0; t < topics.length; t++) topics[t] = r.copy(32, 'topic');
+    logs[k] = [address, topics, r.bytes('log data')];
+  }
+  const accountReads: AccountRead[] = new Array(r.count('reads'));
+  for (let k = 0; k < accountReads.length; k++)
+    accountReads[k] = { address: r.view(20, 'address'), fields: r.u8('fields') };
+  const slotReads: SlotRead[] = new Array(r.count('slot reads'));
+  for (let k = 0; k < slotReads.length; k++)
+    slotReads[k] = { address: r.view(20, 'address'), slot: r.view(32, 'slot') };
+  const accountWrites: AccountWrite[] = new Array(r.count('writes'));
+  for (let k = 0; k < accountWrites.length; k++)
+    accountWrites[k] = {
+      address: r.copy(20, 'address'),
+      flags: r.u8('flags'),
+      nonce: r.int('nonce'),
+      balance: r.int('balance'),
+      code: r.bytes('code'),
+      storageRoot: r.copy(32, 'storage root'),
+      codeHash: r.copy(32, 'code hash'),
+    };
+  const slotWrites: SlotWrite[] = new Array(r.count('slot writes'));
+  for (let k = 0; k < slotWrites.length; k++)
+    slotWrites[k] = { address: r.copy(20, 'address'), slot: r.copy(32, 'slot'), value: r.bytes('value') };
+  const increments: BalanceIncrement[] = new Array(r.count('increments'));
+  for (let k = 0; k < increments.length; k++)
+    increments[k] = { address: r.copy(20, 'address'), delta: r.int('delta') };
+  r.end();
   return {
-    ok: toNum(bytes(top[0], 'ok')) === 1,
-    error: textDecoder.decode(bytes(top[1], 'error')),
-    totalGasSpent: toBig(bytes(top[2], 'gas')),
-    blockGasSpent: toBig(bytes(top[3], 'gas')),
-    receiptStatus: toNum(bytes(top[4], 'status')) === 1 ? 1 : 0,
+    ok,
+    error,
+    totalGasSpent,
+    blockGasSpent,
+    receiptStatus,
     logs,
-    access: {
-      accountReads: list(top[6], 'reads').map((r) => {
-        const [address, fields] = list(r, 'read');
-        return { address: bytes(address, 'address'), fields: toNum(bytes(fields, 'fields')) };
-      }),
-      slotReads: list(top[7], 'slot reads').map((r) => {
-        const [address, slot] = list(r, 'slot read');
-        return { address: bytes(address, 'address'), slot: bytes(slot, 'slot') };
-      }),
-      accountWrites: list(top[8], 'writes').map((w) => {
-        const [address, flags, nonce, balance, code, storageRoot, codeHash] = list(w, 'write');
-        return {
-          address: bytes(address, 'address'),
-          flags: toNum(bytes(flags, 'flags')),
-          nonce: toBig(bytes(nonce, 'nonce')),
-          balance: toBig(bytes(balance, 'balance')),
-          code: bytes(code, 'code'),
-          storageRoot: bytes(storageRoot, 'storage root'),
-          codeHash: bytes(codeHash, 'code hash'),
-        };
-      }),
-      slotWrites: list(top[9], 'slot writes').map((w) => {
-        const [address, slot, value] = list(w, 'slot write');
-        return {
-          address: bytes(address, 'address'),
-          slot: bytes(slot, 'slot'),
-          value: bytes(value, 'value'),
-        };
-      }),
-      increments: list(top[10], 'increments').map((i) => {
-        const [address, delta] = list(i, 'increment');
-        return { address: bytes(address, 'address'), delta: toBig(bytes(delta, 'delta')) };
-      }),
-    },
-    gasLimit: toBig(bytes(top[11], 'gas limit')),
-    txType: toNum(bytes(top[12], 'type')),
+    access: { accountReads, slotReads, accountWrites, slotWrites, increments },
+    gasLimit,
+    txType,
   };
 }
