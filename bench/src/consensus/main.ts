@@ -370,7 +370,7 @@ async function main(): Promise<void> {
     if (!atOneSecond) throw new Error('no run at a 1 s block time');
     const a = atOneSecond;
     searches.push(
-      `- ${validators} validators under ${TRANSFERS_PER_SECOND} transfers/s: smallest block time that holds: ${smallest ? `${smallest.blockTimeMs} ms (${smallest.blocksPerSecond} blocks/s)` : 'none tried'}; tried ${tried.join('; ')}.`,
+      `- ${validators} validators under ${TRANSFERS_PER_SECOND} transfers/s: smallest block time that holds: ${smallest ? `${smallest.blockTimeMs} ms (${smallest.blocksPerSecond} blocks/s)` : 'none of those tried'}; tried ${tried.join('; ')}.`,
     );
     summary[`validators${validators}`] = {
       finalityP50ms: a.finalityP50ms,
