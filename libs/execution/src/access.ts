@@ -279,7 +279,9 @@ export function decodeTxOutcome(encoded: Uint8Array): TxOutcome {
   const totalGasSpent = r.int('gas');
   const blockGasSpent = r.int('gas');
   const gasLimit = r.int('gas limit');
-  const error = textDecoder.decode(r.view(r.u32('error'), 'error'));
+  const errorLength = r.u32('error');
+  // TextDecoder costs a native call even for nothing, and almost every outcome has no error.
+  const error = errorLength === 0 ? '' : textDecoder.decode(r.view(errorLength, 'error'));
   const logs: Log[] = new Array(r.count('logs'));
   for (let k = 0; k < logs.length; k++) {
     const address = r.copy(20, 'log address');
