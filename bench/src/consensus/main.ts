@@ -24,6 +24,7 @@ import {
 } from '@khipu/chain-node/dist/testing/validatorNet.js';
 import type { Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
+import { commitSpreads, watchHeads } from './headWatch.js';
 import { cpuSecondsOf } from './processCpu.js';
 import {
   addHistograms,
@@ -212,6 +213,9 @@ interface RunResult {
   heightFinalityP50ms: number | null;
   messagesPerBlock: number;
   bytesPerBlock: number;
+  /** Per height, from the first validator committing it to the last (headWatch.ts). */
+  commitSpreadP50ms: number | null;
+  commitSpreadP99ms: number | null;
   load: { sent: number; accepted: number; skipped: number; errors: string[] } | null;
   stall: Stall | null;
 }
@@ -241,6 +245,7 @@ async function run({
     await Promise.all(net.validators.map((v) => net.start(v)));
     const watch = net.validators[0] as NetNode;
     if ((await seeHeight(watch, 2, 60_000)) === null) throw new Error('the chain did not start within 60 s');
+    const heads = await watchHeads(net.validators.map((v) => v.process?.wsUrl ?? ''));
     const load =
       perSecond > 0
         ? startSteadyLoad({
@@ -272,6 +277,11 @@ async function run({
       const roundChanges =
         sumCounter(after.metrics, ROUND_CHANGES) - sumCounter(before.metrics, ROUND_CHANGES);
       const traffic = trafficBetween(before.sockets, after.sockets);
+      const spreads = commitSpreads(heads.arrivals, before.head + 1, after.head, validators);
+      const spreadAt = (q: number) =>
+        spreads.length === 0
+          ? null
+          : Math.round(spreads[Math.min(spreads.length - 1, Math.floor(q * spreads.length))] ?? 0);
       const blocksPerSecond = blocks / seconds;
       const minedPerSecond = mined / seconds;
       const ms = (s: number | null) => (s === null ? null : Math.round(s * 1000));
@@ -294,12 +304,15 @@ async function run({
         heightFinalityP50ms: ms(quantileOf(heightFinality, 0.5)),
         messagesPerBlock: blocks > 0 ? Math.round(traffic.segments / blocks) : 0,
         bytesPerBlock: blocks > 0 ? Math.round(traffic.bytes / blocks) : 0,
+        commitSpreadP50ms: spreadAt(0.5),
+        commitSpreadP99ms: spreadAt(0.99),
         load: load?.stats() ?? null,
         stall: kill ? await killNextProposer(net) : null,
       };
       return result;
     } finally {
       await load?.stop();
+      heads.close();
     }
   } finally {
     await net.stopAll();
@@ -337,7 +350,7 @@ async function main(): Promise<void> {
   const summary: Record<string, Record<string, unknown>> = {};
   const rows: string[] = [];
   const row = (r: RunResult) =>
-    `| ${r.validators} | ${r.perSecond} | ${r.blocksPerSecond} | ${r.minedPerSecond} | ${fmt(r.finalityP50ms)} | ${fmt(r.finalityP99ms)} | ${r.finalityShareUnder500ms === null ? 'n/a' : `${(r.finalityShareUnder500ms * 100).toFixed(0)}%`} | ${fmt(r.heightFinalityP50ms)} | ${r.roundChanges} | ${r.messagesPerBlock} | ${r.bytesPerBlock} | ${fmt(r.stall?.gapMs)} (kill → block ${fmt(r.stall?.killToBlockMs)}, round ${fmt(r.stall?.round)}) | ${r.validatorCores} (${r.loadAverage}) |`;
+    `| ${r.validators} | ${r.perSecond} | ${r.blocksPerSecond} | ${r.minedPerSecond} | ${fmt(r.finalityP50ms)} | ${fmt(r.finalityP99ms)} | ${r.finalityShareUnder500ms === null ? 'n/a' : `${(r.finalityShareUnder500ms * 100).toFixed(0)}%`} | ${fmt(r.heightFinalityP50ms)} | ${r.roundChanges} | ${r.messagesPerBlock} | ${r.bytesPerBlock} | ${fmt(r.commitSpreadP50ms)} / ${fmt(r.commitSpreadP99ms)} | ${fmt(r.stall?.gapMs)} (kill → block ${fmt(r.stall?.killToBlockMs)}, round ${fmt(r.stall?.round)}) | ${r.validatorCores} (${r.loadAverage}) |`;
   const searches: string[] = [];
   for (const validators of VALIDATOR_COUNTS) {
     log(`${validators} validators, block time 1000 ms, empty blocks`);
@@ -393,8 +406,8 @@ async function main(): Promise<void> {
   const table = [
     `### consensus bench (${quick ? '--quick, ' : ''}block time 1 s, round timeout ${ROUND_TIMEOUT_MS ?? 'block time + 1 s (default)'}, ${WARMUP_S} s warm-up then ${MEASURE_S} s measured per run, transfers from ${SENDERS} senders, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC)`,
     '',
-    '| validators | load tx/s | blocks/s | mined tx/s | proposal → finality p50 ms | p99 ms | ≤ 500 ms | height start → finality p50 ms | round changes | messages/block | bytes/block | stall after proposer kill ms | validator cores (load avg) |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| validators | load tx/s | blocks/s | mined tx/s | proposal → finality p50 ms | p99 ms | ≤ 500 ms | height start → finality p50 ms | round changes | messages/block | bytes/block | commit spread p50 / p99 ms | stall after proposer kill ms | validator cores (load avg) |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
     '',
     ...searches,
