@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { createFeeMarket1559Tx } from '@ethereumjs/tx';
 import { bytesToHex, hexToBytes, privateToAddress } from '@ethereumjs/util';
 import { addressOfPrivateKey, initDietcoin, keccak256 } from '@khipu/dietcoin';
+import { isChainError } from '../errors.js';
 import type { PendingTransaction } from '../exec/types.js';
 import { parseGenesisConfig } from '../genesis/config.js';
 import { type Chain, openChain } from '../node/chain.js';
@@ -115,5 +116,48 @@ describe('[Consensus] the node schedule follows governance changes in committed 
       announcing?.extra.nextValidatorsHash,
     );
     await reopened.stop();
+  });
+
+  it('a lone validator the schedule removes builds nothing from the epoch that leaves it out', async () => {
+    await initDietcoin();
+    let taken = 0;
+    const source: TransactionSource = {
+      take: () => {
+        taken++;
+        return [];
+      },
+      onBlockCommitted: () => {},
+    };
+    const errors: unknown[] = [];
+    const chain = await openChain({
+      kv: createMemoryKV(),
+      genesis: parseGenesisConfig({
+        chainId: CHAIN_ID,
+        timestamp: 1_700_000_000,
+        blockTimeMs: 50,
+        epochLength: EPOCH,
+        validators: [addressOf(validatorKey)],
+        validatorSchedule: [{ epoch: 1, validators: [addressOf(joinerKey)] }],
+        stateShardBits: 3,
+      }),
+      validatorKey,
+      source,
+      onError: (e) => errors.push(e),
+    });
+    const producer = chain.producer!;
+    for (let n = 1; n < EPOCH; n++) await producer.produceBlock();
+    assert.equal(chain.store.headNumber(), BigInt(EPOCH - 1));
+    const takenBefore = taken;
+    await assert.rejects(producer.produceBlock(), (e) => isChainError(e, 'NOT_A_VALIDATOR'));
+    await assert.rejects(producer.build(), (e) => isChainError(e, 'NOT_A_VALIDATOR'));
+    assert.equal(taken, takenBefore, 'nothing taken from the pool for a block it may not build');
+    // On its timer it stops at the first refusal instead of failing every interval.
+    producer.start();
+    await new Promise((r) => setTimeout(r, 400));
+    await producer.stop();
+    assert.equal(chain.store.headNumber(), BigInt(EPOCH - 1), 'no block at or after the epoch');
+    assert.equal(errors.length, 1);
+    assert.ok(isChainError(errors[0], 'NOT_A_VALIDATOR'));
+    await chain.stop();
   });
 });

@@ -15,7 +15,7 @@ import {
   type ValidatorSet,
 } from '@khipu/dietcoin';
 import type { ValidatorSchedule } from '../consensus/validatorSchedule.js';
-import { ChainError } from '../errors.js';
+import { ChainError, isChainError } from '../errors.js';
 import { createStateManagerAt } from '../exec/state.js';
 import { changesOp, preimageOps, readAccountChanges } from '../exec/stateShards.js';
 import type { BlockExecutor, PendingTransaction } from '../exec/types.js';
@@ -39,8 +39,8 @@ export interface ProducerOptions {
   /** Rebuilds the state shards at the head (after a block failed half-way). */
   rebuildShards: () => Promise<StateShards>;
   validators: ValidatorSet;
-  /** The set of every height (epochs): block h carries hashesAt(h); without it, `validators` for ever. */
-  schedule?: Pick<ValidatorSchedule, 'hashesAt'>;
+  /** The set of every height (epochs): block h carries hashesAt(h) and is built only by a member of setAt(h); without it, `validators` for ever. */
+  schedule?: Pick<ValidatorSchedule, 'hashesAt' | 'setAt'>;
   /** The validator's secp256k1 private key (32 bytes). */
   privateKey: Uint8Array;
   blockTimeMs: number;
@@ -124,7 +124,11 @@ export class Producer {
     const tick = () => {
       if (this.#stopped) return;
       this.#running = this.produceBlock()
-        .catch((e) => this.#o.onError?.(e))
+        .catch((e) => {
+          this.#o.onError?.(e);
+          // Out of the set, a lone validator has no one to make the blocks that would bring it back.
+          if (isChainError(e, 'NOT_A_VALIDATOR')) this.#stopped = true;
+        })
         .finally(() => {
           if (this.#stopped) return;
           const now = (this.#o.now ?? Date.now)();
@@ -146,6 +150,7 @@ export class Producer {
   /** Builds, seals and commits the next block. On failure the uncommitted state writes are
    *  dropped and the state shards rebuilt at the head, so the next attempt starts clean. */
   async produceBlock(): Promise<ProducedBlock> {
+    this.#checkMember();
     try {
       return await this.#produce();
     } catch (error) {
@@ -163,6 +168,7 @@ export class Producer {
   /** Builds the next block on the head without sealing or committing it (see `BuiltBlock`).
    *  On failure the uncommitted state writes are dropped and the shards rebuilt. */
   async build(): Promise<BuiltBlock> {
+    this.#checkMember();
     try {
       return await this.#build();
     } catch (error) {
@@ -213,6 +219,23 @@ export class Producer {
         }),
       ) as Hex,
     };
+  }
+
+  /**
+   * Refuses to build the next block when the schedule left this validator out of its height's set
+   * (before anything is taken from the pool): such a block would carry a seal no node accepts.
+   * @throws ChainError NOT_A_VALIDATOR.
+   */
+  #checkMember(): void {
+    const number = Number(this.#o.store.headNumber()) + 1;
+    const members = this.#o.schedule?.setAt(number).validators;
+    if (members && !members.includes(this.address)) {
+      throw new ChainError(
+        'NOT_A_VALIDATOR',
+        `${this.address} is not in the validator set of block ${number}: it builds no block there`,
+        { details: { number } },
+      );
+    }
   }
 
   async #produce(): Promise<ProducedBlock> {
