@@ -20,6 +20,12 @@ export type {
   PrepareMessage,
   ProposalMessage,
 } from './consensus/types.js';
+export {
+  approveSetChange,
+  encodeSignedSetChange,
+  VALIDATOR_SET_CHANGE_ADDRESS,
+  type ValidatorSetChange,
+} from './consensus/validatorSetChange.js';
 export { ChainError, type ChainErrorCode, isChainError } from './errors.js';
 export {
   khipuPrecompiles,
