@@ -67,7 +67,6 @@ describe('[Consensus] over the chain (producer, importer, Kesque tables)', () =>
         store: chain.store,
         importer: chain.importer,
         ...(chain.producer ? { producer: chain.producer } : {}),
-        blockTimeMs: 50,
       });
       const state = openConsensusStateStore(kv);
       const signer = crypto.createSigner(key);
@@ -90,6 +89,7 @@ describe('[Consensus] over the chain (producer, importer, Kesque tables)', () =>
         },
         validatorsAt: () => view,
         startHeight: 1,
+        blockTimeMs: 50,
         onFatal: (e) => assert.fail(String(e)),
       });
       nodes.push({ chain, kv, blocks, driver, queue });
@@ -191,7 +191,6 @@ describe('[Consensus] over the chain (producer, importer, Kesque tables)', () =>
     const blocks = createChainBlocks({
       store: judge.store,
       importer: judge.importer,
-      blockTimeMs: 50,
       onProposalRefused: (height, reason) => reasons.push(`${height}: ${reason}`),
     });
     assert.equal(await blocks.validateBlock(1, hashConsensusBlock(proposal), proposal), false);

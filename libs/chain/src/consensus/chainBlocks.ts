@@ -35,8 +35,6 @@ export interface CreateChainBlocksParameters {
   importer: Importer;
   /** The producer of a validator; a follower has none and builds nothing. */
   producer?: Producer;
-  /** The proposer waits this long after the head was committed before it builds. */
-  blockTimeMs: number;
   onCommitted?: (block: CommittedBlock) => void | Promise<void>;
   /** A proposal this validator refused to prepare, and why (the node logs it). */
   onProposalRefused?: (height: number, reason: string) => void;
@@ -61,13 +59,10 @@ type Staged =
   | { kind: 'built'; number: bigint; hash: Hash; built: BuiltBlock; transactions: Uint8Array[] }
   | { kind: 'prepared'; number: bigint; hash: Hash; prepared: PreparedImport };
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
 export function createChainBlocks(p: CreateChainBlocksParameters): ChainBlocks {
   const now = p.now ?? Date.now;
   let queue: Promise<unknown> = Promise.resolve();
   let staged: Staged | null = null;
-  let headCommittedAt = now();
 
   /** Runs `task` after every earlier one (whatever their outcome). */
   const serial = <T>(task: () => Promise<T>): Promise<T> => {
@@ -84,10 +79,7 @@ export function createChainBlocks(p: CreateChainBlocksParameters): ChainBlocks {
 
   const nextHeight = () => p.store.headNumber() + 1n;
 
-  const committed = async (block: CommittedBlock) => {
-    headCommittedAt = now();
-    await p.onCommitted?.(block);
-  };
+  const committed = async (block: CommittedBlock) => p.onCommitted?.(block);
 
   const sealsOf = (d: Decision): SealData[] =>
     d.seals.map((s) => ({
@@ -100,11 +92,9 @@ export function createChainBlocks(p: CreateChainBlocksParameters): ChainBlocks {
     async buildBlock(height, _round) {
       const producer = p.producer;
       if (!producer) throw new ConsensusError('INVALID_CONFIG', 'a follower does not build blocks');
-      const wait = headCommittedAt + p.blockTimeMs - now();
-      if (wait > 0) await sleep(wait);
       return serial(async () => {
-        // Decided while the proposer waited for the interval: the engine ignores an answer for a
-        // height it left, so an empty block will do.
+        // Decided while the build waited (for the block time, or in the queue): the engine ignores
+        // an answer for a height it left, so an empty block will do.
         if (BigInt(height) < nextHeight()) return new Uint8Array(0);
         if (BigInt(height) !== nextHeight()) {
           throw new ConsensusError(

@@ -4,12 +4,15 @@
 // one at a time through a serial queue, so the engine never sees two at once.
 //
 // It sits apart from the engine because it owns the clock (setTimeout) and awaits I/O; the node
-// supplies storage and execution through the two small interfaces below.
+// supplies storage and execution through the two small interfaces below. The clock also paces
+// heights (heightTiming.ts): the proposer builds a block time after the parent's proposal was
+// seen, and round 0's timer runs from that same moment on every validator.
 
 import type { Transport } from '../p2p/types.js';
 import { DEFAULT_MAX_MESSAGE_BYTES, decodeConsensusMessage, encodeConsensusMessage } from './codec.js';
 import type { ConsensusEngine } from './engine.js';
 import { isConsensusError } from './errors.js';
+import { buildAtMs, createProposalClock, roundZeroTimerMs } from './heightTiming.js';
 import type {
   ConsensusEvent,
   ConsensusInput,
@@ -22,8 +25,8 @@ import type {
 
 /**
  * Builds and checks blocks (the node's producer and executor).
- * Contract: `buildBlock` returns encoded block bytes whose `hashBlock` is the block hash (it may
- * wait for the block interval); `validateBlock` resolves true only when executing the block on its
+ * Contract: `buildBlock` returns encoded block bytes whose `hashBlock` is the block hash (the
+ * driver calls it once the block time is up); `validateBlock` resolves true only when executing the block on its
  * parent gives the header's state root and the header follows the chain rules.
  */
 export interface BlockSource {
@@ -53,6 +56,10 @@ export interface CreateConsensusDriverParameters {
   /** The last stored decisions (after a restart), so that the engine answers peers that are behind. */
   recentDecisions?: readonly Decision[];
   maxMessageBytes?: number;
+  /** The proposer builds this long after the parent's proposal was seen (default 0: at once). */
+  blockTimeMs?: number;
+  /** Milliseconds on this node's clock (tests). */
+  now?: () => number;
   onEvent?: (event: ConsensusEvent) => void;
   onEvidence?: (evidence: EquivocationEvidence) => void;
   /** A storage or execution failure; the driver has stopped (it cannot go on safely). */
@@ -76,9 +83,23 @@ export interface ConsensusDriver {
  */
 export function createConsensusDriver(p: CreateConsensusDriverParameters): ConsensusDriver {
   const maxBytes = p.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+  const blockTimeMs = p.blockTimeMs ?? 0;
+  const now = p.now ?? Date.now;
   let chain: Promise<void> = Promise.resolve();
   let timer: NodeJS.Timeout | null = null;
+  let buildWait: NodeJS.Timeout | null = null;
   let stopped = true;
+  const proposals = createProposalClock((height) => p.validatorsAt(height).validators, p.startHeight);
+  /** The height being paced and its reference: when its parent's deciding proposal was seen (or,
+   *  not having seen it, when this node started or stored the parent). */
+  let pacedHeight = p.startHeight;
+  let reference = now();
+
+  const build = (height: number, round: number) => {
+    p.blocks
+      .buildBlock(height, round)
+      .then((block) => enqueue({ kind: 'blockBuilt', height, round, block }), fatal);
+  };
 
   const fatal = (error: unknown) => {
     if (stopped) return;
@@ -97,20 +118,40 @@ export function createConsensusDriver(p: CreateConsensusDriverParameters): Conse
       if (stopped) return;
       switch (o.kind) {
         case 'broadcast':
+          if (o.message.type === 'proposal')
+            proposals.seen(o.message.height, o.message.round, o.message.sender, now());
           p.transport.broadcast(encodeConsensusMessage(o.message));
           break;
         case 'send':
           p.transport.send(o.to, encodeConsensusMessage(o.message));
           break;
-        case 'setTimer':
+        case 'setTimer': {
+          const afterMs =
+            o.round === 0 && o.height === pacedHeight
+              ? roundZeroTimerMs({
+                  parentProposedAtMs: reference,
+                  nowMs: now(),
+                  roundTimeoutMs: o.afterMs,
+                  blockTimeMs,
+                })
+              : o.afterMs;
           if (timer) clearTimeout(timer);
-          timer = setTimeout(() => enqueue({ kind: 'timeout', timerId: o.timerId }), o.afterMs);
+          timer = setTimeout(() => enqueue({ kind: 'timeout', timerId: o.timerId }), afterMs);
           break;
-        case 'buildBlock':
-          p.blocks
-            .buildBlock(o.height, o.round)
-            .then((block) => enqueue({ kind: 'blockBuilt', height: o.height, round: o.round, block }), fatal);
+        }
+        case 'buildBlock': {
+          const waitMs = o.height === pacedHeight ? buildAtMs(reference, blockTimeMs) - now() : 0;
+          if (waitMs <= 0) {
+            build(o.height, o.round);
+            break;
+          }
+          if (buildWait) clearTimeout(buildWait);
+          buildWait = setTimeout(() => {
+            buildWait = null;
+            if (!stopped) build(o.height, o.round);
+          }, waitMs);
           break;
+        }
         case 'validateBlock':
           p.blocks
             .validateBlock(o.height, o.blockHash, o.block)
@@ -125,6 +166,8 @@ export function createConsensusDriver(p: CreateConsensusDriverParameters): Conse
           break;
         case 'decide':
           await p.store.commitDecision(o.decision);
+          pacedHeight = o.decision.height + 1;
+          reference = proposals.take(o.decision.height, o.decision.round) ?? now();
           enqueue({
             kind: 'startHeight',
             height: o.decision.height + 1,
@@ -145,9 +188,14 @@ export function createConsensusDriver(p: CreateConsensusDriverParameters): Conse
     start() {
       if (!stopped) return;
       stopped = false;
+      reference = now();
       p.transport.onMessage((_from, bytes) => {
         try {
-          enqueue({ kind: 'message', message: decodeConsensusMessage(bytes, { maxBytes }) });
+          const message = decodeConsensusMessage(bytes, { maxBytes });
+          // Noted on arrival, before the queue: the reference is when it came, not when it was handled.
+          if (message.type === 'proposal')
+            proposals.seen(message.height, message.round, message.sender, now());
+          enqueue({ kind: 'message', message });
         } catch (e) {
           // The peer layer's validator drops undecodable bytes before they get here.
           if (!isConsensusError(e)) throw e;
@@ -162,6 +210,8 @@ export function createConsensusDriver(p: CreateConsensusDriverParameters): Conse
       stopped = true;
       if (timer) clearTimeout(timer);
       timer = null;
+      if (buildWait) clearTimeout(buildWait);
+      buildWait = null;
       p.transport.onMessage(() => {});
     },
     idle: () => chain,

@@ -156,7 +156,6 @@ export async function startConsensusService(p: StartConsensusServiceParameters):
     store: chain.store,
     importer: chain.importer,
     ...(isValidator && chain.producer ? { producer: chain.producer } : {}),
-    blockTimeMs: chain.genesis.blockTimeMs,
     ...(p.onCommitted ? { onCommitted: p.onCommitted } : {}),
     onProposalRefused: (height, reason) => log.warn({ height, reason }, 'proposal refused'),
   });
@@ -214,6 +213,7 @@ export async function startConsensusService(p: StartConsensusServiceParameters):
       validatorsAt: (height) => schedule.setAt(height),
       startHeight: Number(head) + 1,
       recentDecisions: recent,
+      blockTimeMs: chain.genesis.blockTimeMs,
       onEvent: (e) => {
         // One height behind, the engine catches up by itself (certificates); further, sync.
         if (e.kind === 'behind') void checkPeers();

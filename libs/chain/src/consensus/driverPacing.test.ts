@@ -1,0 +1,209 @@
+// The driver's height pacing (heightTiming.ts) against a scripted engine on a mocked clock: what
+// is checked is when the driver builds and when round 0's timer fires, not the protocol.
+import assert from 'node:assert/strict';
+import { describe, it, mock } from 'node:test';
+import type { MessageHandler, Transport } from '../p2p/types.js';
+import { encodeConsensusMessage } from './codec.js';
+import { createConsensusDriver } from './driver.js';
+import type { ConsensusEngine } from './engine.js';
+import { proposerOf } from './proposer.js';
+import type { Address, ConsensusInput, ConsensusOutput, Decision, Hash, ProposalMessage } from './types.js';
+
+const validators = ['0x11', '0x22', '0x33', '0x44'].map((a) => a.padEnd(42, '0') as Address);
+const BLOCK_TIME_MS = 1000;
+const ROUND_TIMEOUT_MS = 2000;
+const HASH = `0x${'ab'.repeat(32)}` as Hash;
+
+function proposal(height: number, round: number, sender = proposerOf(validators, height, round)): Uint8Array {
+  const m: ProposalMessage = {
+    type: 'proposal',
+    chainId: 1n,
+    height,
+    round,
+    sender,
+    signature: new Uint8Array(65),
+    blockHash: HASH,
+    block: new Uint8Array([1]),
+    justification: { roundChanges: [], prepares: [] },
+  };
+  return encodeConsensusMessage(m);
+}
+
+const decision = (height: number): Decision => ({
+  height,
+  round: 0,
+  blockHash: HASH,
+  block: new Uint8Array([1]),
+  seals: [],
+});
+
+/** An engine that answers each input with scripted outputs and records when each input came. */
+function scriptedEngine(address: Address, script: (input: ConsensusInput) => ConsensusOutput[]) {
+  const seen: { kind: ConsensusInput['kind']; at: number }[] = [];
+  const engine: ConsensusEngine = {
+    address,
+    height: 0,
+    round: 0,
+    prepared: null,
+    decisionAt: () => undefined,
+    step(input) {
+      seen.push({ kind: input.kind, at: Date.now() });
+      return { outputs: script(input), verdict: null, rejection: null };
+    },
+  };
+  return { engine, seen };
+}
+
+function fakeTransport(): Transport & { deliver(bytes: Uint8Array): void } {
+  let handler: MessageHandler = () => {};
+  return {
+    broadcast() {},
+    send: () => true,
+    onMessage(h) {
+      handler = h;
+    },
+    connectedPeers: () => [],
+    deliver: (bytes) => handler(validators[0]!, bytes),
+  };
+}
+
+/** Lets the driver's promise chains run between clock ticks. */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+}
+
+describe('[Consensus] driver pacing', () => {
+  it("a validator late to commit the parent builds and gives up round 0 on the parent proposal's clock", async () => {
+    mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 0 });
+    try {
+      // This validator proposes height 2; it commits height 1 800 ms after height 1's proposal came.
+      const self = proposerOf(validators, 2, 0);
+      const { engine, seen } = scriptedEngine(self, (input) => {
+        if (input.kind === 'startHeight')
+          return [
+            {
+              kind: 'setTimer',
+              timerId: input.height,
+              height: input.height,
+              round: 0,
+              afterMs: ROUND_TIMEOUT_MS,
+            },
+            ...(input.height === 2 ? [{ kind: 'buildBlock', height: 2, round: 0 } as const] : []),
+          ];
+        if (input.kind === 'message') return [{ kind: 'decide', decision: decision(1) }];
+        return [];
+      });
+      const builds: number[] = [];
+      const transport = fakeTransport();
+      const driver = createConsensusDriver({
+        engine,
+        transport,
+        blocks: {
+          buildBlock: async () => {
+            builds.push(Date.now());
+            return new Uint8Array([2]);
+          },
+          validateBlock: async () => true,
+        },
+        store: {
+          persistState: async () => {},
+          commitDecision: () => new Promise((r) => setTimeout(r, 800)),
+        },
+        validatorsAt: () => ({ validators }),
+        startHeight: 1,
+        blockTimeMs: BLOCK_TIME_MS,
+        now: () => Date.now(),
+      });
+      driver.start();
+      await settle();
+      mock.timers.tick(100);
+      transport.deliver(proposal(1, 0)); // the parent's proposal comes at 100 ms
+      await settle();
+      mock.timers.tick(800); // committed at 900 ms: height 2 starts late
+      await settle();
+      assert.equal(seen.at(-1)?.kind, 'startHeight');
+      assert.equal(seen.at(-1)?.at, 900);
+
+      mock.timers.tick(199);
+      await settle();
+      assert.deepEqual(builds, [], 'not before the block time after the parent proposal');
+      mock.timers.tick(1);
+      await settle();
+      assert.deepEqual(builds, [1100], 'built at 100 + 1000 ms, not 900 + 1000 ms');
+
+      mock.timers.tick(ROUND_TIMEOUT_MS - BLOCK_TIME_MS - 1); // 2099 ms
+      await settle();
+      assert.equal(
+        seen.some((s) => s.kind === 'timeout' && s.at > 900),
+        false,
+      );
+      mock.timers.tick(1);
+      await settle();
+      const timeout = seen.find((s) => s.kind === 'timeout' && s.at > 900);
+      assert.equal(
+        timeout?.at,
+        2100,
+        'round 0 ends at 100 + 2000 ms, as on a validator that committed at once',
+      );
+      driver.stop();
+    } finally {
+      mock.timers.reset();
+    }
+  });
+
+  it('a proposal by a validator not proposing that round does not move the pace', async () => {
+    mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 0 });
+    try {
+      const self = proposerOf(validators, 2, 0);
+      let messages = 0;
+      const { engine, seen } = scriptedEngine(self, (input) => {
+        if (input.kind === 'startHeight')
+          return [
+            {
+              kind: 'setTimer',
+              timerId: input.height,
+              height: input.height,
+              round: 0,
+              afterMs: ROUND_TIMEOUT_MS,
+            },
+          ];
+        if (input.kind === 'message' && ++messages === 2)
+          return [{ kind: 'decide', decision: { ...decision(1), round: 1 } }];
+        return [];
+      });
+      const transport = fakeTransport();
+      const driver = createConsensusDriver({
+        engine,
+        transport,
+        blocks: { buildBlock: async () => new Uint8Array(), validateBlock: async () => true },
+        store: { persistState: async () => {}, commitDecision: async () => {} },
+        validatorsAt: () => ({ validators }),
+        startHeight: 1,
+        blockTimeMs: BLOCK_TIME_MS,
+        now: () => Date.now(),
+      });
+      driver.start();
+      await settle();
+      // A round-1 proposal by round 0's proposer (not round 1's) at 100 ms, the real one at 500 ms,
+      // which is decided: height 2 is timed from 500 ms.
+      mock.timers.tick(100);
+      transport.deliver(proposal(1, 1, proposerOf(validators, 1, 0)));
+      await settle();
+      mock.timers.tick(400);
+      transport.deliver(proposal(1, 1));
+      await settle();
+      mock.timers.tick(ROUND_TIMEOUT_MS - 1);
+      await settle();
+      assert.equal(
+        seen.some((s) => s.kind === 'timeout'),
+        false,
+      );
+      mock.timers.tick(1);
+      await settle();
+      assert.equal(seen.find((s) => s.kind === 'timeout')?.at, 500 + ROUND_TIMEOUT_MS);
+      driver.stop();
+    } finally {
+      mock.timers.reset();
+    }
+  });
+});
