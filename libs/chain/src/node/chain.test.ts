@@ -18,7 +18,8 @@ import { isChainError } from '../errors.js';
 import type { PendingTransaction } from '../exec/types.js';
 import { FEE_POOL_ADDRESS, OUTBOX_ADDRESS, parseGenesisConfig } from '../genesis/config.js';
 import type { TransactionSource } from '../producer/types.js';
-import type { Hex } from '../rpc/backend.js';
+import type { Hash, Hex } from '../rpc/backend.js';
+import { ChainStore } from '../store/chainStore.js';
 import { createMemoryKV, type KVStore } from '../store/kv.js';
 import { Tables } from '../store/tables.js';
 import { type Chain, openChain } from './chain.js';
@@ -198,6 +199,17 @@ describe('[chain] node core: genesis, producer, store, readers', () => {
       [],
     ]);
     assert.equal(chain.store.getBlockByNumber(2n)?.size, BigInt(blockRLP.length));
+    // The summary (hashes only, what block watchers poll) agrees with the block2 block: from
+    // the commit's cache, and from the stored body by a store with no cache.
+    const block2 = chain.store.getBlockByNumber(2n);
+    const expected = { transactionHashes: block2?.transactions.map((t) => t.hash), size: block2?.size };
+    for (const store of [chain.store, new ChainStore({ kv, common: chain.common })]) {
+      const summary = store.getBlockSummaryByNumber(2n);
+      assert.deepEqual({ transactionHashes: summary?.transactionHashes, size: summary?.size }, expected);
+      assert.equal(summary?.header.hash, block2?.header.hash);
+      assert.deepEqual(store.getBlockSummaryByHash(block2?.header.hash as Hash), summary);
+    }
+    assert.equal(chain.store.getBlockSummaryByNumber(99n), null);
     const contract = receipts[1]?.contractAddress;
     assert.ok(contract);
     assert.equal(receipts[0]?.gasUsed, 21_000n);

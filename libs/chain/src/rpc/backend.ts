@@ -110,6 +110,15 @@ export interface BlockData {
   size: bigint;
 }
 
+/** A block with its transactions' hashes only: what eth_getBlockByNumber/ByHash answer without
+ *  full transactions, served without decoding a transaction. */
+export interface BlockSummary {
+  header: HeaderData;
+  transactionHashes: Hash[];
+  /** Length in bytes of the block's RLP encoding. */
+  size: bigint;
+}
+
 /** Where a mined transaction sits. */
 export interface TransactionLocation {
   blockHash: Hash;
@@ -177,6 +186,11 @@ export interface BlockReader {
   getHeaderByNumber(number: bigint): MaybePromise<HeaderData | null>;
   getBlockByNumber(number: bigint): MaybePromise<BlockData | null>;
   getBlockByHash(hash: Hash): MaybePromise<BlockData | null>;
+  /** The block with transaction hashes only, `null` beyond the head. Optional (added later,
+   *  additive): without it the RPC takes the hashes from `getBlockByNumber`. */
+  getBlockSummaryByNumber?(number: bigint): MaybePromise<BlockSummary | null>;
+  /** As `getBlockSummaryByNumber`, by block hash; `null` when unknown. */
+  getBlockSummaryByHash?(hash: Hash): MaybePromise<BlockSummary | null>;
   /** A mined transaction by hash; `null` when it is not in a committed block. */
   getTransaction(hash: Hash): MaybePromise<IncludedTransaction | null>;
   /** The receipt of a mined transaction; `null` when it is not in a committed block. */

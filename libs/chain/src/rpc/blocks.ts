@@ -1,6 +1,6 @@
 // Block tags and specifiers to block numbers.
 
-import type { BlockData, BlockReader, HeaderData, PendingBlockSource } from './backend.js';
+import type { BlockData, BlockReader, BlockSummary, HeaderData, PendingBlockSource } from './backend.js';
 import type { RpcContext } from './context.js';
 import { serverError } from './errors.js';
 import type { BlockSpecifier, BlockTag } from './params.js';
@@ -54,6 +54,30 @@ export async function findBlock(context: RpcContext, block: BlockSpecifier): Pro
   const number = 'tag' in block ? tagToNumber(blocks, block.tag) : block.number;
   if (number > blocks.headNumber()) return null;
   return blocks.getBlockByNumber(number);
+}
+
+/** The block a specifier names with transaction hashes only, or `null` when there is none:
+ *  from the reader's summary when it has one (no transaction decoded), else from the block. */
+export async function findBlockSummary(
+  context: RpcContext,
+  block: BlockSpecifier,
+): Promise<BlockSummary | null> {
+  const blocks = context.backend.blocks;
+  if (!isPendingTag(context, block)) {
+    if ('hash' in block) {
+      if (blocks.getBlockSummaryByHash) return blocks.getBlockSummaryByHash(block.hash);
+    } else if (blocks.getBlockSummaryByNumber) {
+      const number = 'tag' in block ? tagToNumber(blocks, block.tag) : block.number;
+      return number > blocks.headNumber() ? null : blocks.getBlockSummaryByNumber(number);
+    }
+  }
+  const full = await findBlock(context, block);
+  return full === null ? null : summaryOf(full);
+}
+
+/** The summary of a decoded block. */
+export function summaryOf(block: BlockData): BlockSummary {
+  return { header: block.header, transactionHashes: block.transactions.map((t) => t.hash), size: block.size };
 }
 
 /** The header a specifier names, or `null`. */

@@ -4,6 +4,7 @@
 import type {
   AccessListEntry,
   BlockData,
+  BlockSummary,
   Hash,
   HeaderData,
   Hex,
@@ -12,6 +13,7 @@ import type {
   TransactionData,
   TransactionLocation,
 } from './backend.js';
+import { summaryOf } from './blocks.js';
 
 /** `0x`-hex of a non-negative integer without leading zeros. */
 export function toQuantity(value: bigint | number): Hex {
@@ -105,17 +107,26 @@ export function formatTransaction(
 
 /** A block as geth's `RPCMarshalBlock`: transaction hashes, or full transaction objects. */
 export function formatBlock(block: BlockData, fullTransactions: boolean): Record<string, unknown> {
+  if (!fullTransactions) return formatBlockSummary(summaryOf(block));
   const { header } = block;
   const out: Record<string, unknown> = { ...formatHeader(header), size: toQuantity(block.size) };
   out.transactions = block.transactions.map((tx, transactionIndex) =>
-    fullTransactions
-      ? formatTransaction(
-          tx,
-          { blockHash: header.hash, blockNumber: header.number, transactionIndex },
-          header.baseFeePerGas,
-        )
-      : tx.hash,
+    formatTransaction(
+      tx,
+      { blockHash: header.hash, blockNumber: header.number, transactionIndex },
+      header.baseFeePerGas,
+    ),
   );
+  out.uncles = [];
+  if (header.withdrawalsRoot !== undefined) out.withdrawals = [];
+  return out;
+}
+
+/** A block with transaction hashes only, in geth's shape (`fullTransactions` false). */
+export function formatBlockSummary(block: BlockSummary): Record<string, unknown> {
+  const { header } = block;
+  const out: Record<string, unknown> = { ...formatHeader(header), size: toQuantity(block.size) };
+  out.transactions = [...block.transactionHashes];
   out.uncles = [];
   if (header.withdrawalsRoot !== undefined) out.withdrawals = [];
   return out;

@@ -9,6 +9,7 @@ import type {
   BlockData,
   BlockReader,
   BlockStatsData,
+  BlockSummary,
   Hash,
   HeaderData,
   Hex,
@@ -98,6 +99,8 @@ export class ChainStore implements BlockReader, LogIndex {
   readonly #listeners = new Set<(e: NewBlockEvent) => void>();
   readonly #headers = new Map<bigint, HeaderData>();
   readonly #blocks = new Map<bigint, BlockData>();
+  /** Recent blocks with transaction hashes only (block watchers poll them): filled at commit. */
+  readonly #summaries = new Map<bigint, BlockSummary>();
   readonly #cacheBlocks: number;
   #commitChain: Promise<void> = Promise.resolve();
 
@@ -170,20 +173,44 @@ export class ChainStore implements BlockReader, LogIndex {
     const cached = this.#blocks.get(number);
     if (cached) return cached;
     const body = this.#body(number);
-    const headerSize = this.kv.get(Tables.header, Number(number))?.length ?? 0;
-    // RLP of [header, transactions, uncles = [], withdrawals = []]: a typed transaction is an RLP
-    // string around its envelope, a legacy one is its own RLP list.
-    const txsPayload = body.reduce(
-      (n, t) => n + ((t.raw[0] ?? 0) >= 0xc0 ? t.raw.length : rlpLength(t.raw.length)),
-      0,
-    );
     const block: BlockData = {
       header,
       transactions: body.map((t) => storedToTransactionData(t, this.common)),
-      size: BigInt(rlpLength(headerSize + rlpLength(txsPayload) + 1 + 1)),
+      size: blockSize(this.#headerSize(number), body),
     };
     this.#remember(this.#blocks, number, block);
     return block;
+  }
+
+  /** The block with its transactions' hashes only: no transaction is parsed. */
+  getBlockSummaryByNumber(number: bigint): BlockSummary | null {
+    const header = this.getHeaderByNumber(number);
+    if (!header) return null;
+    const cached = this.#summaries.get(number);
+    if (cached) return cached;
+    const block = this.#blocks.get(number);
+    let summary: BlockSummary;
+    if (block) {
+      summary = { header, transactionHashes: block.transactions.map((t) => t.hash), size: block.size };
+    } else {
+      const body = this.#body(number);
+      summary = {
+        header,
+        transactionHashes: body.map((t) => hex(keccak256(t.raw)) as Hash),
+        size: blockSize(this.#headerSize(number), body),
+      };
+    }
+    this.#remember(this.#summaries, number, summary);
+    return summary;
+  }
+
+  getBlockSummaryByHash(hash: Hash): BlockSummary | null {
+    const n = this.getBlockNumberByHash(hash);
+    return n === null ? null : this.getBlockSummaryByNumber(n);
+  }
+
+  #headerSize(number: bigint): number {
+    return this.kv.get(Tables.header, Number(number))?.length ?? 0;
   }
 
   getBlockByHash(hash: Hash): BlockData | null {
@@ -388,8 +415,9 @@ export class ChainStore implements BlockReader, LogIndex {
     ops.push({ type: 'put', table: Tables.stats, key, value: encodeStats(c.stats) });
     ops.push({ type: 'put', table: Tables.supply, key, value: encodeSupply(c.supply) });
     ops.push({ type: 'put', table: Tables.blockHash, key: fromHex(header.hash), value: encodeNumber(n) });
-    c.transactions.forEach((t, i) => {
-      ops.push({ type: 'put', table: Tables.txIndex, key: keccak256(t.raw), value: encodeTxLocation(n, i) });
+    const hashes = c.transactions.map((t) => keccak256(t.raw));
+    hashes.forEach((h, i) => {
+      ops.push({ type: 'put', table: Tables.txIndex, key: h, value: encodeTxLocation(n, i) });
     });
     ops.push(...this.#logIndexOps(n, c.receipts));
     // Last: the head. Kesque applies the batch atomically; the order also keeps a store that
@@ -398,10 +426,16 @@ export class ChainStore implements BlockReader, LogIndex {
     await this.kv.batch(ops);
     this.#head = n;
     this.#remember(this.#headers, n, header);
+    const transactionHashes = hashes.map((h) => hex(h) as Hash);
+    this.#remember(this.#summaries, n, {
+      header,
+      transactionHashes,
+      size: blockSize(c.headerRLP.length, c.transactions),
+    });
     // The event's logs straight from what was committed: no transaction is parsed again.
     const logs: LogData[] = [];
     c.receipts.forEach((r, i) => {
-      const transactionHash = hex(keccak256((c.transactions[i] as StoredTransaction).raw));
+      const transactionHash = transactionHashes[i] as Hash;
       for (const [address, topics, data] of r.logs) {
         logs.push({
           address: hex(address),
@@ -453,6 +487,16 @@ export class ChainStore implements BlockReader, LogIndex {
       if (!first.done) map.delete(first.value);
     }
   }
+}
+
+/** Length in bytes of a block's RLP, [header, transactions, uncles = [], withdrawals = []]: a
+ *  typed transaction is an RLP string around its envelope, a legacy one is its own RLP list. */
+function blockSize(headerSize: number, body: readonly StoredTransaction[]): bigint {
+  const txsPayload = body.reduce(
+    (n, t) => n + ((t.raw[0] ?? 0) >= 0xc0 ? t.raw.length : rlpLength(t.raw.length)),
+    0,
+  );
+  return BigInt(rlpLength(headerSize + rlpLength(txsPayload) + 1 + 1));
 }
 
 /** Length of an RLP item (string or list) whose payload is `payload` bytes long. */
