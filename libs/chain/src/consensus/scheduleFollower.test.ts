@@ -6,11 +6,14 @@ import { addressOfPrivateKey, initDietcoin, keccak256 } from '@khipu/dietcoin';
 import { isChainError } from '../errors.js';
 import type { PendingTransaction } from '../exec/types.js';
 import { parseGenesisConfig } from '../genesis/config.js';
+import { validatorScheduleOf } from '../genesis/validatorSchedule.js';
 import { type Chain, openChain } from '../node/chain.js';
 import type { TransactionSource } from '../producer/types.js';
 import { createMemoryKV, type KVStore } from '../store/kv.js';
+import { SCHEDULE_CHECKPOINT_KEY, Tables } from '../store/tables.js';
 import { createConsensusCrypto } from './crypto.js';
 import type { ConsensusError } from './errors.js';
+import { followValidatorSchedule } from './scheduleFollower.js';
 import type { Address } from './types.js';
 import {
   approveSetChange,
@@ -158,6 +161,95 @@ describe('[Consensus] the node schedule follows governance changes in committed 
     assert.equal(chain.store.headNumber(), BigInt(EPOCH - 1), 'no block at or after the epoch');
     assert.equal(errors.length, 1);
     assert.ok(isChainError(errors[0], 'NOT_A_VALIDATOR'));
+    await chain.stop();
+  });
+
+  it('restarts from its checkpoint: the same schedule, and only the blocks after it read', async () => {
+    await initDietcoin();
+    const crypto = await createConsensusCrypto();
+    const queue: PendingTransaction[] = [];
+    const source: TransactionSource = { take: () => queue.splice(0), onBlockCommitted: () => {} };
+    const chain = await open(createMemoryKV(), source, []);
+    const v = addressOf(validatorKey);
+    const j = addressOf(joinerKey);
+    const changeTx = (nonce: bigint, epoch: number, validators: Address[], approvers: Uint8Array[]) => {
+      const change: ValidatorSetChange = { chainId: BigInt(CHAIN_ID), epoch, validators: { validators } };
+      const data = encodeSignedSetChange({
+        change,
+        approvals: approvers.map((k) => approveSetChange(crypto.createSigner(k), crypto.keccak256, change)),
+      });
+      const tx = createFeeMarket1559Tx(
+        {
+          nonce,
+          to: VALIDATOR_SET_CHANGE_ADDRESS,
+          data,
+          gasLimit: 300_000n,
+          maxFeePerGas: 10n ** 10n,
+          maxPriorityFeePerGas: 1n,
+        },
+        { common: chain.common },
+      ).sign(alice);
+      const raw = tx.serialize();
+      return { tx, raw, sender: tx.getSenderAddress().bytes, hash: keccak256(raw) };
+    };
+    // Epoch 1 adds the joiner (approved by epoch 0's set), epoch 2 drops it again (approved by both,
+    // epoch 1's set): the second change verifies only against the first.
+    const producer = chain.producer!;
+    for (let n = 1; n <= 10; n++) {
+      if (n === 2) queue.push(changeTx(0n, 1, [v, j].sort() as Address[], [validatorKey]));
+      if (n === 5) queue.push(changeTx(1n, 2, [v], [validatorKey, joinerKey]));
+      await producer.produceBlock();
+    }
+    const reads: bigint[] = [];
+    const getRawTransactions = chain.store.getRawTransactions.bind(chain.store);
+    chain.store.getRawTransactions = (n) => {
+      reads.push(n);
+      return getRawTransactions(n);
+    };
+    const follow = (checkpointEvery = 4) => {
+      reads.length = 0;
+      const schedule = validatorScheduleOf(chain.genesis, crypto);
+      const stop = followValidatorSchedule({
+        store: chain.store,
+        schedule,
+        common: chain.common,
+        checkpointEvery,
+      });
+      return { schedule, stop, reads: [...reads] };
+    };
+    const setsOf = (s: ReturnType<typeof follow>['schedule']) =>
+      Array.from({ length: 4 * EPOCH }, (_, h) => [
+        s.setAt(h).validators,
+        bytesToHex(s.hashesAt(h).nextValidatorsHash),
+      ]);
+
+    const scanned = follow();
+    scanned.stop();
+    assert.equal(scanned.reads.length, 10, 'no checkpoint yet: every block is read');
+    assert.deepEqual(scanned.schedule.setAt(EPOCH).validators, [v, j].sort());
+    assert.deepEqual(scanned.schedule.setAt(2 * EPOCH).validators, [v]);
+    await new Promise((r) => setImmediate(r));
+
+    const restored = follow();
+    assert.deepEqual(restored.reads, [], 'the checkpoint covers the head');
+    assert.deepEqual(setsOf(restored.schedule), setsOf(scanned.schedule));
+    // Following on: a checkpoint at block 12 (every 4), so a restart at 13 reads block 13 only.
+    for (let n = 11; n <= 13; n++) await producer.produceBlock();
+    restored.stop();
+    await new Promise((r) => setImmediate(r));
+    const resumed = follow();
+    resumed.stop();
+    assert.deepEqual(resumed.reads, [13n]);
+    assert.deepEqual(setsOf(resumed.schedule), setsOf(scanned.schedule));
+
+    // An unreadable checkpoint is ignored: everything is scanned again, to the same schedule.
+    await chain.store.kv.batch([
+      { type: 'put', table: Tables.meta, key: SCHEDULE_CHECKPOINT_KEY, value: new Uint8Array([1, 2, 3]) },
+    ]);
+    const rescanned = follow();
+    rescanned.stop();
+    assert.equal(rescanned.reads.length, 13);
+    assert.deepEqual(setsOf(rescanned.schedule), setsOf(scanned.schedule));
     await chain.stop();
   });
 });

@@ -26,10 +26,16 @@ export interface TransactionView {
   data: Uint8Array;
 }
 
+/** A governance change the schedule took: the epoch it fixes and its encoded form (the transaction data). */
+export interface AppliedSetChange {
+  epoch: number;
+  data: Uint8Array;
+}
+
 /** What a final block did to the schedule. */
 export interface AppliedSetChanges {
-  /** Epochs whose set the block's changes fixed, in transaction order. */
-  applied: number[];
+  /** Changes that fixed an epoch's set, in transaction order. */
+  applied: AppliedSetChange[];
   /** Changes refused (malformed, late, not approved by a quorum): the node logs them. */
   refused: ConsensusError[];
 }
@@ -182,7 +188,7 @@ class Schedule implements ValidatorSchedule {
       try {
         const signed = decodeSignedSetChange(tx.data);
         this.applyChange(height, signed);
-        out.applied.push(signed.change.epoch);
+        out.applied.push({ epoch: signed.change.epoch, data: tx.data });
       } catch (e) {
         if (!isConsensusError(e)) throw e;
         out.refused.push(e);

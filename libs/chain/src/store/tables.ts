@@ -3,6 +3,7 @@
 //   meta        number  0 -> head block number (8 bytes); written last in every block batch
 //                       1 -> chain id (8 bytes), written with genesis
 //                       2 -> the state-shard snapshot (store/shardSnapshot.ts), replaced whole
+//                       3 -> the validator schedule's checkpoint (consensus/scheduleFollower.ts), replaced whole
 //   header      number  block number -> header RLP (exactly as hashed)
 //   body        number  block number -> RLP [[serializedTx, sender(20)], ...]
 //   receipts    number  block number -> RLP of the block's receipts (store/codec.ts)
@@ -74,3 +75,5 @@ export const HEAD_KEY = 0;
 export const CHAIN_ID_KEY = 1;
 /** Key of the state-shard snapshot in `meta`. */
 export const SHARD_SNAPSHOT_KEY = 2;
+/** Key of the validator schedule's checkpoint in `meta`. */
+export const SCHEDULE_CHECKPOINT_KEY = 3;
