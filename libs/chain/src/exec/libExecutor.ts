@@ -166,11 +166,14 @@ export function createLibraryExecutor(executor: Executor, mode: ExecutionMode): 
         },
         { common, skipConsensusFormatValidation: true },
       );
+      // Keys recovered by the importer (importer/blockTransactions.ts): execution trusts them.
+      const senderPublicKeys = input.transactions.map((t) => t.senderPublicKey);
       const out = await executeBlock(executor, {
         block,
         parentStateRoot: input.parentStateRoot,
         mode,
         validate: false,
+        ...(senderPublicKeys.every((k) => k !== undefined) ? { senderPublicKeys } : {}),
       });
       const touched = touchedOf(out.changes.accounts, out.gasUsed, context.coinbase);
       return {

@@ -3,7 +3,6 @@
 // producer uses, its roots (state, transactions, receipts, bloom, gas, messages, state shards)
 // compared with the header, and committed exactly as a produced block is (head moved last).
 import type { Common } from '@ethereumjs/common';
-import { createTxFromRLP } from '@ethereumjs/tx';
 import { Address, bytesToHex, hexToBytes } from '@ethereumjs/util';
 import type { StateShards } from '@khipu/dietcoin';
 import {
@@ -26,6 +25,7 @@ import type { HeaderData, SealData } from '../rpc/backend.js';
 import type { BlockCommit, ChainStore } from '../store/chainStore.js';
 import type { OverlayStateDB } from '../store/stateDB.js';
 import { nextSupply } from '../supply/supply.js';
+import { type BlockTransactionDecoder, createBlockTransactionDecoder } from './blockTransactions.js';
 
 /** A block as it travels between nodes: header RLP, serialized transactions, seals. */
 export interface BlockEnvelope {
@@ -67,9 +67,11 @@ export interface PreparedImport {
 /** Imports blocks, one at a time, in order. */
 export class Importer {
   readonly #o: ImporterOptions;
+  readonly #transactions: BlockTransactionDecoder;
 
   constructor(options: ImporterOptions) {
     this.#o = options;
+    this.#transactions = createBlockTransactionDecoder(options.chainId, options.common);
   }
 
   /**
@@ -193,14 +195,12 @@ export class Importer {
       });
     }
 
-    const transactions: PendingTransaction[] = block.transactions.map((raw, i) => {
-      try {
-        const tx = createTxFromRLP(raw, { common: o.common });
-        return { tx, raw, sender: tx.getSenderAddress().bytes, hash: keccak256(raw) };
-      } catch (cause) {
-        return bad(`transaction ${i} is invalid: ${cause instanceof Error ? cause.message : String(cause)}`);
-      }
-    });
+    let transactions: PendingTransaction[];
+    try {
+      transactions = await this.#transactions.decode(block.transactions, h.gasLimit);
+    } catch (cause) {
+      return bad(cause instanceof Error ? cause.message : String(cause));
+    }
     const out = await o.executor.execute({
       parentStateRoot: hexToBytes(parent.stateRoot),
       context: {
