@@ -1,4 +1,5 @@
-// `node --expose-gc bench/dist/execution/cpuBudget.js [--rounds N] [--count N] [--workload W]`
+// `node --expose-gc bench/dist/execution/cpuBudget.js [--rounds N] [--count N] [--workload W]
+//   [--modes serial,lanes,unordered]`
 //
 // Where the CPU of one block goes, serial against 2 workers, measured per thread: on a shared,
 // loaded 2-vCPU machine wall times swing by 2x between runs, but CPU time per thread does not.
@@ -18,6 +19,11 @@ const option = (name: string, fallback: string) => {
   return at >= 0 ? (args[at + 1] ?? fallback) : fallback;
 };
 const rounds = Number(option('--rounds', '6'));
+// serial, parallel with the producer's lanes, parallel unordered (no lanes given).
+type Mode = 'serial' | 'lanes' | 'unordered';
+const MODES: readonly Mode[] = ['serial', 'lanes', 'unordered'];
+const modes = option('--modes', 'serial,lanes').split(',') as Mode[];
+if (!modes.every((m) => MODES.includes(m))) throw new Error(`--modes: some of ${MODES.join(', ')}`);
 const count = Number(option('--count', '2000'));
 const workloadName = option('--workload', 'transfers') as WorkloadName;
 if (!WORKLOADS.includes(workloadName)) throw new Error(`--workload: one of ${WORKLOADS.join(', ')}`);
@@ -55,17 +61,26 @@ const built = await buildBlock(parallel, {
   commit: false,
 });
 const rlp = built.block.serialize();
-type Mode = 'serial' | 'parallel';
-const totals: Record<Mode, { wall: number[]; main: number; workers: number; platform: number }> = {
-  serial: { wall: [], main: 0, workers: 0, platform: 0 },
-  parallel: { wall: [], main: 0, workers: 0, platform: 0 },
-};
+interface Totals {
+  wall: number[];
+  main: number;
+  workers: number;
+  platform: number;
+}
+const totals = Object.fromEntries(
+  modes.map((m) => [m, { wall: [], main: 0, workers: 0, platform: 0 }]),
+) as unknown as Record<Mode, Totals>;
 
-async function run(executor: Executor, mode: Mode, record: boolean): Promise<void> {
+async function run(mode: Mode, record: boolean): Promise<void> {
   (globalThis as { gc?: () => void }).gc?.();
   const before = threadCpu();
   const t = performance.now();
-  await executeBlock(executor, { block: rlp, parentStateRoot: world.genesisRoot, mode, lanes: built.lanes });
+  await executeBlock(mode === 'serial' ? serial : parallel, {
+    block: rlp,
+    parentStateRoot: world.genesisRoot,
+    mode: mode === 'serial' ? 'serial' : 'parallel',
+    lanes: mode === 'lanes' ? built.lanes : undefined,
+  });
   const wall = performance.now() - t;
   if (!record) return;
   const sum = totals[mode];
@@ -78,18 +93,12 @@ async function run(executor: Executor, mode: Mode, record: boolean): Promise<voi
   }
 }
 
-for (let i = 0; i < 2; i++) {
-  await run(serial, 'serial', false);
-  await run(parallel, 'parallel', false);
-}
-for (let i = 0; i < rounds; i++) {
-  await run(serial, 'serial', true);
-  await run(parallel, 'parallel', true);
-}
+for (let i = 0; i < 2; i++) for (const mode of modes) await run(mode, false);
+for (let i = 0; i < rounds; i++) for (const mode of modes) await run(mode, true);
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1] ?? 0;
 const perBlock = (ms: number) => Math.round(ms / rounds);
 const report = Object.fromEntries(
-  (['serial', 'parallel'] as const).map((mode) => {
+  modes.map((mode) => {
     const s = totals[mode];
     return [
       mode,
@@ -103,15 +112,22 @@ const report = Object.fromEntries(
     ];
   }),
 );
-const serialWall = totals.serial.wall;
+// Wall of the first mode over each other mode, per round (the modes ran back to back).
+const [base, ...others] = modes;
+const baseWall = base === undefined ? [] : totals[base].wall;
+const ratios = Object.fromEntries(
+  others.map((mode) => {
+    const perRound = baseWall.map((w, i) => Number((w / (totals[mode].wall[i] ?? w)).toFixed(3)));
+    return [`${base}Over${mode[0]?.toUpperCase()}${mode.slice(1)}`, { median: median(perRound), perRound }];
+  }),
+);
 console.log(
   JSON.stringify({
     workload: workloadName,
     transactions: built.block.transactions.length,
     rounds,
     ...report,
-    serialOverParallelWall: Number((median(serialWall) / median(totals.parallel.wall)).toFixed(3)),
-    perRound: serialWall.map((s, i) => Number((s / (totals.parallel.wall[i] ?? s)).toFixed(2))),
+    wallRatios: ratios,
   }),
 );
 await serial.close();

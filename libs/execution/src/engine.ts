@@ -10,7 +10,7 @@ import { createVM, type PostByzantiumTxReceipt, type RunTxResult, runTx, type VM
 import type { TxOutcome } from './access.js';
 import { BlockHashWindow } from './blockHashes.js';
 import { FEE_POOL_ADDRESS } from './common.js';
-import { TrackingStateManager, type TxUndo } from './tracking.js';
+import { TrackingStateManager } from './tracking.js';
 import type { ExecutionExtensions, ExtensionsSource } from './types.js';
 
 export interface TxEngine {
@@ -106,7 +106,7 @@ export async function runTracked(
   tx: TypedTransaction,
   block: Block,
   blockGasUsed: bigint,
-): Promise<{ outcome: TxOutcome; result: RunTxResult | undefined; undo: TxUndo }> {
+): Promise<{ outcome: TxOutcome; result: RunTxResult | undefined }> {
   engine.tracker.beginTx();
   let result: RunTxResult | undefined;
   let error = '';
@@ -115,7 +115,7 @@ export async function runTracked(
   } catch (cause) {
     error = cause instanceof Error ? cause.message : String(cause);
   }
-  const { access, undo } = await engine.tracker.endTx();
+  const access = await engine.tracker.endTx();
   if (result === undefined) {
     return {
       outcome: {
@@ -130,7 +130,6 @@ export async function runTracked(
         txType: tx.type,
       },
       result,
-      undo,
     };
   }
   const receipt = result.receipt as PostByzantiumTxReceipt;
@@ -147,6 +146,5 @@ export async function runTracked(
       txType: tx.type,
     },
     result,
-    undo,
   };
 }

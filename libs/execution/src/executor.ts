@@ -62,8 +62,9 @@ import { describeBlock, describeTx, ExecutionError, type HeaderMismatch } from '
 import { OutcomeStream } from './outcomeStream.js';
 import { parallelTrieHasher } from './parallelRoot.js';
 import { createWorkerPool, type WorkerPool } from './pool.js';
-import type { LaneJob } from './protocol.js';
+import type { WorkerShare } from './protocol.js';
 import { makeReceipt, receiptsRoot } from './receipts.js';
+import { recoverSenderKey } from './signing.js';
 import { clearNodeCache, createCachedStateManager, StateDB } from './state.js';
 import { computeStateRoot } from './stateRoot.js';
 import { MissingTrieNodeError, orderedTrieRoot } from './trieBatch.js';
@@ -452,7 +453,7 @@ class ExecutorImpl implements Executor {
     } else {
       keys = txs.map((tx, i) => {
         try {
-          return tx.getSenderPublicKey();
+          return recoverSenderKey(tx, job.raws[i] as Uint8Array, this.crypto.keccak256);
         } catch (cause) {
           const reason = cause instanceof Error ? cause.message : String(cause);
           throw this.signatureError(job.number, i, bytesToHex(tx.hash()), reason, cause);
@@ -860,25 +861,28 @@ class ExecutorImpl implements Executor {
     }
   }
 
-  /** Assigns lanes to workers, largest first, to the least loaded one. */
-  private assign(job: BlockJob, lanes: Lanes): LaneJob[][] {
+  /** Splits the block into one share per worker: lanes go whole, largest first, to the least
+   *  loaded worker (singletons thus alternate in block order); each share is in block order. */
+  private assign(job: BlockJob, lanes: Lanes): WorkerShare[] {
     const size = this.pool?.size ?? 1;
-    const perWorker: LaneJob[][] = Array.from({ length: size }, () => []);
+    const members: number[][] = Array.from({ length: size }, () => []);
     const load = new Array<number>(size).fill(0);
     const order = [...lanes.keys()].sort((a, b) => (lanes[b]?.length ?? 0) - (lanes[a]?.length ?? 0));
-    // Singletons go round-robin in block order (cheap, balanced); bigger lanes to the least loaded.
     for (const l of order) {
       const lane = lanes[l] ?? [];
       let w = 0;
       for (let k = 1; k < size; k++) if ((load[k] ?? 0) < (load[w] ?? 0)) w = k;
       load[w] = (load[w] ?? 0) + lane.length;
-      perWorker[w]?.push({
-        indices: [...lane],
-        txs: lane.map((i) => job.raws[i] as Uint8Array),
-        senderKeys: lane.map((i) => job.senderKeys?.[i] ?? EMPTY),
-      });
+      for (const i of lane) members[w]?.push(i);
     }
-    return perWorker;
+    return members.map((share) => {
+      const indices = Array.from(Int32Array.from(share).sort());
+      return {
+        indices,
+        txs: indices.map((i) => job.raws[i] as Uint8Array),
+        senderKeys: indices.map((i) => job.senderKeys?.[i] ?? EMPTY),
+      };
+    });
   }
 
   /** After the workers found a block contended: its most called contract is contended. */
@@ -913,10 +917,11 @@ class ExecutorImpl implements Executor {
     // they go; the coordinator decodes the header meanwhile, then merges what has arrived.
     const stream = new OutcomeStream();
     let parallelEnd = 0;
+    const shares = this.assign(job, lanes);
     const running = pool.run(
       job.headerRLP,
       job.parentStateRoot,
-      this.assign(job, lanes),
+      shares,
       job.ancestors,
       probe,
       (indices, encoded) => stream.add(indices, encoded),
@@ -939,11 +944,13 @@ class ExecutorImpl implements Executor {
     const mergeStart = now();
     let waited = 0;
     let contended = false;
-    const laneOf = new Int32Array(count);
-    lanes.forEach((lane, l) => {
-      for (const i of lane) laneOf[i] = l;
+    // What each transaction saw in its worker: the writes of the earlier transactions of its share
+    // (by item key, the version 2·j of writer j).
+    const shareOf = new Int32Array(count);
+    shares.forEach((share, w) => {
+      for (const i of share.indices) shareOf[i] = w;
     });
-    const laneSeen: Map<string, number>[] = lanes.map(() => new Map());
+    const shareSeen: Map<string, number>[] = shares.map(() => new Map());
     const versions = new Map<string, number>();
     const engine = this.engine;
     engine.tracker.trackReads = true;
@@ -988,15 +995,18 @@ class ExecutorImpl implements Executor {
         if (gasUsed + first.gasLimit > block.header.gasLimit) {
           const reason = `gas limit ${first.gasLimit} exceeds the block's remaining gas ${block.header.gasLimit - gasUsed}`;
           if (job.dropInvalid) {
-            // Later transactions of its lane ran on its writes in the worker: they must re-run.
-            const seen = laneSeen[laneOf[i] ?? 0] as Map<string, number>;
-            for (const key of writtenKeys(first.access, false)) seen.set(key, 2 * i);
+            // Later transactions of its share ran on its writes in the worker: they must re-run.
+            markSeen(
+              shareSeen[shareOf[i] ?? 0] as Map<string, number>,
+              writtenKeys(first.access, false),
+              2 * i,
+            );
             dropped.push({ index: i, reason });
             continue;
           }
           throw this.txError('BLOCK_GAS_EXCEEDED', block, this.txAt(job, i), i, reason);
         }
-        const seen = laneSeen[laneOf[i] ?? 0] as Map<string, number>;
+        const seen = shareSeen[shareOf[i] ?? 0] as Map<string, number>;
         let conflict = false;
         for (const key of readKeys(first.access)) {
           if ((versions.get(key) ?? -1) !== (seen.get(key) ?? -1)) {
@@ -1006,28 +1016,32 @@ class ExecutorImpl implements Executor {
             break;
           }
         }
-        // What later transactions of this lane saw: this transaction's writes in the worker.
-        for (const key of writtenKeys(first.access, false)) seen.set(key, 2 * i);
+        // What later transactions of this share saw: this transaction's writes in the worker
+        // (marked once its own merge no longer compares against the share's earlier writes).
+        const workerWrites = writtenKeys(first.access, false);
         let outcome: TxOutcome;
         if (!conflict) {
           if (!first.ok) {
             if (job.dropInvalid) {
+              markSeen(seen, workerWrites, 2 * i);
               dropped.push({ index: i, reason: first.error });
               continue;
             }
             throw this.txError('INVALID_TX', block, this.txAt(job, i), i, first.error);
           }
+          // The worker's whole account is the merged one when every field holds the same
+          // version in both: the parent's, or that of a share-mate merged unchanged. (A share-mate
+          // dropped or re-run differently left the worker's account stale.)
+          const same = (key: string) => (versions.get(key) ?? -1) === (seen.get(key) ?? -1);
           await this.applyAccess(
             first.access,
-            (a) =>
-              !versions.has(`${a}n`) &&
-              !versions.has(`${a}b`) &&
-              !versions.has(`${a}c`) &&
-              !versions.has(`${a}x`),
+            (a) => same(`${a}n`) && same(`${a}b`) && same(`${a}c`) && same(`${a}x`),
           );
+          markSeen(seen, workerWrites, 2 * i);
           for (const key of writtenKeys(first.access, true)) versions.set(key, 2 * i);
           outcome = first;
         } else {
+          markSeen(seen, workerWrites, 2 * i);
           const r0 = now();
           const rerun = await runTracked(engine, this.txAt(job, i), block, receiptGas);
           rerunMs += now() - r0;
@@ -1124,6 +1138,11 @@ export function learnedLanes(
     } else lanes.push([i]);
   });
   return groups.size === 0 ? undefined : lanes;
+}
+
+/** Records that the later transactions of a share saw `keys` at `version`. */
+function markSeen(seen: Map<string, number>, keys: readonly string[], version: number): void {
+  for (const key of keys) seen.set(key, version);
 }
 
 /** True when every index appears once, lanes are in block order and within range. */

@@ -4,8 +4,8 @@
 import { Worker } from 'node:worker_threads';
 import type { AncestorHashes } from './blockHashes.js';
 import { ExecutionError } from './errors.js';
-import type { FromWorker, LaneJob, PackedList, ToWorker } from './protocol.js';
-import { packEntries, packLanes, unpackList } from './protocol.js';
+import type { FromWorker, PackedList, ToWorker, WorkerShare } from './protocol.js';
+import { packEntries, packShare, unpackList } from './protocol.js';
 import type { ExtensionsSource, StateStore } from './types.js';
 
 export interface CreateWorkerPoolParameters {
@@ -22,10 +22,9 @@ interface Pending {
   progress?: (message: FromWorker) => void;
 }
 
-/** What the workers returned for a block: outcomes and recovered sender keys by index, refused
- *  signatures, each worker's busy and recovery time. */
-export interface LaneResults {
-  outcomes: Map<number, Uint8Array>;
+/** What the workers returned for a block (the outcomes went to `onOutcomes`): recovered sender
+ *  keys by index, refused signatures, each worker's busy and recovery time. */
+export interface ShareResults {
   keys: Map<number, Uint8Array>;
   invalid: { index: number; reason: string }[];
   busyMs: number[];
@@ -45,17 +44,16 @@ export interface WorkerPool {
   hash(
     shares: { nibbles: number[]; children: Uint8Array[]; changes: Uint8Array }[],
   ): Promise<{ children: Uint8Array[]; entries: Uint8Array }[]>;
-  /** Runs one lane list per worker; returns each transaction's encoded outcome by index.
-   *  `onOutcomes` is told of outcomes as they arrive (every OUTCOME_CHUNK per worker, then the
-   *  rest), before the promise settles. */
+  /** Runs one share per worker. `onOutcomes` is told of the encoded outcomes as they arrive
+   *  (every OUTCOME_CHUNK per worker, then the rest), before the promise settles. */
   run(
     header: Uint8Array,
     parentStateRoot: Uint8Array,
-    perWorker: LaneJob[][],
+    shares: WorkerShare[],
     ancestors?: AncestorHashes,
     probeContention?: boolean,
     onOutcomes?: (indices: readonly number[], outcomes: readonly Uint8Array[]) => void,
-  ): Promise<LaneResults>;
+  ): Promise<ShareResults>;
   close(): Promise<void>;
 }
 
@@ -225,21 +223,15 @@ export async function createWorkerPool(p: CreateWorkerPoolParameters): Promise<W
         throw wrap(cause);
       }
     },
-    async run(header, parentStateRoot, perWorker, ancestors, probeContention = false, onOutcomes) {
+    async run(header, parentStateRoot, shares, ancestors, probeContention = false, onOutcomes) {
       check();
-      const outcomes = new Map<number, Uint8Array>();
       const keys = new Map<number, Uint8Array>();
       const invalid: { index: number; reason: string }[] = [];
       const busyMs: number[] = [];
       const recoveryMs: number[] = [];
       let contended = false;
       const collect = (indices: readonly number[], list: PackedList) => {
-        const encoded = unpackList(list);
-        indices.forEach((index, k) => {
-          const outcome = encoded[k];
-          if (outcome !== undefined) outcomes.set(index, outcome);
-        });
-        onOutcomes?.(indices, encoded);
+        onOutcomes?.(indices, unpackList(list));
       };
       const progress = (m: FromWorker) => {
         if (m.type === 'outcomes') collect(m.indices, m.outcomes);
@@ -247,8 +239,8 @@ export async function createWorkerPool(p: CreateWorkerPoolParameters): Promise<W
       try {
         const results = await Promise.all(
           threads.map((t, w) => {
-            const lanes = perWorker[w] ?? [];
-            if (lanes.length === 0) return Promise.resolve(undefined);
+            const share = shares[w];
+            if (share === undefined || share.indices.length === 0) return Promise.resolve(undefined);
             return t.request(
               nextId,
               {
@@ -256,7 +248,7 @@ export async function createWorkerPool(p: CreateWorkerPoolParameters): Promise<W
                 id: nextId++,
                 header,
                 parentStateRoot,
-                lanes: packLanes(lanes),
+                share: packShare(share),
                 ancestors,
                 probeContention,
               },
@@ -281,7 +273,7 @@ export async function createWorkerPool(p: CreateWorkerPoolParameters): Promise<W
         throw wrap(cause);
       }
       invalid.sort((a, b) => a.index - b.index);
-      return { outcomes, keys, invalid, busyMs, recoveryMs, contended };
+      return { keys, invalid, busyMs, recoveryMs, contended };
     },
     async close() {
       if (closed) return;

@@ -24,9 +24,10 @@ export interface RecoverMessage {
   txs: Uint8Array[];
 }
 
-/** One lane: transaction indices in block order with their bytes and sender keys (an empty key:
- *  the worker recovers it). */
-export interface LaneJob {
+/** A worker's share of a block: transaction indices in block order with their bytes and sender
+ *  keys (an empty key: the worker recovers it). The worker runs the share as one sequence, each
+ *  transaction on the writes of the earlier ones, so a lane must lie within one share. */
+export interface WorkerShare {
   indices: number[];
   txs: Uint8Array[];
   senderKeys: Uint8Array[];
@@ -37,19 +38,17 @@ export interface RunMessage {
   id: number;
   header: Uint8Array;
   parentStateRoot: Uint8Array;
-  /** {@link packLanes}: a handful of typed arrays clone far faster than thousands of objects. */
-  lanes: PackedLanes;
+  /** {@link packShare}: a handful of typed arrays clone far faster than thousands of objects. */
+  share: PackedShare;
   /** What BLOCKHASH returns in this block (none: the zero hash). */
   ancestors: AncestorHashes | undefined;
   /** Stop early, reporting `contended`, when the first transactions mostly conflict. */
   probeContention: boolean;
 }
 
-/** Lanes in flat arrays: lane `l` holds transactions `laneEnds[l-1] … laneEnds[l]-1`; each
- *  transaction has its index, its bytes (a {@link PackedList}) and a sender key (64 bytes, or
- *  none when `keyGiven[t]` is 0). */
-export interface PackedLanes {
-  laneEnds: Uint32Array;
+/** A share in flat arrays: each transaction has its index, its bytes (a {@link PackedList}) and a
+ *  sender key (64 bytes, or none when `keyGiven[t]` is 0). */
+export interface PackedShare {
   indices: Uint32Array;
   txs: PackedList;
   keys: Uint8Array;
@@ -89,47 +88,26 @@ export function unpackList(list: PackedList): Uint8Array[] {
   return out;
 }
 
-/** Packs lanes for a {@link RunMessage}. */
-export function packLanes(lanes: readonly LaneJob[]): PackedLanes {
-  let count = 0;
-  for (const lane of lanes) count += lane.indices.length;
-  const laneEnds = new Uint32Array(lanes.length);
-  const indices = new Uint32Array(count);
+/** Packs a share for a {@link RunMessage}. */
+export function packShare(share: WorkerShare): PackedShare {
+  const count = share.indices.length;
   const keys = new Uint8Array(64 * count);
   const keyGiven = new Uint8Array(count);
-  const txs: Uint8Array[] = [];
-  let t = 0;
-  lanes.forEach((lane, l) => {
-    lane.indices.forEach((index, k) => {
-      indices[t] = index;
-      txs.push(lane.txs[k] as Uint8Array);
-      const key = lane.senderKeys[k];
-      if (key !== undefined && key.length === 64) {
-        keys.set(key, 64 * t);
-        keyGiven[t] = 1;
-      }
-      t++;
-    });
-    laneEnds[l] = t;
+  share.senderKeys.forEach((key, t) => {
+    if (key.length === 64) {
+      keys.set(key, 64 * t);
+      keyGiven[t] = 1;
+    }
   });
-  return { laneEnds, indices, txs: packList(txs), keys, keyGiven };
+  return { indices: Uint32Array.from(share.indices), txs: packList(share.txs), keys, keyGiven };
 }
 
-/** Unpacks {@link packLanes}' output (an absent key is empty). */
-export function unpackLanes(packed: PackedLanes): LaneJob[] {
-  const txs = unpackList(packed.txs);
-  const lanes: LaneJob[] = [];
-  let t = 0;
-  for (const end of packed.laneEnds) {
-    const lane: LaneJob = { indices: [], txs: [], senderKeys: [] };
-    for (; t < end; t++) {
-      lane.indices.push(packed.indices[t] as number);
-      lane.txs.push(txs[t] as Uint8Array);
-      lane.senderKeys.push(packed.keyGiven[t] === 1 ? packed.keys.subarray(64 * t, 64 * t + 64) : EMPTY);
-    }
-    lanes.push(lane);
-  }
-  return lanes;
+/** Unpacks {@link packShare}'s output (an absent key is empty). */
+export function unpackShare(packed: PackedShare): WorkerShare {
+  const senderKeys: Uint8Array[] = [];
+  for (let t = 0; t < packed.indices.length; t++)
+    senderKeys.push(packed.keyGiven[t] === 1 ? packed.keys.subarray(64 * t, 64 * t + 64) : EMPTY);
+  return { indices: Array.from(packed.indices), txs: unpackList(packed.txs), senderKeys };
 }
 
 const EMPTY = new Uint8Array(0);

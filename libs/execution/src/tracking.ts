@@ -100,23 +100,6 @@ function copyAccount(account: Account): Account {
   );
 }
 
-/** How to put back what a transaction changed (workers isolate lanes with it, keeping caches warm). */
-export interface TxUndo {
-  accounts: { address: Address; before: Account | undefined }[];
-  slots: { address: Address; slot: Uint8Array; before: Uint8Array }[];
-}
-
-/** Restores the state a transaction started from, in the inner state manager. */
-export async function applyUndo(inner: MerkleStateManager, undo: TxUndo): Promise<void> {
-  for (const { address, before } of undo.accounts) {
-    if (before === undefined) await inner.deleteAccount(address);
-    else await inner.putAccount(address, copyAccount(before));
-  }
-  for (const { address, slot, before } of undo.slots) {
-    if ((await inner.getAccount(address)) !== undefined) await inner.putStorage(address, slot, before);
-  }
-}
-
 export interface TrackingOptions {
   /** Record reads (parallel runs and re-runs); writes are always recorded. */
   trackReads: boolean;
@@ -365,7 +348,7 @@ export class TrackingStateManager implements StateManagerInterface {
    * Ends the transaction: compares every touched account and slot with the state it left and
    * returns what it read and changed. The inner state still holds the transaction's writes.
    */
-  async endTx(): Promise<{ access: TxAccess; undo: TxUndo }> {
+  async endTx(): Promise<TxAccess> {
     const access: TxAccess = {
       accountReads: [],
       slotReads: [],
@@ -373,7 +356,6 @@ export class TrackingStateManager implements StateManagerInterface {
       slotWrites: [],
       increments: [],
     };
-    const undo: TxUndo = { accounts: [], slots: [] };
     this.muted = true;
     try {
       for (const handed of this.handedOut) {
@@ -410,7 +392,6 @@ export class TrackingStateManager implements StateManagerInterface {
             const delta = after.balance - (before?.balance ?? 0n);
             if (delta > 0n) {
               access.increments.push({ address: record.address.bytes, delta });
-              undo.accounts.push({ address: record.address, before });
             }
             flags = 0;
           } else if (record.commutative && flags !== 0) {
@@ -419,7 +400,6 @@ export class TrackingStateManager implements StateManagerInterface {
           }
           if (flags !== 0) {
             if (flags & WRITE_DELETED) deleted.add(key);
-            undo.accounts.push({ address: record.address, before });
             const code =
               flags & WRITE_CODE && after !== undefined
                 ? await this.inner.getCode(record.address)
@@ -440,7 +420,6 @@ export class TrackingStateManager implements StateManagerInterface {
       for (const record of this.slots.values()) {
         if (record.read) access.slotReads.push({ address: record.address.bytes, slot: record.slot });
         if (!record.written) continue;
-        undo.slots.push({ address: record.address, slot: record.slot, before: record.before });
         if (deleted.has(bytesToUnprefixedHex(record.address.bytes))) continue;
         const after = unpadBytes(await this.inner.getStorage(record.address, record.slot));
         const before = unpadBytes(record.before);
@@ -453,6 +432,6 @@ export class TrackingStateManager implements StateManagerInterface {
     } finally {
       this.muted = false;
     }
-    return { access, undo };
+    return access;
   }
 }

@@ -1,5 +1,5 @@
-// Worker thread of the execution pool: recovers senders, and runs lanes of transactions from the
-// parent state, returning each transaction's outcome and access in the compact wire layout.
+// Worker thread of the execution pool: recovers senders, and runs its share of a block's
+// transactions from the parent state, returning each transaction's outcome and access in the compact wire layout.
 import { parentPort } from 'node:worker_threads';
 import { Block, createBlockHeaderFromRLP } from '@ethereumjs/block';
 import type { Common } from '@ethereumjs/common';
@@ -31,10 +31,10 @@ import {
   packList,
   unpackChanges,
   unpackEntries,
-  unpackLanes,
+  unpackShare,
 } from './protocol.js';
+import { recoverSenderKey } from './signing.js';
 import { createCachedStateManager, type HexStateReader, StateDB } from './state.js';
-import { applyUndo, type TxUndo } from './tracking.js';
 import { childToRef, commitSubtrie, type TrieChange, updateTrie } from './trieBatch.js';
 import type { StateEntry, StateReader } from './types.js';
 
@@ -82,8 +82,8 @@ function recover(message: RecoverMessage): void {
   const invalid: { index: number; reason: string }[] = [];
   message.txs.forEach((raw, i) => {
     try {
-      const tx = createTxFromRLP(raw, { common });
-      keys.set(tx.getSenderPublicKey(), i * 64);
+      const tx = createTxFromRLP(raw, { common, freeze: false });
+      keys.set(recoverSenderKey(tx, raw, keccak256), i * 64);
     } catch (cause) {
       invalid.push({ index: i, reason: cause instanceof Error ? cause.message : String(cause) });
     }
@@ -99,9 +99,12 @@ async function run(message: RunMessage): Promise<void> {
   await sm.setStateRoot(message.parentStateRoot, true);
   setBlockCoinbase(engine, baseCommutative, header.coinbase.bytes);
   engine.blockHashes.set(message.ancestors);
-  // A base checkpoint keeps the state manager from flushing to the trie after each transaction;
-  // lanes are isolated by undoing their writes, which keeps the caches warm.
+  // One sequence in block order: each transaction runs on the writes of the earlier ones of the
+  // share (the merge compares what it read with what they wrote), so nothing is undone between
+  // transactions. A base checkpoint keeps the state manager from flushing to the trie after each
+  // transaction; its revert drops the share's writes at the end.
   await sm.checkpoint();
+  const share = unpackShare(message.share);
   const indices: number[] = [];
   const outcomes: Uint8Array[] = [];
   const recovered: number[] = [];
@@ -111,49 +114,39 @@ async function run(message: RunMessage): Promise<void> {
   const probe = message.probeContention ? new ContentionProbe() : undefined;
   let contended = false;
   try {
-    lanes: for (const lane of unpackLanes(message.lanes)) {
-      const undos: TxUndo[] = [];
-      for (let k = 0; k < lane.indices.length; k++) {
-        const raw = lane.txs[k];
-        let key = lane.senderKeys[k];
-        const index = lane.indices[k];
-        if (raw === undefined || key === undefined || index === undefined) continue;
-        const tx = createTxFromRLP(raw, { common, freeze: false });
-        if (key.length === 0) {
-          const r0 = performance.now();
-          try {
-            key = tx.getSenderPublicKey();
-          } catch (cause) {
-            invalid.push({ index, reason: cause instanceof Error ? cause.message : String(cause) });
-            // The coordinator refuses the block; the rest of the lane would only waste time.
-            break;
-          } finally {
-            recoveryMs += performance.now() - r0;
-          }
-          recovered.push(index);
-          recoveredKeys.push(key);
+    for (let k = 0; k < share.indices.length; k++) {
+      const raw = share.txs[k];
+      let key = share.senderKeys[k];
+      const index = share.indices[k];
+      if (raw === undefined || key === undefined || index === undefined) continue;
+      const tx = createTxFromRLP(raw, { common, freeze: false });
+      if (key.length === 0) {
+        const r0 = performance.now();
+        try {
+          key = recoverSenderKey(tx, raw, keccak256);
+        } catch (cause) {
+          invalid.push({ index, reason: cause instanceof Error ? cause.message : String(cause) });
+          // The coordinator refuses the block; the rest of the share would only waste time.
+          break;
+        } finally {
+          recoveryMs += performance.now() - r0;
         }
-        carrySender(tx, key, keccak256);
-        const { outcome, undo } = await runTracked(engine, tx, block, 0n);
-        undos.push(undo);
-        indices.push(index);
-        outcomes.push(encodeTxOutcome(outcome));
-        if (outcomes.length === OUTCOME_CHUNK) {
-          const chunk = packList(outcomes.splice(0));
-          send({ type: 'outcomes', id: message.id, indices: indices.splice(0), outcomes: chunk }, [
-            chunk.bytes.buffer as ArrayBuffer,
-          ]);
-        }
-        if (probe?.observe(outcome.access)) {
-          contended = true;
-          // Undo first: the base checkpoint is reverted below either way, but the caches stay.
-          for (let u = undos.length - 1; u >= 0; u--) await applyUndo(sm, undos[u] as TxUndo);
-          break lanes;
-        }
+        recovered.push(index);
+        recoveredKeys.push(key);
       }
-      for (let u = undos.length - 1; u >= 0; u--) {
-        const undo = undos[u];
-        if (undo !== undefined) await applyUndo(sm, undo);
+      carrySender(tx, key, keccak256);
+      const { outcome } = await runTracked(engine, tx, block, 0n);
+      indices.push(index);
+      outcomes.push(encodeTxOutcome(outcome));
+      if (outcomes.length === OUTCOME_CHUNK) {
+        const chunk = packList(outcomes.splice(0));
+        send({ type: 'outcomes', id: message.id, indices: indices.splice(0), outcomes: chunk }, [
+          chunk.bytes.buffer as ArrayBuffer,
+        ]);
+      }
+      if (probe?.observe(outcome.access)) {
+        contended = true;
+        break;
       }
     }
   } finally {
