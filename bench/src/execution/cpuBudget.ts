@@ -9,7 +9,7 @@
 // coordinator), the two execution workers, and V8's platform threads (concurrent GC and
 // compilation), which give the serial mode part of a second core for free.
 import { readdirSync, readFileSync } from 'node:fs';
-import { buildBlock, createExecutor, type Executor, executeBlock } from '@khipu/execution';
+import { buildBlock, createExecutor, executeBlock } from '@khipu/execution';
 import { COINBASE } from '@khipu/execution/testing';
 import { createWorkload, WORKLOADS, type WorkloadName } from './workloads.js';
 

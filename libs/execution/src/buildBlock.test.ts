@@ -6,6 +6,7 @@ import { executeBlock } from './executeBlock.js';
 import { createExecutor, type Executor } from './executor.js';
 import { encodeCall } from './testing/abi.js';
 import { COINBASE, CONTRACTS, createTestWorld, signNext, type TestWorld } from './testing/scenario.js';
+import { runStockBlock } from './testing/stock.js';
 
 // Blocks are packed by gas used (geth's rule: the next transaction goes in while the gas used plus
 // its gas limit fits the block), not by the sum of declared gas limits.
@@ -21,6 +22,55 @@ describe('[execution] buildBlock packs by gas used', () => {
   });
   after(async () => {
     await executor.close();
+  });
+
+  it('a transaction refused for block gas does not leak its worker writes into its share-mates', async () => {
+    // 2 workers take alternate transactions: `big` (index 1, refused for block gas after `first`)
+    // and `spend` (index 3, whose sender `big` paid in the worker) run in one share.
+    world.nonces.clear();
+    const [a, b, c, d, e, sink] = world.accounts as [
+      (typeof world.accounts)[number],
+      (typeof world.accounts)[number],
+      (typeof world.accounts)[number],
+      (typeof world.accounts)[number],
+      (typeof world.accounts)[number],
+      (typeof world.accounts)[number],
+    ];
+    const first = signNext(world, a, { to: sink.address, value: 1n, tip: 50n });
+    const big = signNext(world, b, { to: c.address, value: 10n ** 15n, gasLimit: 190_000n, tip: 40n });
+    const mid = signNext(world, d, { to: e.address, value: 3n, tip: 30n });
+    const spend = signNext(world, c, { to: b.address, value: 7n, tip: 20n });
+    const last = signNext(world, e, { to: c.address, value: 9n, tip: 10n });
+    const transactions = [first, big, mid, spend, last].map((tx) => ({ tx }));
+    const roots: string[] = [];
+    for (const mode of ['serial', 'parallel'] as const) {
+      const built = await buildBlock(executor, {
+        parent: world.genesis,
+        transactions,
+        coinbase: COINBASE,
+        timestamp: 2n,
+        mode,
+        commit: false,
+      });
+      assert.deepEqual(
+        built.block.transactions.map((tx) => bytesToHex(tx.hash())),
+        [first, mid, spend, last].map((tx) => bytesToHex(tx.hash())),
+        mode,
+      );
+      assert.deepEqual(
+        built.skipped.map((s) => s.reason),
+        ['block gas limit reached'],
+      );
+      roots.push(bytesToHex(built.stateRoot));
+      const stock = await runStockBlock({
+        store: world.store,
+        chainId: world.chainId,
+        rlp: built.block.serialize(),
+        parentStateRoot: world.genesis.stateRoot,
+      });
+      assert.equal(bytesToHex(built.stateRoot), bytesToHex(stock.stateRoot), `${mode} equals stock`);
+    }
+    assert.equal(roots[0], roots[1]);
   });
 
   for (const mode of ['serial', 'parallel'] as const) {
