@@ -16,6 +16,7 @@ import type { RpcMethodOptions } from '../rpc/context.js';
 import { createRpcServer, type RpcServer, type RpcServerLimits } from '../rpc/server.js';
 import { CHAIN_TABLES } from '../store/tables.js';
 import { createTxPool, type TxPool, type TxPoolLimits } from '../txpool/pool.js';
+import { createWorkerSenderRecovery } from '../txpool/senderRecovery.js';
 import { type Chain, type OpenChainParameters, openChain } from './chain.js';
 import { createPoolSource } from './poolSource.js';
 
@@ -147,7 +148,11 @@ export async function startNode(p: StartNodeParameters): Promise<ChainNode> {
       log.warn({ height, code: error.code, err: error }, 'validator-set change refused'),
   });
   const head = () => chain.store.headNumber();
+  // Senders of submitted transactions are recovered in batches on a thread of their own: the
+  // main thread runs block production, admission's state checks and every other RPC.
+  const recovery = createWorkerSenderRecovery();
   pool = await createTxPool({
+    recovery,
     chainId: chain.chainId,
     common: chain.common,
     state: {
@@ -243,6 +248,7 @@ export async function startNode(p: StartNodeParameters): Promise<ChainNode> {
         await chain.stop();
         await rpc.close();
         pool?.close();
+        await recovery.close();
         await kesque.close();
         log.info({ head: Number(chain.store.headNumber()) }, 'node stopped');
       })();

@@ -40,24 +40,24 @@ describe('[chain] txpool decode: the signing hash built from the received fields
     },
   } as const;
   for (const [name, fields] of Object.entries(cases)) {
-    it(`recovers the signer of a ${name} transaction, as @ethereumjs does`, () => {
+    it(`recovers the signer of a ${name} transaction, as @ethereumjs does`, async () => {
       const raw = signTransaction(
         { ...fields, nonce: 300n, gasLimit: 60_000n, to, value: 5n } as never,
         alice,
         createTxCommon(CHAIN_ID),
       );
-      const decoded = decodeTransaction(raw, options);
+      const decoded = await decodeTransaction(raw, options);
       assert.equal(decoded.from, alice.address);
     });
   }
 
-  it('recovers the signer of an unprotected legacy transaction (v = 27/28)', () => {
+  it('recovers the signer of an unprotected legacy transaction (v = 27/28)', async () => {
     // Before EIP-155 (Spurious Dragon) signing leaves the chain id out.
     const tx = createLegacyTx(
       { nonce: 1n, gasPrice: 10n ** 9n, gasLimit: 21_000n, to, value: 1n },
       { common: createTxCommon(1n, Hardfork.TangerineWhistle) },
     ).sign(alice.privateKey);
     assert.ok(tx.v === 27n || tx.v === 28n);
-    assert.equal(decodeTransaction(tx.serialize(), options).from, alice.address);
+    assert.equal((await decodeTransaction(tx.serialize(), options)).from, alice.address);
   });
 });

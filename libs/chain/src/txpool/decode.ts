@@ -11,10 +11,15 @@ import {
   type TypedTransaction,
 } from '@ethereumjs/tx';
 import { Address, bigIntToUnpaddedBytes } from '@ethereumjs/util';
-import { recoverPublicKey } from '../crypto.js';
 import type { Address as AddressHex, Hash, TransactionData } from '../rpc/backend.js';
 import { toTransactionData as transactionData } from '../store/transaction.js';
 import { TxPoolError } from './errors.js';
+import {
+  inlineSenderRecovery,
+  type RecoveryRequest,
+  type SenderRecovery,
+  SenderRecoveryError,
+} from './senderRecovery.js';
 
 /** secp256k1's group order halved: EIP-2 refuses signatures with a larger s. */
 const SECP256K1_N_DIV_2 = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n;
@@ -54,6 +59,17 @@ export interface DecodeOptions {
   maxTxBytes: number;
   /** Current block gas limit: a transaction may not ask for more. */
   blockGasLimit: bigint;
+  /** Where senders are recovered (default: on the calling thread). */
+  recovery?: SenderRecovery;
+}
+
+/** A transaction decoded and checked up to its signature, waiting for its sender's key. */
+interface UnrecoveredTransaction {
+  tx: TypedTransaction;
+  raw: Uint8Array;
+  hash: Hash;
+  type: 0 | 1 | 2;
+  recovery: RecoveryRequest;
 }
 
 /** A Common that transactions can share. @ethereumjs's transaction constructors `copy()` their
@@ -110,8 +126,30 @@ function signingMessage(type: 0 | 1 | 2, fields: Uint8Array[], eip155: boolean):
   return message;
 }
 
-/** Decodes and checks `raw`. Throws a `TxPoolError` naming the first problem. */
-export function decodeTransaction(raw: Uint8Array, options: DecodeOptions): PooledTransaction {
+/** Decodes and checks `raw`, its sender recovered by `options.recovery`. Rejects with a
+ *  `TxPoolError` naming the first problem, in geth's order. */
+export async function decodeTransaction(raw: Uint8Array, options: DecodeOptions): Promise<PooledTransaction> {
+  const decoded = decodeUnrecovered(raw, options);
+  let publicKey: Uint8Array;
+  try {
+    publicKey = await (options.recovery ?? inlineSenderRecovery).recover(decoded.recovery);
+  } catch (cause) {
+    if (!(cause instanceof SenderRecoveryError)) throw cause;
+    throw new TxPoolError('INVALID_SENDER', 'invalid sender: signature does not recover', {
+      cause,
+      hash: decoded.hash,
+    });
+  }
+  return withSender(decoded, publicKey, options);
+}
+
+/** An unsigned big-endian field of at most 32 bytes (r or s), copied right-aligned into the word of `out` at `at`. */
+function putWord(out: Uint8Array, at: number, field: Uint8Array): void {
+  out.set(field, at + 32 - field.length);
+}
+
+/** Everything `decodeTransaction` checks before the sender is known. */
+function decodeUnrecovered(raw: Uint8Array, options: DecodeOptions): UnrecoveredTransaction {
   if (raw.length === 0) throw new TxPoolError('MALFORMED', 'typed transaction too short');
   if (raw.length > options.maxTxBytes) {
     throw new TxPoolError(
@@ -205,13 +243,27 @@ export function decodeTransaction(raw: Uint8Array, options: DecodeOptions): Pool
   if (recoveryId !== 0n && recoveryId !== 1n) {
     throw new TxPoolError('INVALID_SENDER', 'invalid sender: invalid transaction v, r, s values', { hash });
   }
-  const signingHash = options.keccak256(signingMessage(type, fields, tx.v >= 35n && type === 0));
-  let publicKey: Uint8Array;
-  try {
-    publicKey = recoverPublicKey(signingHash, tx.r, tx.s, Number(recoveryId));
-  } catch (cause) {
-    throw new TxPoolError('INVALID_SENDER', 'invalid sender: signature does not recover', { cause, hash });
+  // r and s as received (unpadded big-endian): at most 32 bytes each for a valid signature.
+  const rIndex = type === 0 ? 7 : type === 1 ? 9 : 10;
+  const r = fields[rIndex] as Uint8Array;
+  const s = fields[rIndex + 1] as Uint8Array;
+  if (r.length > 32 || s.length > 32) {
+    throw new TxPoolError('INVALID_SENDER', 'invalid sender: invalid transaction v, r, s values', { hash });
   }
+  const signature = new Uint8Array(64);
+  putWord(signature, 0, r);
+  putWord(signature, 32, s);
+  const digest = options.keccak256(signingMessage(type, fields, tx.v >= 35n && type === 0));
+  return { tx, raw, hash, type, recovery: { digest, signature, recoveryId: Number(recoveryId) } };
+}
+
+/** Completes a decoded transaction with its sender's public key and checks what is left. */
+function withSender(
+  decoded: UnrecoveredTransaction,
+  publicKey: Uint8Array,
+  options: DecodeOptions,
+): PooledTransaction {
+  const { tx, raw, hash, type } = decoded;
   const cache = (tx as unknown as { cache: { senderPubKey?: Uint8Array; hash?: Uint8Array } }).cache;
   cache.senderPubKey = publicKey;
   cache.hash = Buffer.from(hash.slice(2), 'hex');

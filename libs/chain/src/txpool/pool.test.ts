@@ -7,6 +7,7 @@ import { signTransaction, testAccount } from '../rpc/testing/accounts.js';
 import { createTxCommon } from './decode.js';
 import { TxPoolError, type TxPoolErrorCode } from './errors.js';
 import { type CreateTxPoolParameters, createTxPool, type TxPool } from './pool.js';
+import { createWorkerSenderRecovery } from './senderRecovery.js';
 
 const CHAIN_ID = 7777n;
 const common = createTxCommon(CHAIN_ID);
@@ -503,5 +504,37 @@ describe('[txpool] limits and eviction', () => {
     off();
     await p.submitRawTransaction(transfer(alice, 1n));
     assert.deepEqual(seen, [hash]);
+  });
+});
+
+describe('[txpool] admission with senders recovered on a worker thread', () => {
+  it('admits concurrent submissions in arrival order and refuses a bad signature among them', async () => {
+    const recovery = createWorkerSenderRecovery({ maxBatch: 8 });
+    try {
+      const p = await pool(funded(), { recovery });
+      // r = 2^256 - 1 is no x coordinate on the curve: the signature recovers nothing.
+      const good = transfer(carol, 0n);
+      const fields = RLP.decode(good.subarray(1)) as Uint8Array[];
+      fields[10] = new Uint8Array(32).fill(0xff);
+      const unrecoverable = Uint8Array.from([2, ...RLP.encode(fields)]);
+      // Each sender's nonces 0..19 sent at once, interleaved: several batches in flight.
+      const submissions: Promise<unknown>[] = [];
+      for (let n = 0n; n < 20n; n++) {
+        submissions.push(p.submitRawTransaction(transfer(alice, n)));
+        if (n === 10n) submissions.push(p.submitRawTransaction(unrecoverable));
+        submissions.push(p.submitRawTransaction(transfer(bob, n)));
+      }
+      const settled = await Promise.allSettled(submissions);
+      const failures = settled.filter((s) => s.status === 'rejected');
+      assert.equal(failures.length, 1);
+      await refused(Promise.reject(failures[0]?.reason), 'INVALID_SENDER', /^invalid sender/);
+      // Every nonce admitted in order: all pending, none queued behind a gap.
+      assert.deepEqual(p.counts(), { pending: 40, queued: 0 });
+      assert.equal(p.getPendingNonce(alice.address), 20n);
+      assert.equal(p.getPendingNonce(bob.address), 20n);
+      await refused(p.submitRawTransaction(transfer(alice, 0n)), 'ALREADY_KNOWN', /already known/);
+    } finally {
+      await recovery.close();
+    }
   });
 });

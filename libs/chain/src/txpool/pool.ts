@@ -26,6 +26,7 @@ import {
 import { isTxPoolError, TxPoolError } from './errors.js';
 import { TransactionJournal } from './journal.js';
 import { PendingTransactions } from './pending.js';
+import type { SenderRecovery } from './senderRecovery.js';
 
 /** The account state the pool checks against: the head's. */
 export interface TxPoolStateReader {
@@ -85,6 +86,8 @@ export interface CreateTxPoolParameters {
   metrics?: NodeMetrics['txpool'];
   logger?: Logger;
   now?: () => number;
+  /** Where senders are recovered (default: on the calling thread). The pool does not close it. */
+  recovery?: SenderRecovery;
 }
 
 interface SenderEntry {
@@ -126,6 +129,7 @@ export class TxPool implements TxSubmitter {
   readonly #logger: Logger | undefined;
   readonly #now: () => number;
   readonly #journalCompactBytes: number;
+  readonly #recovery: SenderRecovery | undefined;
   readonly #senders = new Map<Address, SenderEntry>();
   readonly #byHash = new Map<Hash, PooledTransaction>();
   readonly #listeners = new Set<(hash: Hash) => void>();
@@ -155,6 +159,7 @@ export class TxPool implements TxSubmitter {
     this.#now = parameters.now ?? Date.now;
     this.#journalCompactBytes = parameters.journalCompactBytes ?? 1024 * 1024;
     this.#blockGasLimit = parameters.blockGasLimit;
+    this.#recovery = parameters.recovery;
   }
 
   /** Decodes, validates and admits a signed transaction; resolves its hash once the journal has
@@ -293,13 +298,22 @@ export class TxPool implements TxSubmitter {
     this.#journal.close();
   }
 
-  /** Re-admits journaled transactions (at start). Refusals (mined meanwhile, ...) are dropped. */
+  /** Re-admits journaled transactions (at start), in journal order. Refusals (mined meanwhile,
+   *  ...) are dropped. Senders are recovered all at once (batched), admitted one by one. */
   async replay(records: Uint8Array[]): Promise<{ restored: number; dropped: number }> {
     let restored = 0;
     let dropped = 0;
-    for (const raw of records) {
+    const decoding = records.map((raw) =>
+      this.#decode(raw).then(
+        (pooled) => ({ pooled }),
+        (error) => ({ error }),
+      ),
+    );
+    for (const decoded of decoding) {
       try {
-        await this.#admit(raw);
+        const d = await decoded;
+        if ('error' in d) throw d.error;
+        await this.#admitDecoded(d.pooled);
         restored++;
       } catch (error) {
         if (!isTxPoolError(error)) throw error;
@@ -318,15 +332,24 @@ export class TxPool implements TxSubmitter {
   }
 
   async #admit(raw: Uint8Array): Promise<PooledTransaction> {
-    const pooled = decodeTransaction(raw, {
+    return this.#admitDecoded(await this.#decode(raw));
+  }
+
+  #decode(raw: Uint8Array): Promise<PooledTransaction> {
+    return decodeTransaction(raw, {
       chainId: this.#chainId,
       common: this.#common,
       keccak256: this.#keccak,
       allowUnprotected: this.#limits.allowUnprotected,
       maxTxBytes: this.#limits.maxTxBytes,
       blockGasLimit: this.#blockGasLimit,
+      ...(this.#recovery ? { recovery: this.#recovery } : {}),
     });
+  }
+
+  async #admitDecoded(pooled: PooledTransaction): Promise<PooledTransaction> {
     pooled.addedAt = this.#now();
+    const raw = pooled.raw;
     const { hash, from } = pooled;
     if (this.#byHash.has(hash)) throw new TxPoolError('ALREADY_KNOWN', 'already known', { hash });
     if (pooled.tipCap < this.#limits.minTip) {
