@@ -94,11 +94,15 @@ export function createConsensusDriver(p: CreateConsensusDriverParameters): Conse
    *  not having seen it, when this node started or stored the parent). */
   let pacedHeight = p.startHeight;
   let reference = now();
+  /** How long this node's last build took (the proposer starts that much early). */
+  let lastBuildMs = 0;
 
   const build = (height: number, round: number) => {
-    p.blocks
-      .buildBlock(height, round)
-      .then((block) => enqueue({ kind: 'blockBuilt', height, round, block }), fatal);
+    const started = now();
+    p.blocks.buildBlock(height, round).then((block) => {
+      lastBuildMs = now() - started;
+      enqueue({ kind: 'blockBuilt', height, round, block });
+    }, fatal);
   };
 
   const fatal = (error: unknown) => {
@@ -140,7 +144,8 @@ export function createConsensusDriver(p: CreateConsensusDriverParameters): Conse
           break;
         }
         case 'buildBlock': {
-          const waitMs = o.height === pacedHeight ? buildAtMs(reference, blockTimeMs) - now() : 0;
+          const waitMs =
+            o.height === pacedHeight ? buildAtMs(reference, blockTimeMs, lastBuildMs) - now() : 0;
           if (waitMs <= 0) {
             build(o.height, o.round);
             break;

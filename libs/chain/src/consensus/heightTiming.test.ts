@@ -11,6 +11,12 @@ describe('height timing', () => {
     assert.equal(buildAtMs(10_000, 1000), 11_000);
   });
 
+  it('starts building early by the last build time, so that the proposal goes out on time', () => {
+    assert.equal(buildAtMs(10_000, 1000, 120), 10_880);
+    assert.equal(buildAtMs(10_000, 1000, 900), 10_500, 'never earlier than half the block time');
+    assert.equal(buildAtMs(10_000, 1000, -5), 11_000);
+  });
+
   it('times round 0 from the parent proposal: a validator late to commit gets the same deadline', () => {
     const timing = { parentProposedAtMs: 10_000, roundTimeoutMs: 2000, blockTimeMs: 1000 };
     // Committed 50 ms after the proposal, or 700 ms after: both give up at 12,000.

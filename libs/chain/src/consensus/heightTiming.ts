@@ -8,9 +8,13 @@
 import { proposerOf } from './proposer.js';
 import type { Address } from './types.js';
 
-/** When the proposer of the next height may build: the block time after the parent's proposal. */
-export function buildAtMs(parentProposedAtMs: number, blockTimeMs: number): number {
-  return parentProposedAtMs + blockTimeMs;
+/**
+ * When the proposer of the next height starts building: early enough that its proposal goes out
+ * a block time after the parent's, by its own last build time (at most half the block time, so a
+ * slow build never turns into blocks faster than the block time allows).
+ */
+export function buildAtMs(parentProposedAtMs: number, blockTimeMs: number, lastBuildMs = 0): number {
+  return parentProposedAtMs + blockTimeMs - Math.min(Math.max(0, lastBuildMs), blockTimeMs / 2);
 }
 
 export interface RoundZeroTimerParameters {
