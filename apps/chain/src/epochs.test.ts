@@ -218,5 +218,15 @@ describe('[Consensus] a validator-set change at an epoch, validator processes ov
     assert.ok(text.includes('# TYPE khipu_chain_consensus_seals_missed_total counter'), 'seals missed');
     assert.ok((value('khipu_chain_p2p_peers') ?? 0) >= 3, 'peers connected');
     assert.equal(value('khipu_chain_consensus_validators'), 4);
+    // Wire traffic per channel and type, which the consensus bench reads for messages per block
+    // (the node adds its chain label after these).
+    for (const series of [
+      'khipu_chain_p2p_messages_sent_total{channel="consensus",type="commit"',
+      'khipu_chain_p2p_messages_received_total{channel="consensus",type="prepare"',
+      'khipu_chain_p2p_sent_bytes_total{channel="consensus",type="proposal"',
+      'khipu_chain_p2p_received_bytes_total{channel="consensus",type="commit"',
+    ]) {
+      assert.ok((value(series) ?? 0) > 0, series);
+    }
   });
 });

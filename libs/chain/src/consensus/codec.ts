@@ -243,6 +243,11 @@ export function writeMessage(m: ConsensusMessage, out: Uint8Array, offset: numbe
   }
 }
 
+/** The type an encoded message's header names, read without decoding it (a metrics label); undefined when none. */
+export function peekConsensusMessageType(bytes: Uint8Array): ConsensusMessageType | undefined {
+  return TYPE_BY_ID[bytes[1] ?? 0];
+}
+
 /**
  * Encodes a signed message.
  * @throws ConsensusError MALFORMED on a field out of range, OVERSIZED on a list above MAX_LIST_ENTRIES.

@@ -9,6 +9,7 @@ import {
   dispatchConsensusEvent,
 } from '../consensus/metrics.js';
 import type { ConsensusEvent } from '../consensus/types.js';
+import { createPeerTrafficMetrics } from '../p2p/trafficMetrics.js';
 import { dispatchPeerEvent, type PeerEvent, type PeerEventHandlers } from '../p2p/types.js';
 
 export interface CreateConsensusMetricsParameters {
@@ -147,6 +148,8 @@ export function createConsensusMetrics(p: CreateConsensusMetricsParameters): Con
     }),
   };
 
+  // Messages and bytes per channel and type (khipu_chain_p2p_{messages_sent,sent_bytes,...}_total).
+  const traffic = createPeerTrafficMetrics({ registry: p.registry });
   const finality = createFinalityTracker();
   const consensusHandlers: ConsensusEventHandlers = {
     heightStarted(e) {
@@ -199,6 +202,8 @@ export function createConsensusMetrics(p: CreateConsensusMetricsParameters): Con
     messageDropped(e) {
       peers.dropped.inc({ reason: e.reason });
     },
+    messageSent: traffic.messageSent,
+    messageReceived: traffic.messageReceived,
   };
 
   return {

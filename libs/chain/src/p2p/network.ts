@@ -7,7 +7,13 @@ import type { Duplex } from 'node:stream';
 import { bytesToHex } from '../consensus/hex.js';
 import type { Address, Keccak256, SealVerifier, Signer } from '../consensus/types.js';
 import { isPeerError, PeerError } from './errors.js';
-import { DEFAULT_MAX_FRAME_BYTES, encodeFrame, FrameDecoder, FrameType } from './frame.js';
+import {
+  DEFAULT_MAX_FRAME_BYTES,
+  encodeFrame,
+  FRAME_HEADER_BYTES,
+  FrameDecoder,
+  FrameType,
+} from './frame.js';
 import {
   createAuth,
   decodeHello,
@@ -19,6 +25,7 @@ import {
   PROTOCOL_VERSION,
   verifyAuth,
 } from './handshake.js';
+import { type MessageClassifier, type MessageKind, nodeMessageKind } from './messageTypes.js';
 import {
   connectSocket,
   isOversizedMessageError,
@@ -105,6 +112,8 @@ export interface CreatePeerNetworkParameters {
   /** Nonce source (default node:crypto). */
   randomBytes?: (n: number) => Uint8Array;
   onEvent?: (event: PeerEvent) => void;
+  /** Labels of the messageSent / messageReceived events (default: the node's channel layout). */
+  classifyMessage?: MessageClassifier;
 }
 
 /** A running peer network. */
@@ -146,6 +155,7 @@ class SocketPeerNetwork implements PeerNetwork {
   private readonly gossip: boolean;
   private readonly randomBytes: (n: number) => Uint8Array;
   private readonly followers: Set<Address>;
+  private readonly classify: MessageClassifier;
   private listeners: SocketListener[] = [];
   private readonly connections = new Set<Connection>();
   private readonly peers = new Map<Address, Connection>();
@@ -167,6 +177,7 @@ class SocketPeerNetwork implements PeerNetwork {
     this.gossip = p.gossip ?? true;
     this.randomBytes = p.randomBytes ?? ((n) => new Uint8Array(nodeRandomBytes(n)));
     this.followers = new Set(p.followers ?? []);
+    this.classify = p.classifyMessage ?? nodeMessageKind;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -175,13 +186,14 @@ class SocketPeerNetwork implements PeerNetwork {
   broadcast(bytes: Uint8Array): void {
     this.rememberSeen(bytes);
     const frame = encodeFrame(FrameType.MESSAGE, bytes);
-    for (const [address, c] of this.peers) this.write(c, address, frame);
+    const kind = this.classify(bytes);
+    for (const [address, c] of this.peers) this.writeMessage(c, address, frame, kind);
   }
 
   send(to: Address, bytes: Uint8Array): boolean {
     const c = this.peers.get(to);
     if (!c) return false;
-    return this.write(c, to, encodeFrame(FrameType.MESSAGE, bytes));
+    return this.writeMessage(c, to, encodeFrame(FrameType.MESSAGE, bytes), this.classify(bytes));
   }
 
   onMessage(handler: MessageHandler): void {
@@ -330,6 +342,12 @@ class SocketPeerNetwork implements PeerNetwork {
   private onFrame(c: Connection, type: FrameType, payload: Uint8Array): void {
     if (c.state === 'open') {
       if (type === FrameType.MESSAGE) {
+        this.emit({
+          kind: 'messageReceived',
+          address: c.address as Address,
+          bytes: FRAME_HEADER_BYTES + payload.length,
+          ...this.classify(payload),
+        });
         this.enqueue(c, payload);
         return;
       }
@@ -433,13 +451,14 @@ class SocketPeerNetwork implements PeerNetwork {
     }
   }
 
-  private write(c: Connection, address: Address, frame: Uint8Array): boolean {
+  private writeMessage(c: Connection, address: Address, frame: Uint8Array, kind: MessageKind): boolean {
     if (c.state !== 'open') return false;
     if (c.socket.writableLength > this.limits.maxOutboundBytes) {
       this.emit({ kind: 'messageDropped', address, reason: 'queueFull' });
       return false;
     }
     c.socket.write(frame);
+    this.emit({ kind: 'messageSent', address, bytes: frame.length, ...kind });
     return true;
   }
 
@@ -512,7 +531,8 @@ class SocketPeerNetwork implements PeerNetwork {
     if (id !== null) {
       this.remember(id);
       const frame = encodeFrame(FrameType.MESSAGE, bytes);
-      for (const [other, oc] of this.peers) if (other !== address) this.write(oc, other, frame);
+      const kind = this.classify(bytes);
+      for (const [other, oc] of this.peers) if (other !== address) this.writeMessage(oc, other, frame, kind);
     }
     this.handler(address, bytes);
   }

@@ -4,6 +4,7 @@
 import type { Address } from '../consensus/types.js';
 import type { PeerErrorCode } from './errors.js';
 import type { HandshakeSide, PeerRole } from './handshake.js';
+import type { MessageKind } from './messageTypes.js';
 
 /** Receives a message that passed the transport's checks. */
 export type MessageHandler = (from: Address, bytes: Uint8Array) => void;
@@ -64,7 +65,11 @@ export type PeerEvent =
   | { kind: 'handshakeFailed'; remote: string; code: PeerErrorCode }
   | { kind: 'peerPenalized'; address: Address; code: string; score: number }
   | { kind: 'peerBanned'; address: Address; untilMs: number }
-  | { kind: 'messageDropped'; address: Address; reason: 'queueFull' | 'duplicate' | 'rejected' };
+  | { kind: 'messageDropped'; address: Address; reason: 'queueFull' | 'duplicate' | 'rejected' }
+  /** A message frame written to a peer; `bytes` counts the whole frame. */
+  | ({ kind: 'messageSent'; address: Address; bytes: number } & MessageKind)
+  /** A message frame read from an authenticated peer, before it is checked. */
+  | ({ kind: 'messageReceived'; address: Address; bytes: number } & MessageKind);
 
 /** One handler per peer event kind (the compiler checks that every kind is handled). */
 export type PeerEventHandlers = {

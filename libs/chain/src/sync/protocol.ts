@@ -69,6 +69,19 @@ export function encodeSyncMessage(m: SyncMessage): Uint8Array {
   }
 }
 
+/**
+ * The type of an encoded message from its first RLP item, without decoding the rest (a metrics
+ * label); undefined when the bytes do not start like one.
+ */
+export function peekSyncMessageType(data: Uint8Array): SyncMessage['type'] | undefined {
+  const prefix = data[0];
+  if (prefix === undefined || prefix < 0xc0) return undefined;
+  const first = data[prefix <= 0xf7 ? 1 : 1 + prefix - 0xf7];
+  // The type index is a small integer: 0 encodes as the empty string (0x80), 1..127 as itself.
+  if (first === 0x80) return TYPES[0];
+  return first !== undefined && first < 0x80 ? TYPES[first] : undefined;
+}
+
 /** @throws SyncError MALFORMED or OVERSIZED */
 export function decodeSyncMessage(data: Uint8Array): SyncMessage {
   if (data.length > MAX_SYNC_MESSAGE_BYTES)
