@@ -6,9 +6,13 @@
 // parallel executor with 1 worker and with N workers (default 2) following the producer's lanes,
 // N workers unordered (the executor may group calls to contracts it learned to be contended), and
 // N workers unordered with no history (every run judged afresh by the workers' contention probe:
-// what a validator sees on its first block). State lives in Kesque (fsync per block batch). Ours: median of the
-// repeats after a warm-up; stock (an order of magnitude slower): one run after a warm-up. Prints a table per workload and, with --json, one JSON object as the
-// very last line.
+// what a validator sees on its first block). State lives in Kesque (fsync per block batch). Ours:
+// after a warm-up of each, the five modes run interleaved, one after another in each round, so
+// that a load change on the shared machine hits every mode alike; each row is the median of its
+// rounds, and each parallel mode is also judged against serial by the median of its per-round
+// ratios (serial ms / parallel ms of the same round). Stock (an order of magnitude slower): one
+// run after a warm-up. Prints a table per workload and, with --json, one JSON object as the very
+// last line.
 import { availableParallelism } from 'node:os';
 import {
   buildBlock,
@@ -27,7 +31,7 @@ const json = args.includes('--json');
 const workersArg = args.indexOf('--workers');
 const workers = workersArg >= 0 ? Number(args[workersArg + 1]) : 2;
 const count = quick ? 1000 : 2000;
-const repeats = quick ? 2 : 3;
+const rounds = quick ? 3 : 5;
 
 const log = (...parts: unknown[]) => {
   if (!json) console.log(...parts);
@@ -46,15 +50,47 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? 0;
 }
 
-async function measure(run: () => Promise<Measured>, times = repeats): Promise<Measured> {
+function medianRun(runs: Measured[]): Measured {
+  const ms = median(runs.map((r) => r.ms));
+  return runs.find((r) => r.ms === ms) ?? (runs[0] as Measured);
+}
+
+async function measure(run: () => Promise<Measured>, times: number): Promise<Measured> {
   await run(); // warm-up (JIT)
   const runs: Measured[] = [];
   for (let i = 0; i < times; i++) {
     (globalThis as { gc?: () => void }).gc?.();
     runs.push(await run());
   }
-  const ms = median(runs.map((r) => r.ms));
-  return runs.find((r) => r.ms === ms) ?? (runs[0] as Measured);
+  return medianRun(runs);
+}
+
+/** Runs every mode once per round, in turn, after a warm-up of each: the median run of each
+ *  mode, and every run by round. */
+async function interleaved<K extends string>(
+  modes: Record<K, () => Promise<Measured>>,
+  times: number,
+): Promise<{ medians: Record<K, Measured>; byRound: Record<K, Measured[]> }> {
+  const names = Object.keys(modes) as K[];
+  for (const name of names) await modes[name]();
+  const byRound = Object.fromEntries(names.map((name) => [name, [] as Measured[]])) as Record<K, Measured[]>;
+  for (let i = 0; i < times; i++) {
+    for (const name of names) {
+      (globalThis as { gc?: () => void }).gc?.();
+      byRound[name].push(await modes[name]());
+    }
+  }
+  const medians = Object.fromEntries(names.map((name) => [name, medianRun(byRound[name])])) as Record<
+    K,
+    Measured
+  >;
+  return { medians, byRound };
+}
+
+/** Speed of `runs` over `base`, round by round (same gas: base ms / run ms), and their median. */
+function roundRatios(base: Measured[], runs: Measured[]): { median: number; perRound: number[] } {
+  const perRound = runs.map((r, i) => Number(((base[i]?.ms ?? r.ms) / r.ms).toFixed(3)));
+  return { median: median(perRound), perRound };
 }
 
 const mgas = (m: Measured) => Number(m.gas) / 1e6 / (m.ms / 1000);
@@ -109,11 +145,22 @@ async function benchWorkload(name: WorkloadName) {
       });
       return { ms: performance.now() - t, gas: r.gasUsed, txs: r.receipts.length };
     }, 1);
-    const serial = await measure(ours(serialExecutor, 'serial'));
-    const parallel1 = await measure(ours(one, 'parallel', built.lanes));
-    const parallel = await measure(ours(many, 'parallel', built.lanes));
-    const unordered = await measure(ours(many, 'parallel'));
-    const cold = await measure(ours(fresh, 'parallel'));
+    const { medians, byRound } = await interleaved(
+      {
+        serial: ours(serialExecutor, 'serial'),
+        parallel1: ours(one, 'parallel', built.lanes),
+        parallel: ours(many, 'parallel', built.lanes),
+        unordered: ours(many, 'parallel'),
+        cold: ours(fresh, 'parallel'),
+      },
+      rounds,
+    );
+    const { serial, parallel1, parallel, unordered, cold } = medians;
+    const ratios = {
+      lanes: roundRatios(byRound.serial, byRound.parallel),
+      unordered: roundRatios(byRound.serial, byRound.unordered),
+      noHistory: roundRatios(byRound.serial, byRound.cold),
+    };
     const rows: [string, Measured][] = [
       ['stock runBlock', stock],
       ['serial', serial],
@@ -124,6 +171,9 @@ async function benchWorkload(name: WorkloadName) {
     ];
     log(
       `\n${name}: ${built.block.transactions.length} txs, ${built.gasUsed} gas, ${built.lanes.length} lanes`,
+    );
+    log(
+      `  ${workers} workers over serial, median of per-round ratios: lanes ${fmt(ratios.lanes.median, 3)}×, unordered ${fmt(ratios.unordered.median, 3)}×, no history ${fmt(ratios.noHistory.median, 3)}× (lanes by round: ${ratios.lanes.perRound.join(', ')})`,
     );
     for (const [label, m] of rows) {
       const s = m.stats;
@@ -141,9 +191,12 @@ async function benchWorkload(name: WorkloadName) {
       parallelMgas: Number(fmt(mgas(parallel), 2)),
       parallelUnorderedMgas: Number(fmt(mgas(unordered), 2)),
       parallelUnorderedNoHistoryMgas: Number(fmt(mgas(cold), 2)),
-      /** 2 workers with lanes, and unordered with no history, over our serial mode. */
-      parallelOverSerial: Number(fmt(mgas(parallel) / mgas(serial), 3)),
-      noHistoryOverSerial: Number(fmt(mgas(cold) / mgas(serial), 3)),
+      /** 2 workers with lanes, and unordered with no history, over our serial mode: medians of
+       *  the per-round ratios (the modes ran interleaved), the fair comparison on a shared machine. */
+      parallelOverSerial: ratios.lanes.median,
+      noHistoryOverSerial: ratios.noHistory.median,
+      /** Every parallel mode over serial, round by round. */
+      ratios,
       /** How each parallel run actually ran ('serial' when the executor chose to). */
       scheduled: {
         lanes: parallel.stats?.scheduled,
@@ -169,8 +222,8 @@ async function benchWorkload(name: WorkloadName) {
 
 const results: Record<string, Awaited<ReturnType<typeof benchWorkload>>> = {};
 log(
-  `execution benchmark: ${count} txs per block, median of ${repeats} after a warm-up, ${workers} workers, ${availableParallelism()} cores`,
+  `execution benchmark: ${count} txs per block, ${rounds} interleaved rounds after a warm-up, ${workers} workers, ${availableParallelism()} cores`,
 );
 for (const name of WORKLOADS) results[name] = await benchWorkload(name);
-const output = { workloads: results, cores: availableParallelism(), workers, txsPerBlock: count };
+const output = { workloads: results, cores: availableParallelism(), workers, txsPerBlock: count, rounds };
 if (json) console.log(JSON.stringify(output));

@@ -1038,7 +1038,8 @@ class ExecutorImpl implements Executor {
             (a) => same(`${a}n`) && same(`${a}b`) && same(`${a}c`) && same(`${a}x`),
           );
           markSeen(seen, workerWrites, 2 * i);
-          for (const key of writtenKeys(first.access, true)) versions.set(key, 2 * i);
+          for (const key of workerWrites) versions.set(key, 2 * i);
+          for (const inc of first.access.increments) versions.set(`${bytesToUnprefixedHex(inc.address)}b`, 2 * i);
           outcome = first;
         } else {
           markSeen(seen, workerWrites, 2 * i);
