@@ -19,7 +19,7 @@ import { decodeSyncMessage } from '../sync/protocol.js';
 import { hashConsensusBlock } from './blockCodec.js';
 import { type CommittedBlock, createChainBlocks, decisionOf } from './chainBlocks.js';
 import { createConsensusCrypto } from './crypto.js';
-import { type ConsensusDriver, createConsensusDriver } from './driver.js';
+import { type BlockSource, type ConsensusDriver, createConsensusDriver } from './driver.js';
 import { createConsensusEngine } from './engine.js';
 import { ConsensusError, isConsensusError } from './errors.js';
 import { steerFaultsByFile } from './faultsFile.js';
@@ -159,6 +159,25 @@ export async function startConsensusService(p: StartConsensusServiceParameters):
     ...(p.onCommitted ? { onCommitted: p.onCommitted } : {}),
     onProposalRefused: (height, reason) => log.warn({ height, reason }, 'proposal refused'),
   });
+  // Where a height's time goes on this validator (debug level: KHIPU_LOG_LEVEL=debug).
+  const timed = async <T>(task: () => Promise<T>, done: (ms: number) => void): Promise<T> => {
+    const started = performance.now();
+    const result = await task();
+    done(Math.round(performance.now() - started));
+    return result;
+  };
+  const timedBlocks: BlockSource = {
+    buildBlock: (height, round) =>
+      timed(
+        () => blocks.buildBlock(height, round),
+        (ms) => log.debug({ height, round, ms }, 'block built'),
+      ),
+    validateBlock: (height, hash, block) =>
+      timed(
+        () => blocks.validateBlock(height, hash, block),
+        (ms) => log.debug({ height, ms, bytes: block.length }, 'proposal validated'),
+      ),
+  };
   const sync = createBlockSync({
     transport: channel(Channel.sync),
     store: chain.store,
@@ -205,10 +224,14 @@ export async function startConsensusService(p: StartConsensusServiceParameters):
     const d = createConsensusDriver({
       engine,
       transport: consensusTransport,
-      blocks,
+      blocks: timedBlocks,
       store: {
         persistState: (s) => stateStore.persistState(s),
-        commitDecision: (decision) => blocks.commitDecision(decision),
+        commitDecision: (decision) =>
+          timed(
+            () => blocks.commitDecision(decision),
+            (ms) => log.debug({ height: decision.height, round: decision.round, ms }, 'decision stored'),
+          ),
       },
       validatorsAt: (height) => schedule.setAt(height),
       startHeight: Number(head) + 1,
