@@ -5,7 +5,7 @@
 // khipu_getSealedHeader and khipu_getValidators accept every block. The validators' /metrics
 // must show the consensus and peer series.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -228,5 +228,52 @@ describe('[Consensus] a validator-set change at an epoch, validator processes ov
     ]) {
       assert.ok((value(series) ?? 0) > 0, series);
     }
+  });
+});
+
+describe('[Consensus] a lone validator (no peers) that the schedule removes', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'khipu-lone-'));
+  let node: NodeProcess | null = null;
+
+  after(async () => {
+    await node?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('builds up to the last block of its epoch and none after, and says why once', async () => {
+    await initDietcoin();
+    const key = `0x${'45'.repeat(32)}`;
+    const address = bytesToHex(addressOfPrivateKey(hexToBytes(key)));
+    const other = bytesToHex(addressOfPrivateKey(hexToBytes(`0x${'46'.repeat(32)}`)));
+    const epoch = 5;
+    node = await spawnNode({
+      dir,
+      validatorKey: key,
+      genesis: {
+        chainId: CHAIN_ID + 1,
+        name: 'lone-epochs-test',
+        timestamp: Math.floor(Date.now() / 1000) - 10,
+        blockTimeMs: 100,
+        epochLength: epoch,
+        validators: [address],
+        validatorSchedule: [{ epoch: 1, validators: [other] }],
+        stateShardBits: 4,
+        alloc: {},
+      },
+    });
+    const url = node.url;
+    const head = async () => Number((await rpcCall(url, 'eth_blockNumber')).result as string);
+    await waitUntil(
+      'the last block of epoch 0',
+      async () => ((await head()) >= epoch - 1 ? true : undefined),
+      30_000,
+    );
+    // Ten block intervals more: a producer that ignored the schedule would be far past the boundary.
+    await new Promise((r) => setTimeout(r, 1_000));
+    assert.equal(await head(), epoch - 1);
+    const refusals = readFileSync(node.logFile, 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('NOT_A_VALIDATOR'));
+    assert.equal(refusals.length, 1, 'the producer stops at the first refusal');
   });
 });
