@@ -5,12 +5,12 @@
 // Why the schedule needs every change back to genesis: a change for epoch e is verified against
 // the set of epoch e − 1, which itself may come from a change approved by epoch e − 2's set, and
 // so on; khipu_getValidators also answers for any past height. Scanning every stored block at open
-// costs time linear in the chain (3.4 ms per 1,000 empty blocks), so the follower keeps a
-// checkpoint in `meta` (SCHEDULE_CHECKPOINT_KEY): the changes taken so far and the height scanned
-// up to, rewritten every `checkpointEvery` blocks. A restart re-verifies the stored changes (a few
-// signatures each) and scans only the blocks after the checkpoint. The checkpoint is written after
-// its blocks commit and only ever claims committed, final blocks, so a crash between the two just
-// leaves more blocks to scan.
+// costs time linear in the chain (about 3 µs a block: 32 ms CPU at 10,000 blocks, some 100 s for
+// a year of 1 s blocks), so the follower keeps a checkpoint in `meta` (SCHEDULE_CHECKPOINT_KEY):
+// the changes taken so far and the height scanned up to, rewritten every `checkpointEvery` blocks.
+// A restart re-verifies the stored changes (a few signatures each) and scans only the blocks after
+// the checkpoint. The checkpoint is written after its blocks commit and only ever claims
+// committed, final blocks, so a crash between the two just leaves more blocks to scan.
 import type { Common } from '@ethereumjs/common';
 import { RLP } from '@ethereumjs/rlp';
 import { createTxFromRLP } from '@ethereumjs/tx';
