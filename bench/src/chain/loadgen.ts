@@ -4,6 +4,7 @@
 // Input: one JSON object in argv[2]; output: one JSON object on stdout.
 import { encodeFunctionData, type Hex, parseAbi } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
+import { MINED_MARKER } from './loadgenProtocol.js';
 
 interface LoadInput {
   url: string;
@@ -133,6 +134,7 @@ async function main(): Promise<void> {
   }
   watching = false;
   await watcher;
+  process.stderr.write(`${MINED_MARKER}\n`);
   let lastMined = start;
   const latencies: number[] = [];
   for (const [h, t] of sentAt) {

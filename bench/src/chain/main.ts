@@ -5,17 +5,17 @@
 // second, and our node's RSS after warm-up (a quarter of each load, sent to both nodes and not
 // counted) and at the end. Writes its table into bench/RESULTS.md;
 // with --json the last line of output is the result object.
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import solc from 'solc';
 import { encodeDeployData, encodeFunctionData, type Hex, parseAbi } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
+import { MINED_MARKER } from './loadgenProtocol.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const args = process.argv.slice(2);
@@ -241,6 +241,7 @@ function runLoad(
   kind: 'transfers' | 'erc20',
   token: Hex,
   count = COUNT,
+  onMined?: () => void,
 ): Promise<LoadResult> {
   const input = {
     url: target.url,
@@ -253,13 +254,31 @@ function runLoad(
     callSeconds: CALL_SECONDS,
     gasPrice: GAS_PRICE.toString(),
   };
-  return promisify(execFile)(
+  const child = spawn(
     process.execPath,
     [join(dirname(fileURLToPath(import.meta.url)), 'loadgen.js'), JSON.stringify(input)],
-    {
-      maxBuffer: 1 << 20,
-    },
-  ).then(({ stdout }) => JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as LoadResult);
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString();
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+    // The load generator says when every transaction is mined, before its eth_call phase.
+    if (onMined && stderr.includes(MINED_MARKER)) {
+      onMined();
+      onMined = undefined;
+    }
+  });
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (code !== 0) return reject(new Error(`load generator exited ${code}: ${stderr.trim()}`));
+      resolve(JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as LoadResult);
+    });
+  });
 }
 
 /** Anonymous (heap, buffers) and file-backed (mapped store files) resident memory, in MB: which
@@ -290,6 +309,49 @@ async function heapOf(url: string): Promise<string> {
         2 ** 20,
     );
   return `V8 heap ${mb('nodejs_heap_size_used_bytes')} of ${mb('nodejs_heap_size_total_bytes')} MB used (new space ${space('new')}, old space ${space('old')}), external ${mb('nodejs_external_memory_bytes')} MB`;
+}
+
+/** CPU time (ms, user + system) of each thread of a process, by thread id, with its name. */
+function threadCpu(pid: number | undefined): Map<number, { name: string; ms: number }> {
+  const out = new Map<number, { name: string; ms: number }>();
+  if (pid === undefined || !existsSync(`/proc/${pid}/task`)) return out;
+  const tick = 1000 / 100; // USER_HZ
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      // Fields after the parenthesised name: utime and stime are the 12th and 13th.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const ms = (Number(fields[11]) + Number(fields[12])) * tick;
+      const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+      out.set(Number(tid), { name, ms });
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return out;
+}
+
+/** CPU per transaction of our node over a load, main thread apart from the others (by name). */
+function cpuPerTransaction(
+  pid: number | undefined,
+  before: Map<number, { name: string; ms: number }>,
+  after: Map<number, { name: string; ms: number }>,
+  transactions: number,
+): string {
+  const byName = new Map<string, number>();
+  let main = 0;
+  for (const [tid, t] of after) {
+    const ms = t.ms - (before.get(tid)?.ms ?? 0);
+    if (tid === pid) main = ms;
+    else byName.set(t.name, (byName.get(t.name) ?? 0) + ms);
+  }
+  const us = (ms: number) => Math.round((ms * 1000) / transactions);
+  const others = [...byName]
+    .filter(([, ms]) => ms > 0)
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, ms]) => `${name} ${us(ms)}`)
+    .join(', ');
+  return `CPU per transaction (us, from the first sent to the last mined): main thread ${us(main)}; other threads: ${others}`;
 }
 
 function rssMB(pid: number | undefined): number {
@@ -339,12 +401,23 @@ async function main(): Promise<void> {
         log(
           `ours: RSS after warm-up ${rssStartMB} MB (${rssSplit(target.child.pid)}; ${await heapOf(target.url)})`,
         );
+      const pid = target.name === 'ours' ? target.child.pid : undefined;
       log(`${target.name}: ${COUNT} transfers from ${SENDERS} senders`);
-      const transfers = await runLoad(target, 'transfers', address);
+      // Our node's CPU per thread from the start of a load until all of it is mined.
+      let cpu = threadCpu(pid);
+      let cpuMined = '';
+      const minedCpu = () => {
+        if (pid !== undefined) cpuMined = cpuPerTransaction(pid, cpu, threadCpu(pid), COUNT);
+      };
+      const transfers = await runLoad(target, 'transfers', address, COUNT, minedCpu);
       log(`${target.name}: ${JSON.stringify(transfers)}`);
+      if (cpuMined) log(`ours: transfers: ${cpuMined}`);
       log(`${target.name}: ${COUNT} ERC-20 transfers`);
-      const erc20 = await runLoad(target, 'erc20', address);
+      cpu = threadCpu(pid);
+      cpuMined = '';
+      const erc20 = await runLoad(target, 'erc20', address, COUNT, minedCpu);
       log(`${target.name}: ${JSON.stringify(erc20)}`);
+      if (cpuMined) log(`ours: erc20: ${cpuMined}`);
       const rssEndMB = target.name === 'ours' ? rssMB(target.child.pid) : undefined;
       if (target.name === 'ours')
         log(

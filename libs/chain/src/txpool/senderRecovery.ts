@@ -72,16 +72,19 @@ interface Batch {
 
 interface RecoveryThread {
   worker: Worker;
-  inFlight: number;
+  /** A batch is out on this thread: the next one waits for it (see `createWorkerSenderRecovery`). */
+  busy: boolean;
 }
 
-/** Batched recovery on worker threads (see the file comment). Batches are answered in the order
- *  they were sent, so admissions resume in arrival order (a sender's nonces stay in order). */
+/** Batched recovery on worker threads (see the file comment). Each thread holds at most one batch:
+ *  requests that arrive meanwhile gather into the next, so that batches grow with the load and
+ *  the main thread wakes a thread once per batch, not once per transaction. Batches are answered
+ *  in the order they were sent, so admissions resume in arrival order (a sender's nonces stay in
+ *  order). */
 export function createWorkerSenderRecovery(options: WorkerSenderRecoveryOptions = {}): SenderRecovery {
   const threadCount = Math.max(1, options.threads ?? 1);
   const maxBatch = Math.max(1, options.maxBatch ?? 256);
   const threads: (RecoveryThread | undefined)[] = Array.from({ length: threadCount }, () => undefined);
-  let nextThread = 0;
   let queued: { request: RecoveryRequest; waiter: Waiter }[] = [];
   let flushScheduled = false;
   let nextBatchId = 0;
@@ -90,14 +93,14 @@ export function createWorkerSenderRecovery(options: WorkerSenderRecoveryOptions 
   /** Results that arrived before an earlier batch's: held until it is delivered. */
   const arrived = new Map<number, { output?: Uint8Array; error?: Error }>();
   let closed = false;
-  /** close() waiting for the batches in flight. */
+  /** close() waiting for the queue and the batches in flight. */
   let onDrained: (() => void)[] = [];
 
   const deliver = () => {
     for (;;) {
       const result = arrived.get(nextToDeliver);
       const batch = sent.get(nextToDeliver);
-      if (result === undefined || batch === undefined) return;
+      if (result === undefined || batch === undefined) break;
       arrived.delete(nextToDeliver);
       sent.delete(nextToDeliver);
       nextToDeliver++;
@@ -108,20 +111,21 @@ export function createWorkerSenderRecovery(options: WorkerSenderRecoveryOptions 
         else if (output[at] === 1) w.resolve(output.slice(at + 1, at + RECOVERY_RESULT_BYTES));
         else w.reject(new SenderRecoveryError('signature does not recover'));
       }
-      if (sent.size === 0) {
-        for (const resolve of onDrained) resolve();
-        onDrained = [];
-      }
+    }
+    if (queued.length > 0) flush();
+    else if (sent.size === 0) {
+      for (const resolve of onDrained) resolve();
+      onDrained = [];
     }
   };
 
   const spawn = (slot: number): RecoveryThread => {
     const worker = new Worker(new URL('./recoveryWorker.js', import.meta.url));
-    const thread: RecoveryThread = { worker, inFlight: 0 };
+    const thread: RecoveryThread = { worker, busy: false };
     worker.unref();
     worker.on('message', (message: { id: number; output: Uint8Array }) => {
-      thread.inFlight--;
-      if (thread.inFlight === 0) worker.unref();
+      thread.busy = false;
+      worker.unref();
       arrived.set(message.id, { output: message.output });
       deliver();
     });
@@ -144,36 +148,36 @@ export function createWorkerSenderRecovery(options: WorkerSenderRecoveryOptions 
     return thread;
   };
 
-  const flush = () => {
+  /** Sends one batch to each idle thread while requests are queued. */
+  function flush(): void {
     flushScheduled = false;
-    while (queued.length > 0) {
-      const items = queued.slice(0, maxBatch);
-      queued = queued.slice(items.length);
+    for (let slot = 0; slot < threadCount && queued.length > 0; slot++) {
+      const thread = threads[slot] ?? spawn(slot);
+      threads[slot] = thread;
+      if (thread.busy) continue;
+      const items = queued.length <= maxBatch ? queued : queued.slice(0, maxBatch);
+      queued = queued.length <= maxBatch ? [] : queued.slice(maxBatch);
       const input = new Uint8Array(items.length * RECOVERY_ITEM_BYTES);
-      items.forEach(({ request }, i) => {
+      for (const [i, { request }] of items.entries()) {
         const at = i * RECOVERY_ITEM_BYTES;
         input.set(request.digest, at);
         input.set(request.signature, at + 32);
         input[at + 96] = request.recoveryId;
-      });
-      const slot = nextThread;
-      nextThread = (nextThread + 1) % threadCount;
-      const thread = threads[slot] ?? spawn(slot);
-      threads[slot] = thread;
+      }
       const id = nextBatchId++;
       sent.set(id, { id, waiters: items.map((q) => q.waiter), thread });
-      if (thread.inFlight++ === 0) thread.worker.ref();
+      thread.busy = true;
+      thread.worker.ref();
       thread.worker.postMessage({ id, input }, [input.buffer]);
     }
-  };
+  }
 
   return {
     recover(request) {
       if (closed) return Promise.reject(new ChainError('CLOSED', 'sender recovery is closed'));
       return new Promise<Uint8Array>((resolve, reject) => {
         queued.push({ request, waiter: { resolve, reject } });
-        if (queued.length >= maxBatch) flush();
-        else if (!flushScheduled) {
+        if (!flushScheduled) {
           flushScheduled = true;
           // After this turn's I/O callbacks: the requests that arrived together share a batch.
           setImmediate(flush);
@@ -183,7 +187,7 @@ export function createWorkerSenderRecovery(options: WorkerSenderRecoveryOptions 
     async close() {
       if (closed) return;
       flush();
-      if (sent.size > 0) await new Promise<void>((resolve) => onDrained.push(resolve));
+      if (sent.size > 0 || queued.length > 0) await new Promise<void>((resolve) => onDrained.push(resolve));
       closed = true;
       await Promise.all(threads.map((t) => t?.worker.terminate()));
     },
