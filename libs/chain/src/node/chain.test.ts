@@ -329,6 +329,35 @@ describe('[chain] node core: genesis, producer, store, readers', () => {
     await chain.stop();
   });
 
+  it('on its timer, follows a block that overran its interval at once, one block per interval', async () => {
+    const interval = 400;
+    const starts: number[] = [];
+    const ends: number[] = [];
+    const source: TransactionSource = {
+      take: async () => {
+        starts.push(Date.now());
+        // The second block overruns into the next interval.
+        if (starts.length === 2) await new Promise((r) => setTimeout(r, interval + 100));
+        return [];
+      },
+      onBlockCommitted: () => {
+        ends.push(Date.now());
+      },
+    };
+    const config = { ...genesis(), blockTimeMs: interval };
+    const chain = await openChain({ kv: createMemoryKV(), genesis: config, validatorKey, source });
+    chain.producer?.start();
+    while (ends.length < 5) await new Promise((r) => setTimeout(r, 50));
+    await chain.stop();
+    const slot = (t: number) => Math.floor(t / interval);
+    // Never two blocks for one interval.
+    for (let i = 1; i < starts.length; i++)
+      assert.ok(slot(starts[i] as number) > slot(starts[i - 1] as number));
+    // The block after the slow one is for the interval the slow one ended in: not skipped.
+    assert.ok(slot(ends[1] as number) > slot(starts[1] as number), 'the second block overran');
+    assert.equal(slot(starts[2] as number), slot(ends[1] as number));
+  });
+
   it('resumes from the stored head after reopening, and refuses another genesis', async () => {
     const kv = createMemoryKV();
     const first = await open(kv);

@@ -117,11 +117,22 @@ export class Producer {
     return bytesToHex(this.#address) as Hex;
   }
 
-  /** Starts producing one block every `blockTimeMs`, aligned to the interval. */
+  /** Starts producing one block every `blockTimeMs`, aligned to the interval: a block starts at
+   *  each interval boundary. A block that overran its interval is followed at once by the block
+   *  of the interval under way (geth's clique likewise seals a late block without waiting), so a
+   *  slow block costs that interval's time, not the whole next interval; an interval that went
+   *  by entirely without a block is not made up. */
   start(): void {
     if (!this.#stopped) return;
     this.#stopped = false;
-    const tick = () => {
+    const interval = this.#o.blockTimeMs;
+    const now = () => (this.#o.now ?? Date.now)();
+    // `slot`: the interval (number since the epoch) the block is for, fixed when it is scheduled,
+    // so that a timer firing a little early does not make two blocks for one interval.
+    const schedule = (slot: number) => {
+      this.#timer = setTimeout(() => tick(slot), Math.max(0, slot * interval - now()));
+    };
+    const tick = (slot: number) => {
       if (this.#stopped) return;
       this.#running = this.produceBlock()
         .catch((e) => {
@@ -131,13 +142,11 @@ export class Producer {
         })
         .finally(() => {
           if (this.#stopped) return;
-          const now = (this.#o.now ?? Date.now)();
-          const wait = this.#o.blockTimeMs - (now % this.#o.blockTimeMs);
-          this.#timer = setTimeout(tick, wait);
+          const current = Math.floor(now() / interval);
+          schedule(current > slot ? current : slot + 1);
         });
     };
-    const now = (this.#o.now ?? Date.now)();
-    this.#timer = setTimeout(tick, this.#o.blockTimeMs - (now % this.#o.blockTimeMs));
+    schedule(Math.floor(now() / interval) + 1);
   }
 
   /** Stops the timer and waits for a block in progress to commit. */
