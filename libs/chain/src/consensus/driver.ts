@@ -12,7 +12,8 @@ import type { Transport } from '../p2p/types.js';
 import { DEFAULT_MAX_MESSAGE_BYTES, decodeConsensusMessage, encodeConsensusMessage } from './codec.js';
 import type { ConsensusEngine } from './engine.js';
 import { isConsensusError } from './errors.js';
-import { buildAtMs, createProposalClock, roundZeroTimerMs } from './heightTiming.js';
+import { afterBlockWorkGraceMs, buildAtMs, createProposalClock, roundZeroTimerMs } from './heightTiming.js';
+import { createRoundTimer } from './roundTimer.js';
 import type {
   ConsensusEvent,
   ConsensusInput,
@@ -86,7 +87,7 @@ export function createConsensusDriver(p: CreateConsensusDriverParameters): Conse
   const blockTimeMs = p.blockTimeMs ?? 0;
   const now = p.now ?? Date.now;
   let chain: Promise<void> = Promise.resolve();
-  let timer: NodeJS.Timeout | null = null;
+  const timer = createRoundTimer((timerId) => enqueue({ kind: 'timeout', timerId }));
   let buildWait: NodeJS.Timeout | null = null;
   let stopped = true;
   const proposals = createProposalClock((height) => p.validatorsAt(height).validators, p.startHeight);
@@ -99,10 +100,14 @@ export function createConsensusDriver(p: CreateConsensusDriverParameters): Conse
 
   const build = (height: number, round: number) => {
     const started = now();
-    p.blocks.buildBlock(height, round).then((block) => {
-      lastBuildMs = now() - started;
-      enqueue({ kind: 'blockBuilt', height, round, block });
-    }, fatal);
+    const done = timer.working(height, round);
+    p.blocks
+      .buildBlock(height, round)
+      .then((block) => {
+        lastBuildMs = now() - started;
+        enqueue({ kind: 'blockBuilt', height, round, block });
+      }, fatal)
+      .finally(done);
   };
 
   const fatal = (error: unknown) => {
@@ -139,8 +144,13 @@ export function createConsensusDriver(p: CreateConsensusDriverParameters): Conse
                   blockTimeMs,
                 })
               : o.afterMs;
-          if (timer) clearTimeout(timer);
-          timer = setTimeout(() => enqueue({ kind: 'timeout', timerId: o.timerId }), afterMs);
+          timer.arm({
+            timerId: o.timerId,
+            height: o.height,
+            round: o.round,
+            afterMs,
+            graceMs: afterBlockWorkGraceMs(o.afterMs, blockTimeMs),
+          });
           break;
         }
         case 'buildBlock': {
@@ -157,14 +167,17 @@ export function createConsensusDriver(p: CreateConsensusDriverParameters): Conse
           }, waitMs);
           break;
         }
-        case 'validateBlock':
+        case 'validateBlock': {
+          const done = timer.working(o.height, o.round);
           p.blocks
             .validateBlock(o.height, o.blockHash, o.block)
             .then(
               (valid) => enqueue({ kind: 'blockValidated', height: o.height, blockHash: o.blockHash, valid }),
               fatal,
-            );
+            )
+            .finally(done);
           break;
+        }
         case 'persist':
           // Nothing after this output may leave before the state is durable.
           await p.store.persistState(o.state);
@@ -213,8 +226,7 @@ export function createConsensusDriver(p: CreateConsensusDriverParameters): Conse
     },
     stop() {
       stopped = true;
-      if (timer) clearTimeout(timer);
-      timer = null;
+      timer.stop();
       if (buildWait) clearTimeout(buildWait);
       buildWait = null;
       p.transport.onMessage(() => {});

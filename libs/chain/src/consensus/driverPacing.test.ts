@@ -151,6 +151,55 @@ describe('[Consensus] driver pacing', () => {
     }
   });
 
+  it("a validator still validating the round's proposal when the timer runs out leaves the round only after it", async () => {
+    mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 0 });
+    try {
+      const self = proposerOf(validators, 2, 0);
+      const { engine, seen } = scriptedEngine(self, (input) => {
+        if (input.kind === 'startHeight')
+          return [
+            { kind: 'setTimer', timerId: 1, height: 1, round: 0, afterMs: ROUND_TIMEOUT_MS },
+            { kind: 'validateBlock', height: 1, round: 0, blockHash: HASH, block: new Uint8Array([1]) },
+          ];
+        return [];
+      });
+      const driver = createConsensusDriver({
+        engine,
+        transport: fakeTransport(),
+        blocks: {
+          buildBlock: async () => new Uint8Array(),
+          // Executing the proposal takes 3 s here (a loaded machine), past round 0's 2 s.
+          validateBlock: () => new Promise((r) => setTimeout(() => r(true), 3000)),
+        },
+        store: { persistState: async () => {}, commitDecision: async () => {} },
+        validatorsAt: () => ({ validators }),
+        startHeight: 1,
+        blockTimeMs: BLOCK_TIME_MS,
+        now: () => Date.now(),
+      });
+      driver.start();
+      await settle();
+      for (let t = 0; t < 3000; t += 500) {
+        mock.timers.tick(500);
+        await settle();
+      }
+      assert.deepEqual(
+        seen.filter((s) => s.kind !== 'startHeight').map((s) => [s.kind, s.at]),
+        [['blockValidated', 3000]],
+      );
+      // Then half of what round 0 leaves a proposal after the block time: (2000 - 1000) / 2.
+      mock.timers.tick(499);
+      await settle();
+      assert.equal(seen.filter((s) => s.kind === 'timeout').length, 0);
+      mock.timers.tick(1);
+      await settle();
+      assert.deepEqual(seen.find((s) => s.kind === 'timeout')?.at, 3500);
+      driver.stop();
+    } finally {
+      mock.timers.reset();
+    }
+  });
+
   it('a proposal by a validator not proposing that round does not move the pace', async () => {
     mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 0 });
     try {

@@ -34,8 +34,22 @@ export interface RoundZeroTimerParameters {
  * rather than asking for a round change the moment it starts.
  */
 export function roundZeroTimerMs(p: RoundZeroTimerParameters): number {
-  const floor = Math.max(p.roundTimeoutMs - p.blockTimeMs, Math.ceil(p.roundTimeoutMs / 4));
-  return Math.max(floor, Math.ceil(p.parentProposedAtMs + p.roundTimeoutMs - p.nowMs));
+  return Math.max(
+    proposalAllowanceMs(p.roundTimeoutMs, p.blockTimeMs),
+    Math.ceil(p.parentProposedAtMs + p.roundTimeoutMs - p.nowMs),
+  );
+}
+
+/** What a round's timeout leaves a proposal after the block time: the timeout less the block
+ *  time, at least a quarter of the timeout. */
+export function proposalAllowanceMs(roundTimeoutMs: number, blockTimeMs: number): number {
+  return Math.max(roundTimeoutMs - blockTimeMs, Math.ceil(roundTimeoutMs / 4));
+}
+
+/** How long the votes of a round get once this validator has its block built or validated, when
+ *  the round's timer expired meanwhile (roundTimer.ts): half the proposal allowance. */
+export function afterBlockWorkGraceMs(roundTimeoutMs: number, blockTimeMs: number): number {
+  return Math.ceil(proposalAllowanceMs(roundTimeoutMs, blockTimeMs) / 2);
 }
 
 /** Heights ahead of the last one taken, and rounds, a proposal clock remembers (as the engine buffers). */
