@@ -1039,7 +1039,8 @@ class ExecutorImpl implements Executor {
           );
           markSeen(seen, workerWrites, 2 * i);
           for (const key of workerWrites) versions.set(key, 2 * i);
-          for (const inc of first.access.increments) versions.set(`${bytesToUnprefixedHex(inc.address)}b`, 2 * i);
+          for (const inc of first.access.increments)
+            versions.set(`${bytesToUnprefixedHex(inc.address)}b`, 2 * i);
           outcome = first;
         } else {
           markSeen(seen, workerWrites, 2 * i);

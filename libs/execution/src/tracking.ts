@@ -150,13 +150,11 @@ export class TrackingStateManager implements StateManagerInterface {
     record.reads |= field;
   }
 
-  private async record(address: Address): Promise<AccountRecord> {
-    const key = bytesToUnprefixedHex(address.bytes);
+  /** The transaction's record of `address`, created on first touch from `current`, the account
+   *  as the inner state holds it now (the caller read it already, or {@link record} reads it). */
+  private recordWith(address: Address, key: string, current: Account | undefined): AccountRecord {
     let record = this.accounts.get(key);
     if (record === undefined) {
-      this.muted = true;
-      const current = await this.inner.getAccount(address);
-      this.muted = false;
       record = {
         address,
         commutative: this.commutative.has(key),
@@ -169,6 +167,16 @@ export class TrackingStateManager implements StateManagerInterface {
       this.accounts.set(key, record);
     }
     return record;
+  }
+
+  private async record(address: Address): Promise<AccountRecord> {
+    const key = bytesToUnprefixedHex(address.bytes);
+    const record = this.accounts.get(key);
+    if (record !== undefined) return record;
+    this.muted = true;
+    const current = await this.inner.getAccount(address);
+    this.muted = false;
+    return this.recordWith(address, key, current);
   }
 
   private async slotRecord(address: Address, slot: Uint8Array): Promise<SlotRecord> {
@@ -189,7 +197,8 @@ export class TrackingStateManager implements StateManagerInterface {
     const account = await this.inner.getAccount(address);
     this.muted = false;
     if (!this.trackReads) return account;
-    const record = await this.record(address);
+    // The account just read is the one a first touch records: no second read.
+    const record = this.recordWith(address, bytesToUnprefixedHex(address.bytes), account);
     if (account === undefined) {
       // Existence was read: any creation by an earlier transaction matters.
       if (!record.commutative || this.inExecution) record.reads |= FIELD_ALL;
