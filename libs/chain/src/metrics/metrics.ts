@@ -26,6 +26,8 @@ const RPC_BUCKETS = [
 ];
 const EXECUTION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 const RATIO_BUCKETS = [0, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99, 1];
+/** A pruning cycle walks the live trie and rewrites the trie table: from tens of ms to minutes. */
+const PRUNE_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
 
 /** Every metric of a node. The RPC and the pool update theirs; the core updates `chain.*` and
  *  calls `registerKesque` once its store is open. */
@@ -66,6 +68,16 @@ export interface NodeMetrics {
     parallelism: Histogram;
     reRuns: Counter;
     serialFallbacks: Counter;
+  };
+  /** Pruning of past state (store/statePruner.ts). */
+  state: {
+    pruneCycles: Counter;
+    pruneErrors: Counter;
+    /** Trie records a cycle dropped from the store. */
+    prunedRecords: Counter;
+    pruneDuration: Histogram;
+    /** The oldest block whose state the last cycle kept. */
+    oldestBlock: Gauge;
   };
   /** Exports Kesque's counters, read at each scrape. Call once per store; `store` labels them. */
   registerKesque(store: string, read: () => KesqueCountersSnapshot): void;
@@ -199,6 +211,35 @@ export function createNodeMetrics(parameters: CreateNodeMetricsParameters = {}):
     }),
   };
 
+  const state: NodeMetrics['state'] = {
+    pruneCycles: new Counter({
+      name: 'khipu_chain_state_prune_cycles_total',
+      help: 'State pruning cycles completed.',
+      registers,
+    }),
+    pruneErrors: new Counter({
+      name: 'khipu_chain_state_prune_errors_total',
+      help: 'State pruning cycles that failed.',
+      registers,
+    }),
+    prunedRecords: new Counter({
+      name: 'khipu_chain_state_pruned_records_total',
+      help: 'State trie records dropped by pruning.',
+      registers,
+    }),
+    pruneDuration: new Histogram({
+      name: 'khipu_chain_state_prune_duration_seconds',
+      help: 'Time a state pruning cycle took.',
+      buckets: PRUNE_BUCKETS,
+      registers,
+    }),
+    oldestBlock: new Gauge({
+      name: 'khipu_chain_state_oldest_block_number',
+      help: 'Oldest block whose state is kept (after the last pruning cycle).',
+      registers,
+    }),
+  };
+
   const kesqueStores = new Map<string, () => KesqueCountersSnapshot>();
   const kesqueMetric = (field: keyof KesqueCountersSnapshot, name: string, help: string) =>
     new Counter({
@@ -230,6 +271,7 @@ export function createNodeMetrics(parameters: CreateNodeMetricsParameters = {}):
     rpc,
     txpool,
     chain,
+    state,
     registerKesque(store, read) {
       kesqueStores.set(store, read);
     },

@@ -87,7 +87,11 @@ export async function startNode(p: StartNodeParameters): Promise<ChainNode> {
     pendingPool: { version: () => poolVersion },
     state: {
       ...(p.stateRetention ? { retention: p.stateRetention } : {}),
-      onPruned: (r) =>
+      onPruned: (r) => {
+        metrics.state.pruneCycles.inc();
+        metrics.state.prunedRecords.inc(r.trie.recordsDropped);
+        metrics.state.pruneDuration.observe(r.trie.seconds);
+        metrics.state.oldestBlock.set(Number(r.keptFrom));
         log.info(
           {
             head: Number(r.head),
@@ -99,8 +103,12 @@ export async function startNode(p: StartNodeParameters): Promise<ChainNode> {
             seconds: r.trie.seconds,
           },
           'state pruned',
-        ),
-      onPruneError: (error) => log.error({ err: error }, 'state pruning failed'),
+        );
+      },
+      onPruneError: (error) => {
+        metrics.state.pruneErrors.inc();
+        log.error({ err: error }, 'state pruning failed');
+      },
     },
     source: {
       take: (maxGas, baseFee) => (pool ? createPoolSource(pool).take(maxGas, baseFee) : []),

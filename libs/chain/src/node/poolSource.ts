@@ -11,6 +11,9 @@ import type { TxPool } from '../txpool/pool.js';
 export const MAX_TRANSACTIONS_PER_BLOCK = 10_000;
 /** Intrinsic gas of the cheapest transaction: no block holds more than maxGas / this many. */
 const MIN_TX_GAS = 21_000n;
+/** libs/execution's buildBlock reason for a transaction left out of a full block: it has no
+ *  typed code for its skips, only this text. */
+const BLOCK_FULL_REASON = 'block gas limit reached';
 
 /** Adapts `pool` to the producer. */
 export function createPoolSource(pool: TxPool): TransactionSource {
@@ -45,7 +48,7 @@ export function createPoolSource(pool: TxPool): TransactionSource {
       // A transaction left out for another reason than a full block may have gone stale (its
       // nonce used by another path) or unaffordable: re-read the senders and drop what can never
       // be mined. A full block leaves the rest for the next one.
-      if (skipped.some((s) => s.reason !== 'block gas limit reached')) await pool.revalidate();
+      if (skipped.some((s) => s.reason !== BLOCK_FULL_REASON)) await pool.revalidate();
     },
   };
 }
