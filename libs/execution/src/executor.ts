@@ -512,15 +512,22 @@ class ExecutorImpl implements Executor {
 
   /** Applies one transaction's changes to the merged state. `untouched` tells whether no earlier
    *  transaction of the block wrote the account: then the worker's account is the merged one and
-   *  is put without reading it. */
-  private async applyAccess(access: TxAccess, untouched: (addressHex: string) => boolean): Promise<void> {
+   *  is put without reading it. Increments join `credits`; an account written here gets its
+   *  pending credit first, so the order of changes to it is kept. */
+  private async applyAccess(
+    access: TxAccess,
+    untouched: (addressHex: string) => boolean,
+    credits: PendingCredits,
+  ): Promise<void> {
     const sm = this.sm;
     const deleted = new Set<string>();
     for (const w of access.accountWrites) {
       const address = new Address(w.address);
+      const hex = bytesToUnprefixedHex(w.address);
+      if (credits.size > 0) await this.applyCredit(credits.take(hex));
       if (
         (w.flags & (WRITE_CREATED | WRITE_DELETED | WRITE_STORAGE_CLEARED | WRITE_CODE)) === 0 &&
-        untouched(bytesToUnprefixedHex(w.address))
+        untouched(hex)
       ) {
         await sm.putAccount(address, new Account(w.nonce, w.balance, w.storageRoot, w.codeHash));
         continue;
@@ -542,7 +549,16 @@ class ExecutorImpl implements Executor {
       if (deleted.has(bytesToUnprefixedHex(w.address))) continue;
       await sm.putStorage(new Address(w.address), w.slot, w.value);
     }
-    for (const inc of access.increments) await this.credit(new Address(inc.address), inc.delta);
+    for (const inc of access.increments) credits.add(inc.address, inc.delta);
+  }
+
+  private async applyCredit(credit: { address: Uint8Array; delta: bigint } | undefined): Promise<void> {
+    if (credit !== undefined) await this.credit(new Address(credit.address), credit.delta);
+  }
+
+  /** Applies every pending credit (before a re-run reads the merged state, and at the end). */
+  private async applyCredits(credits: PendingCredits): Promise<void> {
+    for (const credit of credits.takeAll()) await this.applyCredit(credit);
   }
 
   private async credit(address: Address, delta: bigint): Promise<void> {
@@ -967,6 +983,8 @@ class ExecutorImpl implements Executor {
     let receiptGas = 0n;
     let reruns = 0;
     let rerunMs = 0;
+    // Fee payments to the coinbase (one per transaction) are summed, not applied one by one.
+    const credits = new PendingCredits();
     const slotConflict: string[] = new Array<string>(count).fill('');
     try {
       for (let i = 0; i < count; i++) {
@@ -1036,6 +1054,7 @@ class ExecutorImpl implements Executor {
           await this.applyAccess(
             first.access,
             (a) => same(`${a}n`) && same(`${a}b`) && same(`${a}c`) && same(`${a}x`),
+            credits,
           );
           markSeen(seen, workerWrites, 2 * i);
           for (const key of workerWrites) versions.set(key, 2 * i);
@@ -1045,6 +1064,7 @@ class ExecutorImpl implements Executor {
         } else {
           markSeen(seen, workerWrites, 2 * i);
           const r0 = now();
+          await this.applyCredits(credits);
           const rerun = await runTracked(engine, this.txAt(job, i), block, receiptGas);
           rerunMs += now() - r0;
           reruns++;
@@ -1066,6 +1086,7 @@ class ExecutorImpl implements Executor {
         included.push(i);
         accesses.push(outcome.access);
       }
+      await this.applyCredits(credits);
       if (!contended) {
         const ran = await running;
         phases.recovery += Math.max(0, ...ran.recoveryMs);
@@ -1140,6 +1161,35 @@ export function learnedLanes(
     } else lanes.push([i]);
   });
   return groups.size === 0 ? undefined : lanes;
+}
+
+/** Balance increments merged but not yet applied, summed per account (unprefixed hex). */
+class PendingCredits {
+  private readonly pending = new Map<string, { address: Uint8Array; delta: bigint }>();
+
+  get size(): number {
+    return this.pending.size;
+  }
+
+  add(address: Uint8Array, delta: bigint): void {
+    const hex = bytesToUnprefixedHex(address);
+    const credit = this.pending.get(hex);
+    if (credit === undefined) this.pending.set(hex, { address, delta });
+    else credit.delta += delta;
+  }
+
+  /** The pending credit of one account, now no longer pending. */
+  take(hex: string): { address: Uint8Array; delta: bigint } | undefined {
+    const credit = this.pending.get(hex);
+    if (credit !== undefined) this.pending.delete(hex);
+    return credit;
+  }
+
+  takeAll(): { address: Uint8Array; delta: bigint }[] {
+    const all = [...this.pending.values()];
+    this.pending.clear();
+    return all;
+  }
 }
 
 /** Records that the later transactions of a share saw `keys` at `version`. */
