@@ -10,11 +10,13 @@
 // executor and its caches are untouched, and a reader keeps the layer of the build it started on.
 import type { Common } from '@ethereumjs/common';
 import { bytesToHex, hexToBytes } from '@ethereumjs/util';
-import { createHeader, encodeHeader, keccak256 } from '@khipu/dietcoin';
+import { encodeHeader } from '@khipu/dietcoin';
 import type { StateStore } from '@khipu/execution';
 import type { BlockExecutor, PendingTransaction } from '../exec/types.js';
+import { builtBlockHeader, childBlockContext } from '../producer/blockHeader.js';
 import type { TransactionSource } from '../producer/types.js';
 import type { BlockData, BlockReader, CallExecutor, HeaderData, StateReader } from '../rpc/backend.js';
+import { blockSize } from '../store/chainStore.js';
 import { decodeHeader } from '../store/codec.js';
 import type { KVReader, KVStore } from '../store/kv.js';
 import { createOverlayStateDB } from '../store/stateDB.js';
@@ -100,13 +102,13 @@ export class PendingBlockBuilder {
   async #build(parent: HeaderData): Promise<PendingBlock> {
     const o = this.#o;
     this.builds++;
-    const number = parent.number + 1n;
-    const nowSeconds = BigInt(Math.floor((o.now ?? Date.now)() / 1000));
-    const timestamp = nowSeconds > parent.timestamp ? nowSeconds : parent.timestamp + 1n;
-    const gasLimit = parent.gasLimit;
-    const baseFeePerGas = o.nextBaseFee(parent);
-    const mixHash = keccak256(hexToBytes(parent.hash), new TextEncoder().encode('prevRandao'));
-    const candidates = (await o.take(gasLimit, baseFeePerGas)).slice(
+    const context = childBlockContext(parent, {
+      nowMs: (o.now ?? Date.now)(),
+      coinbase: o.coinbase,
+      baseFeePerGas: o.nextBaseFee(parent),
+    });
+    const number = context.number;
+    const candidates = (await o.take(context.gasLimit, context.baseFeePerGas)).slice(
       0,
       o.maxTransactions ?? DEFAULT_PENDING_MAX_TRANSACTIONS,
     );
@@ -115,40 +117,18 @@ export class PendingBlockBuilder {
     const executor = await o.executor();
     const out = await executor.execute({
       parentStateRoot: hexToBytes(parent.stateRoot),
-      context: {
-        number,
-        parentHash: hexToBytes(parent.hash),
-        timestamp,
-        coinbase: o.coinbase,
-        gasLimit,
-        baseFeePerGas,
-        mixHash,
-      },
+      context,
       transactions: candidates,
       mode: 'build',
     });
+    // Not sealed, no roots of its own: the extraData of a pending block carries nothing.
     const headerRLP = encodeHeader(
-      createHeader({
-        parentHash: hexToBytes(parent.hash),
-        number: Number(number),
-        timestamp: Number(timestamp),
-        coinbase: o.coinbase,
-        stateRoot: out.stateRoot,
-        transactionsTrie: out.transactionsRoot,
-        receiptTrie: out.receiptsRoot,
-        logsBloom: out.logsBloom,
-        gasLimit,
-        gasUsed: out.gasUsed,
-        mixHash,
-        baseFeePerGas,
-        // Not sealed, no roots of its own: the extraData of a pending block carries nothing.
-        extra: {
-          validatorsHash: new Uint8Array(32),
-          nextValidatorsHash: new Uint8Array(32),
-          messageRoot: new Uint8Array(32),
-          shardRoot: new Uint8Array(32),
-          parentSeals: { round: 0, seals: [] },
-        },
+      builtBlockHeader(context, out, {
+        validatorsHash: new Uint8Array(32),
+        nextValidatorsHash: new Uint8Array(32),
+        messageRoot: new Uint8Array(32),
+        shardRoot: new Uint8Array(32),
+        parentSeals: { round: 0, seals: [] },
       }),
     );
     const header = decodeHeader(headerRLP);
@@ -177,18 +157,4 @@ export class PendingBlockBuilder {
       calls: createChainCallExecutor({ blocks: view as BlockReader, db, common: o.common }),
     };
   }
-}
-
-/** RLP length of [header, transactions, [], []] (as the store computes a committed block's). */
-function blockSize(headerBytes: number, txs: readonly PendingTransaction[]): bigint {
-  const payload = txs.reduce(
-    (n, t) => n + ((t.raw[0] ?? 0) >= 0xc0 ? t.raw.length : rlpLength(t.raw.length)),
-    0,
-  );
-  return BigInt(rlpLength(headerBytes + rlpLength(payload) + 1 + 1));
-}
-
-function rlpLength(payload: number): number {
-  if (payload < 56) return payload + 1;
-  return payload + 1 + Math.ceil(Math.log2(payload + 1) / 8);
 }

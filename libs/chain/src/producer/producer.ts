@@ -7,7 +7,6 @@ import { Address, bytesToHex, hexToBytes } from '@ethereumjs/util';
 import {
   addressOfPrivateKey,
   buildMessageShards,
-  createHeader,
   encodeHeader,
   keccak256,
   type StateShards,
@@ -25,6 +24,7 @@ import type { Hex, SealData } from '../rpc/backend.js';
 import type { BlockCommit, ChainStore } from '../store/chainStore.js';
 import type { OverlayStateDB } from '../store/stateDB.js';
 import { nextSupply } from '../supply/supply.js';
+import { builtBlockHeader, childBlockContext } from './blockHeader.js';
 import type { TransactionSource } from './types.js';
 
 export interface ProducerOptions {
@@ -256,30 +256,22 @@ export class Producer {
     const started = performance.now();
     const o = this.#o;
     const parent = o.store.headHeader();
-    const number = parent.number + 1n;
-    const nowSeconds = BigInt(Math.floor((o.now ?? Date.now)() / 1000));
-    const timestamp = nowSeconds > parent.timestamp ? nowSeconds : parent.timestamp + 1n;
-    const gasLimit = parent.gasLimit;
-    const baseFeePerGas = nextBaseFee(
-      parent.gasUsed,
-      parent.gasLimit,
-      parent.baseFeePerGas ?? o.minBaseFee,
-      o.minBaseFee,
-    );
-    const mixHash = keccak256(hexToBytes(parent.hash), new TextEncoder().encode('prevRandao'));
-    const candidates = await o.source.take(gasLimit, baseFeePerGas);
+    const context = childBlockContext(parent, {
+      nowMs: (o.now ?? Date.now)(),
+      coinbase: this.#address,
+      baseFeePerGas: nextBaseFee(
+        parent.gasUsed,
+        parent.gasLimit,
+        parent.baseFeePerGas ?? o.minBaseFee,
+        o.minBaseFee,
+      ),
+    });
+    const { number, timestamp } = context;
+    const candidates = await o.source.take(context.gasLimit, context.baseFeePerGas);
     const t0 = performance.now();
     const out = await o.executor.execute({
       parentStateRoot: hexToBytes(parent.stateRoot),
-      context: {
-        number,
-        parentHash: hexToBytes(parent.hash),
-        timestamp,
-        coinbase: this.#address,
-        gasLimit,
-        baseFeePerGas,
-        mixHash,
-      },
+      context,
       transactions: candidates,
       mode: 'build',
     });
@@ -296,30 +288,16 @@ export class Producer {
     const after = createStateManagerAt(o.db, out.stateRoot, o.common);
     const shardRoot = this.#o.shards.current.update(await readAccountChanges(after, out.touched));
     const parentSeals = o.store.getSeals(parent.number) ?? [];
-    const header = createHeader({
-      parentHash: hexToBytes(parent.hash),
-      number: Number(number),
-      timestamp: Number(timestamp),
-      coinbase: this.#address,
-      stateRoot: out.stateRoot,
-      transactionsTrie: out.transactionsRoot,
-      receiptTrie: out.receiptsRoot,
-      logsBloom: out.logsBloom,
-      gasLimit,
-      gasUsed: out.gasUsed,
-      mixHash,
-      baseFeePerGas,
-      extra: {
-        ...(o.schedule?.hashesAt(Number(number)) ?? {
-          validatorsHash: o.validators.hash,
-          nextValidatorsHash: o.validators.hash,
-        }),
-        messageRoot: messageShards.root,
-        shardRoot,
-        parentSeals: {
-          round: Number(parentSeals[0]?.round ?? 0n),
-          seals: parentSeals.map((s) => hexToBytes(s.signature)),
-        },
+    const header = builtBlockHeader(context, out, {
+      ...(o.schedule?.hashesAt(Number(number)) ?? {
+        validatorsHash: o.validators.hash,
+        nextValidatorsHash: o.validators.hash,
+      }),
+      messageRoot: messageShards.root,
+      shardRoot,
+      parentSeals: {
+        round: Number(parentSeals[0]?.round ?? 0n),
+        seals: parentSeals.map((s) => hexToBytes(s.signature)),
       },
     });
     const headerRLP = encodeHeader(header);

@@ -491,7 +491,7 @@ export class ChainStore implements BlockReader, LogIndex {
 
 /** Length in bytes of a block's RLP, [header, transactions, uncles = [], withdrawals = []]: a
  *  typed transaction is an RLP string around its envelope, a legacy one is its own RLP list. */
-function blockSize(headerSize: number, body: readonly StoredTransaction[]): bigint {
+export function blockSize(headerSize: number, body: readonly Pick<StoredTransaction, 'raw'>[]): bigint {
   const txsPayload = body.reduce(
     (n, t) => n + ((t.raw[0] ?? 0) >= 0xc0 ? t.raw.length : rlpLength(t.raw.length)),
     0,
