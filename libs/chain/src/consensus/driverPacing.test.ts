@@ -187,13 +187,14 @@ describe('[Consensus] driver pacing', () => {
         seen.filter((s) => s.kind !== 'startHeight').map((s) => [s.kind, s.at]),
         [['blockValidated', 3000]],
       );
-      // Then half of what round 0 leaves a proposal after the block time: (2000 - 1000) / 2.
-      mock.timers.tick(499);
+      // Then as long as the validation took (3 s, more than the 500 ms grace): the others
+      // execute the same block meanwhile and their prepares are due.
+      mock.timers.tick(2999);
       await settle();
       assert.equal(seen.filter((s) => s.kind === 'timeout').length, 0);
       mock.timers.tick(1);
       await settle();
-      assert.deepEqual(seen.find((s) => s.kind === 'timeout')?.at, 3500);
+      assert.deepEqual(seen.find((s) => s.kind === 'timeout')?.at, 6000);
       driver.stop();
     } finally {
       mock.timers.reset();

@@ -46,8 +46,9 @@ export function proposalAllowanceMs(roundTimeoutMs: number, blockTimeMs: number)
   return Math.max(roundTimeoutMs - blockTimeMs, Math.ceil(roundTimeoutMs / 4));
 }
 
-/** How long the votes of a round get once this validator has its block built or validated, when
- *  the round's timer expired meanwhile (roundTimer.ts): half the proposal allowance. */
+/** How long the votes of a round get at least once this validator has its block built or
+ *  validated, when the round's timer expired meanwhile (roundTimer.ts): half the proposal
+ *  allowance. */
 export function afterBlockWorkGraceMs(roundTimeoutMs: number, blockTimeMs: number): number {
   return Math.ceil(proposalAllowanceMs(roundTimeoutMs, blockTimeMs) / 2);
 }

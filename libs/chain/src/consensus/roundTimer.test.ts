@@ -26,15 +26,29 @@ describe('round timer', () => {
   it("reports an expiry during the round's block work a grace period after the work ends", () => {
     const { seen, timer } = expiries();
     timer.arm({ timerId: 1, height: 5, round: 0, afterMs: 2000, graceMs: 500 });
-    const done = timer.working(5, 0);
-    mock.timers.tick(3000);
+    mock.timers.tick(1800);
+    const done = timer.working(5, 0); // 1,800 to 2,200 ms: shorter than the grace
+    mock.timers.tick(400);
     assert.deepEqual(seen, [], 'held while validating');
     done();
     done(); // ending twice changes nothing
     mock.timers.tick(499);
     assert.deepEqual(seen, []);
     mock.timers.tick(1);
-    assert.deepEqual(seen, [[1, 3500]]);
+    assert.deepEqual(seen, [[1, 2700]]);
+  });
+
+  it('waits as long as the work took when that is longer than the grace', () => {
+    const { seen, timer } = expiries();
+    mock.timers.tick(1000);
+    const done = timer.working(5, 0); // 1,000 to 2,200 ms
+    timer.arm({ timerId: 1, height: 5, round: 0, afterMs: 1000, graceMs: 500 });
+    mock.timers.tick(1200);
+    done();
+    mock.timers.tick(1199);
+    assert.deepEqual(seen, []);
+    mock.timers.tick(1);
+    assert.deepEqual(seen, [[1, 3400]]);
   });
 
   it('waits for every piece of work of the round', () => {
@@ -47,8 +61,10 @@ describe('round timer', () => {
     mock.timers.tick(1000);
     assert.deepEqual(seen, []);
     second();
-    mock.timers.tick(50);
-    assert.deepEqual(seen, [[1, 1250]]);
+    mock.timers.tick(1199);
+    assert.deepEqual(seen, [], "the round's work took 1,200 ms, counted from its first piece");
+    mock.timers.tick(1);
+    assert.deepEqual(seen, [[1, 2400]]);
   });
 
   it('a timer armed anew replaces one held back, and stop clears it', () => {

@@ -1,15 +1,18 @@
 // The driver's round timer: one timer at a time (a new one replaces the old, as the engine's
 // `setTimer` says). Its expiry does not count while this validator is still building or
 // validating the block of that round: it is reported a grace period after that work ends, if no
-// other timer replaced it. Under CPU pressure a proposal that takes longer to execute than the
+// other timer replaced it. The grace is at least as long as the work took: the other validators
+// execute the same block at the same time on similar machines, and when they share CPUs their
+// finishing times spread with the work's length; their prepares are what this one waits for. Under CPU pressure a proposal that takes longer to execute than the
 // round has left would otherwise be abandoned just as it was about to be prepared, and the next
 // round's proposer would start over with an even larger block. Timers only serve liveness in
 // QBFT, so this costs no safety; a proposer that never proposes is unaffected (nothing to wait
 // for), and the wait is bounded by the execution of one block.
 
 export interface RoundTimer {
-  /** Arms the timer of (height, round) to expire after `afterMs`, then `graceMs` after any block
-   *  work of that round in flight ends; replaces the timer armed before. */
+  /** Arms the timer of (height, round) to expire after `afterMs`, then, when block work of that
+   *  round was in flight, `graceMs` (or as long as the work took, if longer) after it ends;
+   *  replaces the timer armed before. */
   arm(timer: { timerId: number; height: number; round: number; afterMs: number; graceMs: number }): void;
   /** Notes block work for (height, round) in flight here; call the returned function when it ends. */
   working(height: number, round: number): () => void;
@@ -17,12 +20,16 @@ export interface RoundTimer {
   stop(): void;
 }
 
-export function createRoundTimer(onExpired: (timerId: number) => void): RoundTimer {
+export function createRoundTimer(
+  onExpired: (timerId: number) => void,
+  now: () => number = Date.now,
+): RoundTimer {
   let handle: NodeJS.Timeout | null = null;
   let armed: { timerId: number; height: number; round: number; graceMs: number } | null = null;
   /** Expired while block work of its round was in flight: reported after the work. */
   let waiting = false;
-  const work = new Map<string, number>();
+  /** Block work in flight per round: how many pieces, and since when. */
+  const work = new Map<string, { count: number; since: number }>();
   const keyOf = (height: number, round: number) => `${height}/${round}`;
 
   const clear = () => {
@@ -33,7 +40,7 @@ export function createRoundTimer(onExpired: (timerId: number) => void): RoundTim
     handle = null;
     const t = armed;
     if (!t) return;
-    if ((work.get(keyOf(t.height, t.round)) ?? 0) > 0) {
+    if (work.has(keyOf(t.height, t.round))) {
       waiting = true;
       return;
     }
@@ -50,20 +57,18 @@ export function createRoundTimer(onExpired: (timerId: number) => void): RoundTim
     },
     working(height, round) {
       const key = keyOf(height, round);
-      work.set(key, (work.get(key) ?? 0) + 1);
+      const w = work.get(key) ?? { count: 0, since: now() };
+      w.count++;
+      work.set(key, w);
       let ended = false;
       return () => {
         if (ended) return;
         ended = true;
-        const left = (work.get(key) ?? 1) - 1;
-        if (left > 0) {
-          work.set(key, left);
-          return;
-        }
+        if (--w.count > 0) return;
         work.delete(key);
         if (waiting && armed && keyOf(armed.height, armed.round) === key) {
           waiting = false;
-          handle = setTimeout(expire, armed.graceMs);
+          handle = setTimeout(expire, Math.max(armed.graceMs, now() - w.since));
         }
       };
     },
