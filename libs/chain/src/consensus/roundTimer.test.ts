@@ -38,6 +38,19 @@ describe('round timer', () => {
     assert.deepEqual(seen, [[1, 2700]]);
   });
 
+  it('work of the round that ended just before the expiry holds it back as well', () => {
+    const { seen, timer } = expiries();
+    timer.arm({ timerId: 1, height: 5, round: 0, afterMs: 1000, graceMs: 500 });
+    mock.timers.tick(300);
+    const done = timer.working(5, 0); // 300 to 900 ms
+    mock.timers.tick(600);
+    done();
+    mock.timers.tick(599);
+    assert.deepEqual(seen, []);
+    mock.timers.tick(1);
+    assert.deepEqual(seen, [[1, 1500]], 'the end of the work plus its 600 ms');
+  });
+
   it('waits as long as the work took when that is longer than the grace', () => {
     const { seen, timer } = expiries();
     mock.timers.tick(1000);

@@ -1,7 +1,7 @@
 // The driver's round timer: one timer at a time (a new one replaces the old, as the engine's
 // `setTimer` says). Its expiry does not count while this validator is still building or
-// validating the block of that round: it is reported a grace period after that work ends, if no
-// other timer replaced it. The grace is at least as long as the work took: the other validators
+// validating the block of that round, nor until a grace period after that work ended: it is
+// reported then, if no other timer replaced it. The grace is at least as long as the work took: the other validators
 // execute the same block at the same time on similar machines, and when they share CPUs their
 // finishing times spread with the work's length; their prepares are what this one waits for. Under CPU pressure a proposal that takes longer to execute than the
 // round has left would otherwise be abandoned just as it was about to be prepared, and the next
@@ -26,10 +26,12 @@ export function createRoundTimer(
 ): RoundTimer {
   let handle: NodeJS.Timeout | null = null;
   let armed: { timerId: number; height: number; round: number; graceMs: number } | null = null;
-  /** Expired while block work of its round was in flight: reported after the work. */
+  /** Expired while block work of its round was in flight: looked at again when the work ends. */
   let waiting = false;
   /** Block work in flight per round: how many pieces, and since when. */
   const work = new Map<string, { count: number; since: number }>();
+  /** The block work that ended last: its round, when it ended and how long it took. */
+  let finished: { key: string; endedAt: number; tookMs: number } | null = null;
   const keyOf = (height: number, round: number) => `${height}/${round}`;
 
   const clear = () => {
@@ -40,9 +42,17 @@ export function createRoundTimer(
     handle = null;
     const t = armed;
     if (!t) return;
-    if (work.has(keyOf(t.height, t.round))) {
+    const key = keyOf(t.height, t.round);
+    if (work.has(key)) {
       waiting = true;
       return;
+    }
+    if (finished?.key === key) {
+      const left = finished.endedAt + Math.max(t.graceMs, finished.tookMs) - now();
+      if (left > 0) {
+        handle = setTimeout(expire, left);
+        return;
+      }
     }
     armed = null;
     onExpired(t.timerId);
@@ -66,9 +76,11 @@ export function createRoundTimer(
         ended = true;
         if (--w.count > 0) return;
         work.delete(key);
+        const endedAt = now();
+        finished = { key, endedAt, tookMs: endedAt - w.since };
         if (waiting && armed && keyOf(armed.height, armed.round) === key) {
           waiting = false;
-          handle = setTimeout(expire, Math.max(armed.graceMs, now() - w.since));
+          expire();
         }
       };
     },
