@@ -510,9 +510,9 @@ class ExecutorImpl implements Executor {
     );
   }
 
-  /** Applies one transaction's changes to the merged state. `untouched` tells whether no earlier
-   *  transaction of the block wrote the account: then the worker's account is the merged one and
-   *  is put without reading it. Increments join `credits`; an account written here gets its
+  /** Applies one transaction's changes to the merged state. `untouched` tells whether the
+   *  worker's account is the merged one (every field at the same version in both): then it is put
+   *  without reading it. Increments join `credits`; an account written here gets its
    *  pending credit first, so the order of changes to it is kept. */
   private async applyAccess(
     access: TxAccess,
