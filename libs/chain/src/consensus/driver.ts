@@ -97,10 +97,12 @@ export function createConsensusDriver(p: CreateConsensusDriverParameters): Conse
   let reference = now();
   /** How long this node's last build took (the proposer starts that much early). */
   let lastBuildMs = 0;
+  /** The engine's timeout of the round armed last: a proposer holds its timer that long after its build. */
+  let roundTimeoutMs = 0;
 
   const build = (height: number, round: number) => {
     const started = now();
-    const done = timer.working(height, round);
+    const done = timer.working(height, round, roundTimeoutMs);
     p.blocks
       .buildBlock(height, round)
       .then((block) => {
@@ -144,6 +146,7 @@ export function createConsensusDriver(p: CreateConsensusDriverParameters): Conse
                   blockTimeMs,
                 })
               : o.afterMs;
+          roundTimeoutMs = o.afterMs;
           timer.arm({
             timerId: o.timerId,
             height: o.height,

@@ -73,10 +73,11 @@ async function settle(): Promise<void> {
 }
 
 describe('[Consensus] driver pacing', () => {
-  it("a validator late to commit the parent builds and gives up round 0 on the parent proposal's clock", async () => {
+  /** A validator commits height 1 800 ms after height 1's proposal came at 100 ms; it proposes
+   *  height 2 when `proposes`. When it built, and when its round-0 timer of height 2 ran out. */
+  async function lateToCommit(proposes: boolean): Promise<{ builds: number[]; timeoutAt?: number }> {
     mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 0 });
     try {
-      // This validator proposes height 2; it commits height 1 800 ms after height 1's proposal came.
       const self = proposerOf(validators, 2, 0);
       const { engine, seen } = scriptedEngine(self, (input) => {
         if (input.kind === 'startHeight')
@@ -88,7 +89,7 @@ describe('[Consensus] driver pacing', () => {
               round: 0,
               afterMs: ROUND_TIMEOUT_MS,
             },
-            ...(input.height === 2 ? [{ kind: 'buildBlock', height: 2, round: 0 } as const] : []),
+            ...(input.height === 2 && proposes ? [{ kind: 'buildBlock', height: 2, round: 0 } as const] : []),
           ];
         if (input.kind === 'message') return [{ kind: 'decide', decision: decision(1) }];
         return [];
@@ -124,31 +125,27 @@ describe('[Consensus] driver pacing', () => {
       assert.equal(seen.at(-1)?.kind, 'startHeight');
       assert.equal(seen.at(-1)?.at, 900);
 
-      mock.timers.tick(199);
-      await settle();
-      assert.deepEqual(builds, [], 'not before the block time after the parent proposal');
-      mock.timers.tick(1);
-      await settle();
-      assert.deepEqual(builds, [1100], 'built at 100 + 1000 ms, not 900 + 1000 ms');
-
-      mock.timers.tick(ROUND_TIMEOUT_MS - BLOCK_TIME_MS - 1); // 2099 ms
-      await settle();
-      assert.equal(
-        seen.some((s) => s.kind === 'timeout' && s.at > 900),
-        false,
-      );
-      mock.timers.tick(1);
-      await settle();
-      const timeout = seen.find((s) => s.kind === 'timeout' && s.at > 900);
-      assert.equal(
-        timeout?.at,
-        2100,
-        'round 0 ends at 100 + 2000 ms, as on a validator that committed at once',
-      );
+      for (let t = 900; t < 4000; t += 100) {
+        mock.timers.tick(100);
+        await settle();
+      }
       driver.stop();
+      const timeoutAt = seen.find((s) => s.kind === 'timeout' && s.at > 900)?.at;
+      return timeoutAt === undefined ? { builds } : { builds, timeoutAt };
     } finally {
       mock.timers.reset();
     }
+  }
+
+  it("a validator late to commit the parent gives up round 0 on the parent proposal's clock", async () => {
+    const { timeoutAt } = await lateToCommit(false);
+    assert.equal(timeoutAt, 2100, 'round 0 ends at 100 + 2000 ms, as on a validator that committed at once');
+  });
+
+  it('a proposer late to commit the parent builds on its clock, then gives its block a round timeout', async () => {
+    const { builds, timeoutAt } = await lateToCommit(true);
+    assert.deepEqual(builds, [1100], 'built at 100 + 1000 ms, not 900 + 1000 ms');
+    assert.equal(timeoutAt, 3100, 'held a round timeout (2 s) after its build');
   });
 
   it("a validator still validating the round's proposal when the timer runs out leaves the round only after it", async () => {

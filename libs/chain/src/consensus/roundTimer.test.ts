@@ -64,6 +64,18 @@ describe('round timer', () => {
     assert.deepEqual(seen, [[1, 3400]]);
   });
 
+  it('waits at least the hold the work was given (a proposer after its build)', () => {
+    const { seen, timer } = expiries();
+    timer.arm({ timerId: 1, height: 5, round: 0, afterMs: 1000, graceMs: 500 });
+    const done = timer.working(5, 0, 2000); // built from 0 to 300 ms
+    mock.timers.tick(300);
+    done();
+    mock.timers.tick(1999);
+    assert.deepEqual(seen, []);
+    mock.timers.tick(1);
+    assert.deepEqual(seen, [[1, 2300]]);
+  });
+
   it('waits for every piece of work of the round', () => {
     const { seen, timer } = expiries();
     timer.arm({ timerId: 1, height: 5, round: 0, afterMs: 100, graceMs: 50 });
