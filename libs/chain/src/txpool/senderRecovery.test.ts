@@ -69,6 +69,23 @@ describe('[chain] txpool sender recovery on worker threads', () => {
     );
   });
 
+  it('with a gather window, answers requests made over several event-loop turns, in order', async () => {
+    const gathering = createWorkerSenderRecovery({ gatherMs: 20 });
+    try {
+      const answers: Promise<Uint8Array>[] = [];
+      for (let n = 0; n < 10; n++) {
+        answers.push(gathering.recover(request(n).request));
+        await new Promise((r) => setImmediate(r));
+      }
+      const keys = await Promise.all(answers);
+      for (const [n, key] of keys.entries()) {
+        assert.deepEqual(key, await inlineSenderRecovery.recover(request(n).request));
+      }
+    } finally {
+      await gathering.close();
+    }
+  });
+
   it('answers what is in flight, then refuses after close', async () => {
     const own = createWorkerSenderRecovery();
     const pending = own.recover(request(5).request);

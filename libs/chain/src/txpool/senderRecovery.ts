@@ -57,6 +57,10 @@ export interface WorkerSenderRecoveryOptions {
   threads?: number;
   /** Largest batch sent at once (default 256): a bound on one message and one worker turn. */
   maxBatch?: number;
+  /** How long the first request of a batch waits for others before the batch is sent, in ms
+   *  (default 0: until the end of the event-loop turn). Each batch wakes a thread, which costs
+   *  the main thread more than a recovery on some virtual machines: a few ms gather several. */
+  gatherMs?: number;
 }
 
 interface Waiter {
@@ -84,6 +88,7 @@ interface RecoveryThread {
 export function createWorkerSenderRecovery(options: WorkerSenderRecoveryOptions = {}): SenderRecovery {
   const threadCount = Math.max(1, options.threads ?? 1);
   const maxBatch = Math.max(1, options.maxBatch ?? 256);
+  const gatherMs = Math.max(0, options.gatherMs ?? 0);
   const threads: (RecoveryThread | undefined)[] = Array.from({ length: threadCount }, () => undefined);
   let queued: { request: RecoveryRequest; waiter: Waiter }[] = [];
   let flushScheduled = false;
@@ -179,8 +184,10 @@ export function createWorkerSenderRecovery(options: WorkerSenderRecoveryOptions 
         queued.push({ request, waiter: { resolve, reject } });
         if (!flushScheduled) {
           flushScheduled = true;
-          // After this turn's I/O callbacks: the requests that arrived together share a batch.
-          setImmediate(flush);
+          // After this turn's I/O callbacks (or `gatherMs`): the requests that arrived meanwhile
+          // share a batch.
+          if (gatherMs > 0) setTimeout(flush, gatherMs);
+          else setImmediate(flush);
         }
       });
     },
