@@ -9,6 +9,7 @@ import { type Address, createAddressFromString } from '@ethereumjs/util';
 import { paramsVM } from '@ethereumjs/vm';
 import { createKhipuCommon } from '@khipu/dietcoin';
 import type { ExecutionCrypto } from './crypto.js';
+import { pointEvaluationKzg } from './kzg.js';
 
 /**
  * The fee pool: a system account credited `baseFee × gasUsed` at the end of every block instead of
@@ -36,7 +37,8 @@ export interface CreateExecutionCommonParameters {
 /**
  * The chain's Common (libs/dietcoin's `createKhipuCommon`, the one definition of the chain's rules:
  * Prague from genesis, our consensus type, no beacon system calls, no EIP-7702) with execution's
- * crypto and, by default, parameter tables merged once and shared by every copy.
+ * crypto, the KZG verifier of the point-evaluation precompile and, by default, parameter tables
+ * merged once and shared by every copy.
  * @example const common = createExecutionCommon({ chainId: 7001, crypto: await loadExecutionCrypto() })
  */
 export function createExecutionCommon({
@@ -44,7 +46,8 @@ export function createExecutionCommon({
   crypto,
   shareParams = true,
 }: CreateExecutionCommonParameters): Common {
-  const customCrypto: CustomCrypto = {};
+  // Prague's point-evaluation precompile (0x0a) needs a KZG backend in every EVM (kzg.ts).
+  const customCrypto: CustomCrypto = { kzg: pointEvaluationKzg };
   if (crypto !== undefined) {
     customCrypto.keccak256 = crypto.keccak256;
     customCrypto.ecrecover = crypto.ecrecover;
