@@ -1,0 +1,154 @@
+// `node bench/dist/chain/importCost.js [--blocks=N] [--txs=N] [--mode=serial|parallel] [--workers=N]`:
+// what a validator spends importing a block of ETH transfers, in process. A producing chain
+// builds N blocks of `txs` transfers (one per sender per block) on Kesque; a following chain,
+// also on Kesque, imports each one. Reports, per block, the CPU time of the whole import (every
+// thread of the process) and of the executor call inside it, and their wall time; the first
+// quarter of the blocks is warm-up and left out of the medians. Run it under
+// `flock /tmp/bench.lock`; with --json the last line is the result object.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createFeeMarket1559Tx } from '@ethereumjs/tx';
+import { bytesToHex, privateToAddress } from '@ethereumjs/util';
+import {
+  blockEnvelopeOf,
+  CHAIN_TABLES,
+  openChain,
+  type PendingTransaction,
+  parseGenesisConfig,
+} from '@khipu/chain';
+import { addressOfPrivateKey, initDietcoin, keccak256 } from '@khipu/dietcoin';
+import { openKesque } from '@khipu/kesque';
+
+const args = new Map(
+  process.argv.slice(2).map((a) => {
+    const [k, v] = a.replace(/^--/, '').split('=');
+    return [k as string, v ?? 'true'];
+  }),
+);
+const BLOCKS = Number(args.get('blocks') ?? 40);
+const TXS = Number(args.get('txs') ?? 200);
+const MODE = (args.get('mode') ?? 'serial') as 'serial' | 'parallel';
+const WORKERS = Number(args.get('workers') ?? 2);
+const JSON_OUT = args.has('json');
+
+function keyOf(i: number): Uint8Array {
+  const key = new Uint8Array(32);
+  key[0] = 1;
+  new DataView(key.buffer).setUint32(28, i + 1);
+  return key;
+}
+
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? Number.NaN;
+}
+
+async function main(): Promise<void> {
+  await initDietcoin();
+  const validatorKey = keyOf(1_000_000);
+  const senders = Array.from({ length: TXS }, (_, i) => keyOf(i));
+  const genesis = parseGenesisConfig({
+    chainId: 7003,
+    timestamp: 1_700_000_000,
+    validators: [bytesToHex(addressOfPrivateKey(validatorKey))],
+    alloc: Object.fromEntries(
+      senders.map((k) => [bytesToHex(privateToAddress(k)), { balance: (10n ** 24n).toString() }]),
+    ),
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'khipu-import-cost-'));
+  const open = (name: string) =>
+    openKesque({ dir: join(dir, name), tables: CHAIN_TABLES, durability: { mode: 'never' } });
+  let clock = 1_700_000_000_000;
+  const now = () => (clock += 1000);
+  let queue: PendingTransaction[] = [];
+  const producer = await openChain({
+    kv: await open('producer'),
+    genesis,
+    validatorKey,
+    source: { take: () => queue.splice(0), onBlockCommitted: () => {} },
+    now,
+    execution: { mode: MODE, workers: WORKERS },
+  });
+  const follower = await openChain({
+    kv: await open('follower'),
+    genesis,
+    now,
+    execution: { mode: MODE, workers: WORKERS },
+  });
+  // The follower's importer calls this same object: timing its `execute` splits the import.
+  const executor = follower.executor;
+  const execute = executor.execute.bind(executor);
+  let executeCpu = 0;
+  let executeWall = 0;
+  executor.execute = async (input) => {
+    const c = cpuMs();
+    const w = performance.now();
+    try {
+      return await execute(input);
+    } finally {
+      executeCpu += cpuMs() - c;
+      executeWall += performance.now() - w;
+    }
+  };
+  const recipient = `0x${'ab'.repeat(20)}` as const;
+  const rows: { importCpu: number; importWall: number; executeCpu: number; executeWall: number }[] = [];
+  for (let n = 0; n < BLOCKS; n++) {
+    queue = senders.map((key) => {
+      const tx = createFeeMarket1559Tx(
+        {
+          nonce: BigInt(n),
+          to: recipient,
+          value: 1n,
+          gasLimit: 21_000n,
+          maxFeePerGas: 10n ** 11n,
+          maxPriorityFeePerGas: 1n,
+        },
+        { common: producer.common },
+      ).sign(key);
+      const raw = tx.serialize();
+      return { tx, raw, sender: tx.getSenderAddress().bytes, hash: keccak256(raw) };
+    });
+    await producer.producer?.produceBlock();
+    const number = producer.store.headNumber();
+    const envelope = blockEnvelopeOf(producer.store, number);
+    if (!envelope || envelope.transactions.length !== TXS)
+      throw new Error(`block ${number} holds ${envelope?.transactions.length} transactions, not ${TXS}`);
+    executeCpu = 0;
+    executeWall = 0;
+    const c = cpuMs();
+    const w = performance.now();
+    const header = await follower.importer.importBlock(envelope);
+    rows.push({ importCpu: cpuMs() - c, importWall: performance.now() - w, executeCpu, executeWall });
+    if (header.stateRoot !== producer.store.headHeader().stateRoot) throw new Error('state roots differ');
+  }
+  await producer.stop();
+  await follower.stop();
+  rmSync(dir, { recursive: true, force: true });
+  const measured = rows.slice(Math.floor(rows.length / 4));
+  const result = {
+    mode: MODE,
+    workers: MODE === 'parallel' ? WORKERS : 0,
+    blocks: measured.length,
+    txsPerBlock: TXS,
+    importCpuMs: median(measured.map((r) => r.importCpu)),
+    importWallMs: median(measured.map((r) => r.importWall)),
+    executeCpuMs: median(measured.map((r) => r.executeCpu)),
+    executeWallMs: median(measured.map((r) => r.executeWall)),
+    outsideExecuteCpuMs: median(measured.map((r) => r.importCpu - r.executeCpu)),
+    firstBlocksImportWallMs: rows.slice(0, 5).map((r) => Math.round(r.importWall)),
+  };
+  if (!JSON_OUT) {
+    for (const [k, v] of Object.entries(result))
+      console.log(`${k.padEnd(24)} ${typeof v === 'number' ? v.toFixed?.(1) : JSON.stringify(v)}`);
+  }
+  console.log(JSON.stringify(result));
+  process.exit(0);
+}
+
+await main();
