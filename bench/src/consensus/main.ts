@@ -3,7 +3,8 @@
 // (steadyLoad.ts). Per validator count:
 // - at a 1 s block time: blocks per second, time from proposal to finality p50/p99 (the nodes'
 //   khipu_chain_consensus_proposal_to_finality_seconds histograms, prometheus.ts), consensus
-//   messages and bytes per block (the kernel's socket counters, socketCounters.ts), then the
+//   messages and bytes per block (the nodes' khipu_chain_p2p_{messages_sent,sent_bytes}_total of
+//   the consensus channel, libs/chain/src/p2p/trafficMetrics.ts), then the
 //   stall when the next proposer is killed (SIGKILL): the gap between the last block before and
 //   the first block after, seen by a surviving validator;
 // - the smallest block time that holds (halving from 1 s while blocks keep their pace, every
@@ -35,7 +36,6 @@ import {
   quantileOf,
   shareAtMost,
 } from './prometheus.js';
-import { type SocketSnapshot, snapshotSockets, trafficBetween } from './socketCounters.js';
 import { signTransfers, startSteadyLoad } from './steadyLoad.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -118,18 +118,21 @@ interface Snapshot {
   cpu: number;
   head: number;
   metrics: string[];
-  sockets: SocketSnapshot;
 }
 
 async function snapshot(net: ValidatorNet, observer: NetNode): Promise<Snapshot> {
-  const [head, metrics, sockets] = await Promise.all([
-    headOf(observer),
-    Promise.all(net.validators.map(scrape)),
-    snapshotSockets(net.validators.map((v) => v.p2pPort)),
-  ]);
+  const [head, metrics] = await Promise.all([headOf(observer), Promise.all(net.validators.map(scrape))]);
   const cpu = net.validators.reduce((a, v) => a + cpuSecondsOf(v.process?.child.pid), 0);
-  return { at: performance.now(), cpu, head, metrics, sockets };
+  return { at: performance.now(), cpu, head, metrics };
 }
+
+/** What the validators wrote to each other on the consensus channel (every send to a peer counts). */
+function consensusSent(texts: string[], name: string): number {
+  const series = new RegExp(`^${name}\\{[^}]*channel="consensus"[^}]*\\} (\\S+)$`, 'gm');
+  return texts.reduce((a, t) => a + [...t.matchAll(series)].reduce((n, m) => n + Number(m[1]), 0), 0);
+}
+const MESSAGES_SENT = 'khipu_chain_p2p_messages_sent_total';
+const BYTES_SENT = 'khipu_chain_p2p_sent_bytes_total';
 
 const sumHistogram = (texts: string[], name: string): Histogram =>
   addHistograms(texts.map((t) => histogramOf(t, name)));
@@ -276,7 +279,9 @@ async function run({
       );
       const roundChanges =
         sumCounter(after.metrics, ROUND_CHANGES) - sumCounter(before.metrics, ROUND_CHANGES);
-      const traffic = trafficBetween(before.sockets, after.sockets);
+      const messages =
+        consensusSent(after.metrics, MESSAGES_SENT) - consensusSent(before.metrics, MESSAGES_SENT);
+      const bytes = consensusSent(after.metrics, BYTES_SENT) - consensusSent(before.metrics, BYTES_SENT);
       const spreads = commitSpreads(heads.arrivals, before.head + 1, after.head, validators);
       const spreadAt = (q: number) =>
         spreads.length === 0
@@ -302,8 +307,8 @@ async function run({
         finalityP99ms: ms(quantileOf(finality, 0.99)),
         finalityShareUnder500ms: shareAtMost(finality, 0.5),
         heightFinalityP50ms: ms(quantileOf(heightFinality, 0.5)),
-        messagesPerBlock: blocks > 0 ? Math.round(traffic.segments / blocks) : 0,
-        bytesPerBlock: blocks > 0 ? Math.round(traffic.bytes / blocks) : 0,
+        messagesPerBlock: blocks > 0 ? Math.round(messages / blocks) : 0,
+        bytesPerBlock: blocks > 0 ? Math.round(bytes / blocks) : 0,
         commitSpreadP50ms: spreadAt(0.5),
         commitSpreadP99ms: spreadAt(0.99),
         load: load?.stats() ?? null,
