@@ -15,6 +15,7 @@ import type { ConsensusError } from '../consensus/errors.js';
 import { followValidatorSchedule } from '../consensus/scheduleFollower.js';
 import type { ValidatorSchedule } from '../consensus/validatorSchedule.js';
 import { ChainError } from '../errors.js';
+import { createCanonicalBlockHashes } from '../exec/blockHashSource.js';
 import { createExecutionStateStore } from '../exec/executionStore.js';
 import { EXTENSIONS_MODULE } from '../exec/extensions.js';
 import { createLibraryExecutor } from '../exec/libExecutor.js';
@@ -147,7 +148,7 @@ export async function openChain(p: OpenChainParameters): Promise<Chain> {
     extensions: { module: EXTENSIONS_MODULE },
     workers: execution.mode === 'parallel' ? (execution.workers ?? 2) : 0,
     // BLOCKHASH: the canonical hashes below the block being run (asked only after `store` exists).
-    blockHashes: { blockHash: (n) => blockHashBytes(store.getHeaderByNumber(n)) },
+    blockHashes: createCanonicalBlockHashes((n) => store.getHeaderRLP(n), keccak256),
   });
   // One Common for everything: libs/execution's (native crypto, our consensus type, the EIPs we
   // run), so that transactions parsed anywhere in the node carry the same rules.
