@@ -25,7 +25,7 @@ import type { KVOp, KVReader } from '../store/kv.js';
 import { readShardSnapshot } from '../store/shardSnapshot.js';
 import type { OverlayStateDB } from '../store/stateDB.js';
 import { Tables } from '../store/tables.js';
-import { createStateManagerAt } from './state.js';
+import { readAccountsAt } from './accountReader.js';
 
 /** The account changes of a block: the final state of each touched address (undefined if gone). */
 export async function readAccountChanges(
@@ -107,9 +107,8 @@ export async function restoreStateShards(options: ReplayOptions): Promise<Restor
     if (!list) continue;
     const addresses = RLP.decode(list) as Uint8Array[];
     if (addresses.length === 0) continue;
-    const sm = createStateManagerAt(options.db, stateRootOf(options.blocks, n), options.common);
     try {
-      shards.update(await readAccountChanges(sm, addresses));
+      shards.update(await readAccountsAt(options.db, stateRootOf(options.blocks, n), addresses));
     } catch (cause) {
       throw new ChainError(
         'CORRUPT_STORE',

@@ -3,7 +3,7 @@
 // producer uses, its roots (state, transactions, receipts, bloom, gas, messages, state shards)
 // compared with the header, and committed exactly as a produced block is (head moved last).
 import type { Common } from '@ethereumjs/common';
-import { Address, bytesToHex, hexToBytes } from '@ethereumjs/util';
+import { bytesToHex, hexToBytes } from '@ethereumjs/util';
 import type { StateShards } from '@khipu/dietcoin';
 import {
   buildMessageShards,
@@ -15,8 +15,8 @@ import {
 } from '@khipu/dietcoin';
 import type { ValidatorSchedule } from '../consensus/validatorSchedule.js';
 import { ChainError } from '../errors.js';
-import { createStateManagerAt } from '../exec/state.js';
-import { changesOp, preimageOps, readAccountChanges } from '../exec/stateShards.js';
+import { readAccountsAt } from '../exec/accountReader.js';
+import { changesOp, preimageOps } from '../exec/stateShards.js';
 import type { BlockExecutor, PendingTransaction } from '../exec/types.js';
 import { FEE_POOL_ADDRESS, OUTBOX_ADDRESS } from '../genesis/config.js';
 import { extractMessages } from '../outbox/messages.js';
@@ -238,16 +238,17 @@ export class Importer {
     if (!equal(messageRoot, h.extra.messageRoot)) {
       bad(`messageRoot: header ${bytesToHex(h.extra.messageRoot)}, computed ${bytesToHex(messageRoot)}`);
     }
-    const after = createStateManagerAt(o.db, out.stateRoot, o.common);
-    const shardRoot = o.shards.current.update(await readAccountChanges(after, out.touched));
+    const shardRoot = o.shards.current.update(await readAccountsAt(o.db, out.stateRoot, out.touched));
     if (!equal(shardRoot, h.extra.shardRoot)) {
       bad(`shardRoot: header ${bytesToHex(h.extra.shardRoot)}, computed ${bytesToHex(shardRoot)}`);
     }
-    const balances = await Promise.all(
-      [OUTBOX_ADDRESS, FEE_POOL_ADDRESS].map(
-        async (a) => (await after.getAccount(new Address(hexToBytes(a))))?.balance ?? 0n,
-      ),
-    );
+    const balances = (
+      await readAccountsAt(
+        o.db,
+        out.stateRoot,
+        [OUTBOX_ADDRESS, FEE_POOL_ADDRESS].map((a) => hexToBytes(a)),
+      )
+    ).map((c) => c.account?.balance ?? 0n);
     const supply = nextSupply({
       parent: o.store.getSupply(parent.number),
       blockNumber: BigInt(h.number),

@@ -15,8 +15,9 @@ import {
 } from '@khipu/dietcoin';
 import type { ValidatorSchedule } from '../consensus/validatorSchedule.js';
 import { ChainError, isChainError } from '../errors.js';
+import { readAccountsAt } from '../exec/accountReader.js';
 import { createStateManagerAt } from '../exec/state.js';
-import { changesOp, preimageOps, readAccountChanges } from '../exec/stateShards.js';
+import { changesOp, preimageOps } from '../exec/stateShards.js';
 import type { BlockExecutor, PendingTransaction } from '../exec/types.js';
 import { FEE_POOL_ADDRESS, OUTBOX_ADDRESS } from '../genesis/config.js';
 import { extractMessages } from '../outbox/messages.js';
@@ -286,7 +287,7 @@ export class Producer {
       sourceChainId: o.chainId,
     });
     const after = createStateManagerAt(o.db, out.stateRoot, o.common);
-    const shardRoot = this.#o.shards.current.update(await readAccountChanges(after, out.touched));
+    const shardRoot = this.#o.shards.current.update(await readAccountsAt(o.db, out.stateRoot, out.touched));
     const parentSeals = o.store.getSeals(parent.number) ?? [];
     const header = builtBlockHeader(context, out, {
       ...(o.schedule?.hashesAt(Number(number)) ?? {
