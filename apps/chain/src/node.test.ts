@@ -486,10 +486,12 @@ describe('[chain-node] real node process with viem and cast', () => {
       });
       hashes.push(await client.sendRawTransaction({ serializedTransaction: raw }));
     }
-    for (const r of await Promise.all(hashes.map((hash) => client.waitForTransactionReceipt({ hash })))) {
-      assert.equal(r.status, 'success');
-    }
-    const head = await client.getBlockNumber();
+    const mined = await Promise.all(hashes.map((hash) => client.waitForTransactionReceipt({ hash })));
+    for (const r of mined) assert.equal(r.status, 'success');
+    // viem caches the block number for its polling interval: ask the node, so that the head read
+    // here holds every block a receipt above came from.
+    const head = await client.getBlockNumber({ cacheTime: 0 });
+    assert.ok(mined.every((r) => r.blockNumber <= head));
     const supply = (await rpcCall(node.url, 'khipu_getSupply', [toHex(head)])).result as Record<
       string,
       Hex | Record<string, Hex>
