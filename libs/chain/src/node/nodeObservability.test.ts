@@ -8,6 +8,7 @@ import { bytesToHex, hexToBytes, privateToAddress } from '@ethereumjs/util';
 import { addressOfPrivateKey, initDietcoin } from '@khipu/dietcoin';
 import { pino } from 'pino';
 import { parseGenesisConfig } from '../genesis/config.js';
+import { rpcResult } from '../testing/rpcResult.js';
 import { type ChainNode, startNode } from './node.js';
 
 const validatorKey = hexToBytes('0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba');
@@ -23,16 +24,7 @@ describe('[chain] a producing node: blocks by number without transactions, pruni
   let dir: string;
   let node: ChainNode;
   let url: string;
-  const rpc = async (method: string, params: unknown[]): Promise<unknown> => {
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
-    });
-    const body = (await response.json()) as { result?: unknown; error?: { message: string } };
-    if (body.error) throw new Error(body.error.message);
-    return body.result;
-  };
+  const rpc = (method: string, params: unknown[]) => rpcResult(url, method, params);
 
   before(async () => {
     await initDietcoin();

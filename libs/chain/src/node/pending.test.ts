@@ -8,6 +8,7 @@ import { Address, bytesToHex, createContractAddress, hexToBytes, privateToAddres
 import { addressOfPrivateKey, initDietcoin } from '@khipu/dietcoin';
 import { pino } from 'pino';
 import { parseGenesisConfig } from '../genesis/config.js';
+import { rpcResult } from '../testing/rpcResult.js';
 import { type ChainNode, startNode } from './node.js';
 
 const validatorKey = hexToBytes('0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba');
@@ -40,16 +41,7 @@ describe('[chain] the pending block: built from the pool on the head, state meth
   let node: ChainNode;
   let url: string;
   let nonce = 0n;
-  const rpc = async (method: string, params: unknown[]): Promise<unknown> => {
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
-    });
-    const body = (await response.json()) as { result?: unknown; error?: { message: string } };
-    if (body.error) throw new Error(body.error.message);
-    return body.result;
-  };
+  const rpc = (method: string, params: unknown[]) => rpcResult(url, method, params);
   const send = async (fields: Parameters<typeof createFeeMarket1559Tx>[0]) => {
     const tx = createFeeMarket1559Tx(
       { nonce: nonce++, maxFeePerGas: 10n ** 10n, maxPriorityFeePerGas: 10n ** 9n, ...fields },
