@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { createFeeMarket1559Tx } from '@ethereumjs/tx';
-import { bytesToHex, hexToBytes, privateToAddress } from '@ethereumjs/util';
+import { bytesToHex } from '@ethereumjs/util';
 import {
   addressOfPrivateKey,
   decodeHeader,
@@ -11,61 +10,43 @@ import {
   signSeal,
 } from '@khipu/dietcoin';
 import { isChainError } from '../errors.js';
-import type { PendingTransaction } from '../exec/types.js';
-import { parseGenesisConfig } from '../genesis/config.js';
 import { type Chain, openChain } from '../node/chain.js';
-import type { TransactionSource } from '../producer/types.js';
 import type { Hex } from '../rpc/backend.js';
 import { createMemoryKV } from '../store/kv.js';
+import { ALICE_KEY, addressOfKey, STRANGER_KEY, VALIDATOR_KEY } from '../testing/keys.js';
+import { signFeeMarketTx } from '../testing/pendingTransaction.js';
+import { createQueueSource } from '../testing/queueSource.js';
+import { openSoloChain, soloGenesis } from '../testing/soloChain.js';
+import { steppingClock } from '../testing/steppingClock.js';
 import { blockEnvelopeOf } from './importer.js';
 
-const validatorKey = hexToBytes('0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba');
-const alice = hexToBytes('0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d');
-const stranger = hexToBytes('0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6');
-
-function genesis() {
-  return parseGenesisConfig({
+const genesis = () =>
+  soloGenesis({
     chainId: 7003,
-    timestamp: 1_700_000_000,
-    validators: [bytesToHex(addressOfPrivateKey(validatorKey))],
-    alloc: { [bytesToHex(privateToAddress(alice))]: { balance: (10n ** 21n).toString() } },
+    alloc: { [addressOfKey(ALICE_KEY)]: { balance: (10n ** 21n).toString() } },
     stateShardBits: 3,
   });
-}
-
-let clock = 1_700_000_000_000;
-const now = () => (clock += 1000);
+const now = steppingClock();
+/** Alice's transfer of nonce `nonce` to 0xabab..ab. */
+const transfer = (chain: Chain, nonce: bigint, value: bigint) =>
+  signFeeMarketTx(chain.common, ALICE_KEY, {
+    nonce,
+    to: `0x${'ab'.repeat(20)}`,
+    value,
+    gasLimit: 21_000n,
+    maxPriorityFeePerGas: 7n,
+  });
 
 describe('[chain] importer', () => {
   let producer: Chain;
   let follower: Chain;
   before(async () => {
     await initDietcoin();
-    let queue: PendingTransaction[] = [];
-    const source: TransactionSource = {
-      take: () => {
-        const out = queue;
-        queue = [];
-        return out;
-      },
-      onBlockCommitted: () => {},
-    };
-    producer = await openChain({ kv: createMemoryKV(), genesis: genesis(), validatorKey, source, now });
+    const source = createQueueSource();
+    producer = await openSoloChain(genesis(), { source, now });
     follower = await openChain({ kv: createMemoryKV(), genesis: genesis(), now });
     for (let i = 0; i < 3; i++) {
-      const tx = createFeeMarket1559Tx(
-        {
-          nonce: BigInt(i),
-          to: `0x${'ab'.repeat(20)}`,
-          value: 1000n + BigInt(i),
-          gasLimit: 21_000n,
-          maxFeePerGas: 10n ** 10n,
-          maxPriorityFeePerGas: 7n,
-        },
-        { common: producer.common },
-      ).sign(alice);
-      const raw = tx.serialize();
-      queue.push({ tx, raw, sender: tx.getSenderAddress().bytes, hash: keccak256(raw) });
+      source.push(transfer(producer, BigInt(i), 1000n + BigInt(i)));
       await producer.producer?.produceBlock();
     }
   });
@@ -88,11 +69,11 @@ describe('[chain] importer', () => {
     assert.ok(envelope);
     const headBefore = follower.store.headNumber();
     const strangerSeal = {
-      validator: bytesToHex(privateToAddress(stranger)) as Hex,
+      validator: addressOfKey(STRANGER_KEY),
       round: 0n,
       signature: bytesToHex(
         signSeal({
-          privateKey: stranger,
+          privateKey: STRANGER_KEY,
           chainId: 7003n,
           height: 4,
           round: 0,
@@ -107,11 +88,11 @@ describe('[chain] importer', () => {
     const { header } = decodeHeader(envelope.headerRLP);
     const forged = encodeHeader({ ...header, stateRoot: new Uint8Array(32).fill(7) });
     const forgedSeal = {
-      validator: bytesToHex(addressOfPrivateKey(validatorKey)) as Hex,
+      validator: bytesToHex(addressOfPrivateKey(VALIDATOR_KEY)) as Hex,
       round: 0n,
       signature: bytesToHex(
         signSeal({
-          privateKey: validatorKey,
+          privateKey: VALIDATOR_KEY,
           chainId: 7003n,
           height: 4,
           round: 0,
@@ -134,17 +115,7 @@ describe('[chain] importer', () => {
   });
 
   it('refuses a block whose transactions do not match its header', async () => {
-    const tx = createFeeMarket1559Tx(
-      {
-        nonce: 3n,
-        to: `0x${'ab'.repeat(20)}`,
-        value: 1n,
-        gasLimit: 21_000n,
-        maxFeePerGas: 10n ** 10n,
-        maxPriorityFeePerGas: 7n,
-      },
-      { common: producer.common },
-    ).sign(alice);
+    const { tx } = transfer(producer, 3n, 1n);
     const envelope = blockEnvelopeOf(producer.store, 4n);
     assert.ok(envelope);
     // Block 5 of the producer is empty; offered with a transaction it becomes invalid.

@@ -2,10 +2,9 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { createMPTFromProof, MerklePatriciaTrie, verifyMerkleProof } from '@ethereumjs/mpt';
 import { RLP } from '@ethereumjs/rlp';
-import { createFeeMarket1559Tx, createLegacyTx } from '@ethereumjs/tx';
+import { createLegacyTx } from '@ethereumjs/tx';
 import { Address, bytesToBigInt, bytesToHex, hexToBytes, privateToAddress } from '@ethereumjs/util';
 import {
-  addressOfPrivateKey,
   decodeAccount,
   decodeAccountProof,
   decodeSealedHeader,
@@ -15,18 +14,22 @@ import {
   verifySeals,
 } from '@khipu/dietcoin';
 import { isChainError } from '../errors.js';
-import type { PendingTransaction } from '../exec/types.js';
-import { FEE_POOL_ADDRESS, OUTBOX_ADDRESS, parseGenesisConfig } from '../genesis/config.js';
+import { FEE_POOL_ADDRESS, OUTBOX_ADDRESS } from '../genesis/config.js';
 import type { TransactionSource } from '../producer/types.js';
 import type { Hash, Hex } from '../rpc/backend.js';
 import { ChainStore } from '../store/chainStore.js';
 import { createMemoryKV, type KVStore } from '../store/kv.js';
 import { Tables } from '../store/tables.js';
-import { type Chain, openChain } from './chain.js';
+import { initCodeOf } from '../testing/initCode.js';
+import { ALICE_KEY, addressOfKey, BOB_KEY } from '../testing/keys.js';
+import { pendingOf, signFeeMarketTx } from '../testing/pendingTransaction.js';
+import { createQueueSource } from '../testing/queueSource.js';
+import { openSoloChain, soloGenesis } from '../testing/soloChain.js';
+import { steppingClock } from '../testing/steppingClock.js';
+import type { Chain } from './chain.js';
 
-const validatorKey = hexToBytes('0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba');
-const alice = hexToBytes('0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d');
-const bob = hexToBytes('0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a');
+const alice = ALICE_KEY;
+const bob = BOB_KEY;
 const ETH = 10n ** 18n;
 
 // Init code that deploys a runtime which emits LOG1(topic = 0xaa..aa) with the call data and stops;
@@ -34,59 +37,22 @@ const ETH = 10n ** 18n;
 //   runtime: CALLDATASIZE PUSH1 0 PUSH1 0 CALLDATACOPY PUSH32 topic CALLDATASIZE PUSH1 0 LOG1 STOP
 const TOPIC = `0x${'aa'.repeat(32)}`;
 const runtime = `0x3660006000377f${'aa'.repeat(32)}366000a100`;
-const initCode = (() => {
-  const code = hexToBytes(runtime as Hex);
-  // PUSH1 len PUSH1 12 PUSH1 0 CODECOPY PUSH1 len PUSH1 0 RETURN, then the runtime.
-  const prefix = [0x60, code.length, 0x60, 0x0c, 0x60, 0x00, 0x39, 0x60, code.length, 0x60, 0x00, 0xf3];
-  return bytesToHex(new Uint8Array([...prefix, ...code])) as Hex;
-})();
+const initCode = bytesToHex(initCodeOf(hexToBytes(runtime as Hex))) as Hex;
 
 function genesis(chainId = 7001) {
-  return parseGenesisConfig({
+  return soloGenesis({
     chainId,
-    timestamp: 1_700_000_000,
-    validators: [bytesToHex(addressOfPrivateKey(validatorKey))],
     alloc: {
-      [bytesToHex(privateToAddress(alice))]: { balance: (1000n * ETH).toString() },
-      [bytesToHex(privateToAddress(bob))]: { balance: (5n * ETH).toString() },
+      [addressOfKey(alice)]: { balance: (1000n * ETH).toString() },
+      [addressOfKey(bob)]: { balance: (5n * ETH).toString() },
     },
     stateShardBits: 4,
   });
 }
 
-function queueSource(): TransactionSource & { push(...t: PendingTransaction[]): void; log: string[] } {
-  let queue: PendingTransaction[] = [];
-  const log: string[] = [];
-  return {
-    log,
-    push: (...t) => queue.push(...t),
-    take: () => {
-      const out = queue;
-      queue = [];
-      return out;
-    },
-    onBlockCommitted: ({ number, included, skipped }) => {
-      log.push(`${number}:${included.length}:${skipped.map((s) => s.reason).join('|')}`);
-    },
-  };
-}
-
-function pending(
-  tx: ReturnType<typeof createLegacyTx> | ReturnType<typeof createFeeMarket1559Tx>,
-): PendingTransaction {
-  const raw = tx.serialize();
-  return { tx, raw, sender: tx.getSenderAddress().bytes, hash: keccak256(raw) };
-}
-
-let clock = 1_700_000_000_000;
-async function open(kv: KVStore, source?: TransactionSource, chainId?: number): Promise<Chain> {
-  return openChain({
-    kv,
-    genesis: genesis(chainId),
-    validatorKey,
-    now: () => (clock += 1000),
-    ...(source ? { source } : {}),
-  });
+const now = steppingClock();
+function open(kv: KVStore, source?: TransactionSource, chainId?: number): Promise<Chain> {
+  return openSoloChain(genesis(chainId), { kv, now, ...(source ? { source } : {}) });
 }
 
 /** Sum of every balance in the state trie at `root`, and the Outbox's. */
@@ -136,7 +102,7 @@ describe('[chain] node core: genesis, producer, store, readers', () => {
 
   it('produces empty blocks and blocks of transfers, receipts, logs, reverts, seals and supply that add up', async () => {
     const kv = createMemoryKV();
-    const source = queueSource();
+    const source = createQueueSource();
     const chain = await open(kv, source);
     const producer = chain.producer;
     assert.ok(producer);
@@ -148,19 +114,9 @@ describe('[chain] node core: genesis, producer, store, readers', () => {
     const fee = { maxFeePerGas: 10n ** 10n, maxPriorityFeePerGas: 10n ** 9n };
     const bobAddress = privateToAddress(bob);
     source.push(
-      pending(
-        createFeeMarket1559Tx(
-          { nonce: 0n, to: bobAddress, value: ETH, gasLimit: 21_000n, ...fee },
-          { common },
-        ).sign(alice),
-      ),
-      pending(
-        createFeeMarket1559Tx(
-          { nonce: 1n, gasLimit: 200_000n, data: hexToBytes(initCode), ...fee },
-          { common },
-        ).sign(alice),
-      ),
-      pending(
+      signFeeMarketTx(common, alice, { nonce: 0n, to: bobAddress, value: ETH, gasLimit: 21_000n, ...fee }),
+      signFeeMarketTx(common, alice, { nonce: 1n, gasLimit: 200_000n, data: hexToBytes(initCode), ...fee }),
+      pendingOf(
         createLegacyTx(
           {
             nonce: 0n,
@@ -173,17 +129,12 @@ describe('[chain] node core: genesis, producer, store, readers', () => {
         ).sign(bob),
       ),
       // nonce too high: left out, reported
-      pending(
-        createFeeMarket1559Tx(
-          { nonce: 9n, to: bobAddress, value: 1n, gasLimit: 21_000n, ...fee },
-          { common },
-        ).sign(alice),
-      ),
+      signFeeMarketTx(common, alice, { nonce: 9n, to: bobAddress, value: 1n, gasLimit: 21_000n, ...fee }),
     );
     const b2 = await producer.produceBlock();
     assert.equal(b2.transactions, 3);
     assert.equal(b2.skipped, 1);
-    assert.match(source.log.at(-1) ?? '', /^2:3:.*nonce/);
+    assert.match(source.commits.at(-1) ?? '', /^2:3:.*nonce/);
     const receipts = chain.store.getBlockReceipts(2n);
     assert.ok(receipts);
     assert.deepEqual(
@@ -220,18 +171,13 @@ describe('[chain] node core: genesis, producer, store, readers', () => {
 
     // A call to the contract: a log; eth_call of 0xdead... returns nothing but succeeds.
     source.push(
-      pending(
-        createFeeMarket1559Tx(
-          {
-            nonce: 2n,
-            to: new Address(hexToBytes(contract)),
-            data: hexToBytes('0xdeadbeef'),
-            gasLimit: 100_000n,
-            ...fee,
-          },
-          { common },
-        ).sign(alice),
-      ),
+      signFeeMarketTx(common, alice, {
+        nonce: 2n,
+        to: new Address(hexToBytes(contract)),
+        data: hexToBytes('0xdeadbeef'),
+        gasLimit: 100_000n,
+        ...fee,
+      }),
     );
     await producer.produceBlock();
     const [r3] = chain.store.getBlockReceipts(3n) ?? [];
@@ -345,7 +291,8 @@ describe('[chain] node core: genesis, producer, store, readers', () => {
       },
     };
     const config = { ...genesis(), blockTimeMs: interval };
-    const chain = await openChain({ kv: createMemoryKV(), genesis: config, validatorKey, source });
+    // The real clock: the producer's timer paces the blocks.
+    const chain = await openSoloChain(config, { source, now: Date.now });
     chain.producer?.start();
     while (ends.length < 5) await new Promise((r) => setTimeout(r, 50));
     await chain.stop();
@@ -380,28 +327,23 @@ describe('[chain] node core: genesis, producer, store, readers', () => {
     // the state alone would order them differently.
     const fresh = (i: number) => hexToBytes(`0x${(i * 7919 + 17).toString(16).padStart(40, '0')}` as Hex);
     const run = async (kv: KVStore, restartAfter: number | undefined) => {
-      let c = 1_700_000_000_000;
-      const src = queueSource();
-      const now = () => (c += 1000);
-      let chain = await openChain({ kv, genesis: genesis(), validatorKey, now, source: src });
+      const src = createQueueSource();
+      const now = steppingClock();
+      let chain = await openSoloChain(genesis(), { kv, now, source: src });
       for (let b = 0; b < 3; b++) {
         if (b === restartAfter) {
           await chain.stop();
-          chain = await openChain({ kv, genesis: genesis(), validatorKey, now, source: src });
+          chain = await openSoloChain(genesis(), { kv, now, source: src });
         }
         for (let i = 0; i < 6; i++) {
-          const tx = createFeeMarket1559Tx(
-            {
+          src.push(
+            signFeeMarketTx(chain.common, alice, {
               nonce: BigInt(b * 6 + i),
               to: fresh(b * 6 + i),
               value: 1n + BigInt(i),
               gasLimit: 21_000n,
-              maxFeePerGas: 10n ** 10n,
-              maxPriorityFeePerGas: 1n,
-            },
-            { common: chain.common },
-          ).sign(alice);
-          src.push(pending(tx));
+            }),
+          );
         }
         await chain.producer?.produceBlock();
       }
