@@ -1,16 +1,18 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createFeeMarket1559Tx } from '@ethereumjs/tx';
-import { bytesToHex, hexToBytes, privateToAddress } from '@ethereumjs/util';
-import { addressOfPrivateKey, initDietcoin, keccak256 } from '@khipu/dietcoin';
+import { bytesToHex } from '@ethereumjs/util';
+import { addressOfPrivateKey, initDietcoin } from '@khipu/dietcoin';
 import { isChainError } from '../errors.js';
 import type { PendingTransaction } from '../exec/types.js';
-import { parseGenesisConfig } from '../genesis/config.js';
 import { validatorScheduleOf } from '../genesis/validatorSchedule.js';
 import { type Chain, openChain } from '../node/chain.js';
 import type { TransactionSource } from '../producer/types.js';
 import { createMemoryKV, type KVStore } from '../store/kv.js';
 import { SCHEDULE_CHECKPOINT_KEY, Tables } from '../store/tables.js';
+import { ALICE_KEY } from '../testing/keys.js';
+import { signFeeMarketTx } from '../testing/pendingTransaction.js';
+import { fundedAlloc, openSoloChain, soloGenesis } from '../testing/soloChain.js';
+import { steppingClock } from '../testing/steppingClock.js';
 import { createConsensusCrypto } from './crypto.js';
 import type { ConsensusError } from './errors.js';
 import { followValidatorSchedule } from './scheduleFollower.js';
@@ -26,29 +28,36 @@ const CHAIN_ID = 7401;
 const EPOCH = 4;
 const validatorKey = new Uint8Array(32).fill(0x41);
 const joinerKey = new Uint8Array(32).fill(0x42);
-const alice = hexToBytes('0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d');
 const addressOf = (k: Uint8Array) => bytesToHex(addressOfPrivateKey(k)) as Address;
 
 function genesis() {
-  return parseGenesisConfig({
+  return soloGenesis({
+    validatorKey,
     chainId: CHAIN_ID,
-    timestamp: 1_700_000_000,
     epochLength: EPOCH,
-    validators: [addressOf(validatorKey)],
-    alloc: { [bytesToHex(privateToAddress(alice))]: { balance: (10n ** 21n).toString() } },
+    alloc: fundedAlloc([ALICE_KEY], 10n ** 21n),
     stateShardBits: 3,
   });
 }
 
-let clock = 1_700_000_000_000;
+const now = steppingClock();
 function open(kv: KVStore, source: TransactionSource, refused: string[]): Promise<Chain> {
-  return openChain({
+  return openSoloChain(genesis(), {
     kv,
-    genesis: genesis(),
     validatorKey,
     source,
-    now: () => (clock += 1000),
+    now,
     onSetChangeRefused: (height, e: ConsensusError) => refused.push(`${height} ${e.code}`),
+  });
+}
+
+/** Alice's transaction carrying governance call data `data` to the validator-set change address. */
+function governanceTx(chain: Chain, nonce: bigint, data: Uint8Array): PendingTransaction {
+  return signFeeMarketTx(chain.common, ALICE_KEY, {
+    nonce,
+    to: VALIDATOR_SET_CHANGE_ADDRESS,
+    data,
+    gasLimit: 300_000n,
   });
 }
 
@@ -76,24 +85,9 @@ describe('[Consensus] the node schedule follows governance changes in committed 
       change,
       approvals: [approveSetChange(crypto.createSigner(joinerKey), crypto.keccak256, change)],
     });
-    const governanceTx = (nonce: bigint, data: Uint8Array): PendingTransaction => {
-      const tx = createFeeMarket1559Tx(
-        {
-          nonce,
-          to: VALIDATOR_SET_CHANGE_ADDRESS,
-          data,
-          gasLimit: 300_000n,
-          maxFeePerGas: 10n ** 10n,
-          maxPriorityFeePerGas: 1n,
-        },
-        { common: chain.common },
-      ).sign(alice);
-      const raw = tx.serialize();
-      return { tx, raw, sender: tx.getSenderAddress().bytes, hash: keccak256(raw) };
-    };
     const producer = chain.producer!;
     await producer.produceBlock(); // 1
-    queue.push(governanceTx(0n, forged), governanceTx(1n, approved));
+    queue.push(governanceTx(chain, 0n, forged), governanceTx(chain, 1n, approved));
     const withChange = await producer.produceBlock(); // 2
     assert.equal(withChange.transactions, 2);
     assert.deepEqual(refused, ['2 INVALID_SET_CHANGE']);
@@ -134,12 +128,11 @@ describe('[Consensus] the node schedule follows governance changes in committed 
     const errors: unknown[] = [];
     const chain = await openChain({
       kv: createMemoryKV(),
-      genesis: parseGenesisConfig({
+      genesis: soloGenesis({
+        validatorKey,
         chainId: CHAIN_ID,
-        timestamp: 1_700_000_000,
         blockTimeMs: 50,
         epochLength: EPOCH,
-        validators: [addressOf(validatorKey)],
         validatorSchedule: [{ epoch: 1, validators: [addressOf(joinerKey)] }],
         stateShardBits: 3,
       }),
@@ -178,19 +171,7 @@ describe('[Consensus] the node schedule follows governance changes in committed 
         change,
         approvals: approvers.map((k) => approveSetChange(crypto.createSigner(k), crypto.keccak256, change)),
       });
-      const tx = createFeeMarket1559Tx(
-        {
-          nonce,
-          to: VALIDATOR_SET_CHANGE_ADDRESS,
-          data,
-          gasLimit: 300_000n,
-          maxFeePerGas: 10n ** 10n,
-          maxPriorityFeePerGas: 1n,
-        },
-        { common: chain.common },
-      ).sign(alice);
-      const raw = tx.serialize();
-      return { tx, raw, sender: tx.getSenderAddress().bytes, hash: keccak256(raw) };
+      return governanceTx(chain, nonce, data);
     };
     // Epoch 1 adds the joiner (approved by epoch 0's set), epoch 2 drops it again (approved by both,
     // epoch 1's set): the second change verifies only against the first.

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { bytesToHex, hexToBytes } from '@ethereumjs/util';
 import {
-  addressOfPrivateKey,
   buildMessageShards,
   createShardProof,
   encodeMessage,
@@ -11,13 +10,10 @@ import {
   initDietcoin,
   messageId,
 } from '@khipu/dietcoin';
-import { parseGenesisConfig } from '../genesis/config.js';
-import { type Chain, openChain } from '../node/chain.js';
+import type { Chain } from '../node/chain.js';
 import type { Hex } from '../rpc/backend.js';
-import { createMemoryKV } from '../store/kv.js';
+import { openSoloChain, soloGenesis } from '../testing/soloChain.js';
 import { VERIFY_SEALED_HEADER_ADDRESS, VERIFY_SHARD_PROOF_ADDRESS } from './precompiles.js';
-
-const validatorKey = hexToBytes('0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba');
 
 function word(v: bigint | Uint8Array): string {
   if (v instanceof Uint8Array) return Buffer.from(v).toString('hex').padStart(64, '0');
@@ -45,17 +41,7 @@ describe('[chain] verification precompiles 0x0f01 and 0x0f02', () => {
   let chain: Chain;
   before(async () => {
     await initDietcoin();
-    let clock = 1_700_000_000_000;
-    chain = await openChain({
-      kv: createMemoryKV(),
-      genesis: parseGenesisConfig({
-        chainId: 7005,
-        timestamp: 1_700_000_000,
-        validators: [bytesToHex(addressOfPrivateKey(validatorKey))],
-      }),
-      validatorKey,
-      now: () => (clock += 1000),
-    });
+    chain = await openSoloChain(soloGenesis({ chainId: 7005 }));
     await chain.producer?.produceBlock();
     await chain.producer?.produceBlock();
   });

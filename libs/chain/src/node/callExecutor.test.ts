@@ -1,16 +1,12 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { bytesToHex, hexToBytes, privateToAddress } from '@ethereumjs/util';
-import { addressOfPrivateKey, initDietcoin } from '@khipu/dietcoin';
-import { parseGenesisConfig } from '../genesis/config.js';
+import { initDietcoin } from '@khipu/dietcoin';
 import type { Address, Hex } from '../rpc/backend.js';
-import { createMemoryKV } from '../store/kv.js';
-import { type Chain, openChain } from './chain.js';
+import { ALICE_KEY, addressOfKey } from '../testing/keys.js';
+import { openSoloChain, soloGenesis } from '../testing/soloChain.js';
+import type { Chain } from './chain.js';
 
-const validatorKey = hexToBytes('0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba');
-const alice = bytesToHex(
-  privateToAddress(hexToBytes('0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d')),
-) as Address;
+const alice = addressOfKey(ALICE_KEY);
 const bob = `0x${'b0'.repeat(20)}` as Address;
 const ETH = 10n ** 18n;
 // Runtime: SSTORE(0, CALLVALUE) then return SLOAD(0): a call that writes storage and reads it back.
@@ -21,21 +17,15 @@ describe('[chain] call executor (eth_call on a VM per state root)', () => {
   let chain: Chain;
   before(async () => {
     await initDietcoin();
-    let clock = 1_700_000_000_000;
-    chain = await openChain({
-      kv: createMemoryKV(),
-      genesis: parseGenesisConfig({
+    chain = await openSoloChain(
+      soloGenesis({
         chainId: 7011,
-        timestamp: 1_700_000_000,
-        validators: [bytesToHex(addressOfPrivateKey(validatorKey))],
         alloc: {
           [alice]: { balance: (10n * ETH).toString() },
           [contract]: { balance: '0', code: STORE_AND_READ },
         },
       }),
-      validatorKey,
-      now: () => (clock += 1000),
-    });
+    );
     await chain.producer?.produceBlock();
   });
 

@@ -5,36 +5,23 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createFeeMarket1559Tx } from '@ethereumjs/tx';
 import { Address, bytesToHex, createContractAddress, hexToBytes, privateToAddress } from '@ethereumjs/util';
-import { addressOfPrivateKey, initDietcoin } from '@khipu/dietcoin';
+import { initDietcoin } from '@khipu/dietcoin';
 import { pino } from 'pino';
-import { parseGenesisConfig } from '../genesis/config.js';
+import { initCodeOf } from '../testing/initCode.js';
+import { ALICE_KEY, addressOfKey } from '../testing/keys.js';
 import { rpcResult } from '../testing/rpcResult.js';
+import { soloGenesis } from '../testing/soloChain.js';
 import { type ChainNode, startNode } from './node.js';
 
-const validatorKey = hexToBytes('0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba');
-const alice = hexToBytes('0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d');
-const aliceAddress = bytesToHex(privateToAddress(alice));
+const alice = ALICE_KEY;
+const aliceAddress = addressOfKey(alice);
 const bob: `0x${string}` = `0x${'b0'.repeat(20)}`;
 const ETH = 10n ** 18n;
 // runtime: SSTORE(0, CALLDATALOAD(0)); RETURN the 32 bytes at slot 0 when called without data
 //   PUSH1 0 CALLDATASIZE ISZERO PUSH1 0x0e JUMPI CALLDATALOAD PUSH1 0 SSTORE STOP
 //   JUMPDEST(0x0e) POP PUSH1 0 SLOAD PUSH1 0 MSTORE PUSH1 32 PUSH1 0 RETURN
 const runtime = hexToBytes('0x60003615600e57356000550050005b5060005460005260206000f3');
-const initCode = new Uint8Array([
-  0x60,
-  runtime.length,
-  0x60,
-  0x0c,
-  0x60,
-  0x00,
-  0x39,
-  0x60,
-  runtime.length,
-  0x60,
-  0x00,
-  0xf3,
-  ...runtime,
-]);
+const initCode = initCodeOf(runtime);
 
 describe('[chain] the pending block: built from the pool on the head, state methods at pending', () => {
   let dir: string;
@@ -56,10 +43,8 @@ describe('[chain] the pending block: built from the pool on the head, state meth
     // A follower (no validator key): nothing is mined, so the pool's transactions stay pending.
     node = await startNode({
       dataDir: dir,
-      genesis: parseGenesisConfig({
+      genesis: soloGenesis({
         chainId: 7003,
-        timestamp: 1_700_000_000,
-        validators: [bytesToHex(addressOfPrivateKey(validatorKey))],
         alloc: { [aliceAddress]: { balance: (1000n * ETH).toString() } },
       }),
       logger: pino({ level: 'silent' }),

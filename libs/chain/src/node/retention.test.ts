@@ -5,47 +5,34 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { createFeeMarket1559Tx } from '@ethereumjs/tx';
+import type { FeeMarketEIP1559TxData } from '@ethereumjs/tx';
 import { Address, bytesToHex, createContractAddress, hexToBytes, privateToAddress } from '@ethereumjs/util';
-import { addressOfPrivateKey, decodeHeader, initDietcoin, keccak256 } from '@khipu/dietcoin';
+import { decodeHeader, initDietcoin, keccak256 } from '@khipu/dietcoin';
 import { type Kesque, openKesque } from '@khipu/kesque';
 import type { PendingTransaction } from '../exec/types.js';
-import { parseGenesisConfig } from '../genesis/config.js';
 import type { TransactionSource } from '../producer/types.js';
 import { type Hex, StateUnavailableError } from '../rpc/backend.js';
 import { createMemoryKV, type KVStore } from '../store/kv.js';
 import { collectLiveKeys, KeySet } from '../store/liveNodes.js';
 import type { StateRetention } from '../store/statePruner.js';
 import { CHAIN_TABLES, SHARD_SNAPSHOT_KEY, Tables } from '../store/tables.js';
-import { type Chain, type OpenChainParameters, openChain } from './chain.js';
+import { initCodeOf } from '../testing/initCode.js';
+import { ALICE_KEY, addressOfKey } from '../testing/keys.js';
+import { signFeeMarketTx } from '../testing/pendingTransaction.js';
+import { openSoloChain, soloGenesis } from '../testing/soloChain.js';
+import { steppingClock } from '../testing/steppingClock.js';
+import type { Chain, OpenChainParameters } from './chain.js';
 
-const validatorKey = hexToBytes('0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba');
-const alice = hexToBytes('0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d');
+const alice = ALICE_KEY;
 const ETH = 10n ** 18n;
 // runtime: SSTORE(0, CALLDATALOAD(0)); the init code copies it out and returns it.
 const runtime = hexToBytes('0x60003560005500');
-const initCode = new Uint8Array([
-  0x60,
-  runtime.length,
-  0x60,
-  0x0c,
-  0x60,
-  0x00,
-  0x39,
-  0x60,
-  runtime.length,
-  0x60,
-  0x00,
-  0xf3,
-  ...runtime,
-]);
+const initCode = initCodeOf(runtime);
 
 const genesis = () =>
-  parseGenesisConfig({
+  soloGenesis({
     chainId: 7002,
-    timestamp: 1_700_000_000,
-    validators: [bytesToHex(addressOfPrivateKey(validatorKey))],
-    alloc: { [bytesToHex(privateToAddress(alice))]: { balance: (1000n * ETH).toString() } },
+    alloc: { [addressOfKey(alice)]: { balance: (1000n * ETH).toString() } },
     stateShardBits: 3,
   });
 
@@ -58,13 +45,8 @@ function busySource(): TransactionSource & { nonce: bigint; contract?: Uint8Arra
       const c = current as Chain;
       const fee = { maxFeePerGas: 10n ** 10n, maxPriorityFeePerGas: 10n ** 9n };
       const out: PendingTransaction[] = [];
-      const add = (fields: Parameters<typeof createFeeMarket1559Tx>[0]) => {
-        const tx = createFeeMarket1559Tx(
-          { nonce: source.nonce++, ...fields, ...fee },
-          { common: c.common },
-        ).sign(alice);
-        const raw = tx.serialize();
-        out.push({ tx, raw, sender: tx.getSenderAddress().bytes, hash: keccak256(raw) });
+      const add = (fields: FeeMarketEIP1559TxData) => {
+        out.push(signFeeMarketTx(c.common, alice, { nonce: source.nonce++, ...fields, ...fee }));
       };
       if (!source.contract) {
         source.contract = new Address(privateToAddress(alice)).bytes;
@@ -88,7 +70,7 @@ function contractAddress(): Uint8Array {
   return createContractAddress(new Address(privateToAddress(alice)), 0n).bytes;
 }
 
-let clock = 1_700_000_000_000;
+const now = steppingClock();
 /** The chain opened last: the one `busySource` builds transactions for (tests run one by one). */
 let current: Chain | undefined;
 async function open(
@@ -96,11 +78,9 @@ async function open(
   state: OpenChainParameters['state'],
   source?: TransactionSource,
 ): Promise<Chain> {
-  current = await openChain({
+  current = await openSoloChain(genesis(), {
     kv,
-    genesis: genesis(),
-    validatorKey,
-    now: () => (clock += 1000),
+    now,
     ...(source ? { source } : {}),
     ...(state ? { state } : {}),
   });
