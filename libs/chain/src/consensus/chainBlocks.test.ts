@@ -1,14 +1,15 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { createFeeMarket1559Tx } from '@ethereumjs/tx';
-import { bytesToHex, hexToBytes, privateToAddress } from '@ethereumjs/util';
-import { addressOfPrivateKey, initDietcoin, keccak256 } from '@khipu/dietcoin';
-import type { PendingTransaction } from '../exec/types.js';
+import { bytesToHex, hexToBytes } from '@ethereumjs/util';
+import { addressOfPrivateKey, initDietcoin } from '@khipu/dietcoin';
 import { parseGenesisConfig } from '../genesis/config.js';
 import { type Chain, openChain } from '../node/chain.js';
 import { createMemoryHub } from '../p2p/memoryTransport.js';
-import type { TransactionSource } from '../producer/types.js';
 import { createMemoryKV, type KVStore } from '../store/kv.js';
+import { ALICE_KEY } from '../testing/keys.js';
+import { signFeeMarketTx } from '../testing/pendingTransaction.js';
+import { createQueueSource, type QueueSource } from '../testing/queueSource.js';
+import { fundedAlloc } from '../testing/soloChain.js';
 import { decodeConsensusBlock, encodeConsensusBlock, hashConsensusBlock } from './blockCodec.js';
 import { type ChainBlocks, createChainBlocks, decisionOf } from './chainBlocks.js';
 import { createConsensusCrypto } from './crypto.js';
@@ -19,7 +20,6 @@ import { isConsensusError } from './errors.js';
 import { openConsensusStateStore } from './stateStore.js';
 
 const keys = [1, 2, 3, 4].map((i) => new Uint8Array(32).fill(0x20 + i));
-const alice = hexToBytes('0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d');
 
 function genesis() {
   return parseGenesisConfig({
@@ -27,7 +27,7 @@ function genesis() {
     timestamp: 1_700_000_000,
     blockTimeMs: 50,
     validators: keys.map((k) => bytesToHex(addressOfPrivateKey(k))),
-    alloc: { [bytesToHex(privateToAddress(alice))]: { balance: (10n ** 21n).toString() } },
+    alloc: fundedAlloc([ALICE_KEY], 10n ** 21n),
     stateShardBits: 3,
   });
 }
@@ -45,7 +45,7 @@ interface Node {
   kv: KVStore;
   blocks: ChainBlocks;
   driver: ConsensusDriver;
-  queue: PendingTransaction[];
+  source: QueueSource;
 }
 
 describe('[Consensus] over the chain (producer, importer, Kesque tables)', () => {
@@ -57,11 +57,7 @@ describe('[Consensus] over the chain (producer, importer, Kesque tables)', () =>
     const hub = createMemoryHub();
     for (const key of keys) {
       const kv = createMemoryKV();
-      const queue: PendingTransaction[] = [];
-      const source: TransactionSource = {
-        take: () => queue.splice(0),
-        onBlockCommitted: () => {},
-      };
+      const source = createQueueSource();
       const chain = await openChain({ kv, genesis: genesis(), validatorKey: key, source });
       const blocks = createChainBlocks({
         store: chain.store,
@@ -92,23 +88,17 @@ describe('[Consensus] over the chain (producer, importer, Kesque tables)', () =>
         blockTimeMs: 50,
         onFatal: (e) => assert.fail(String(e)),
       });
-      nodes.push({ chain, kv, blocks, driver, queue });
+      nodes.push({ chain, kv, blocks, driver, source });
     }
     // Every validator's pool holds the same transaction: whoever proposes includes it.
-    const tx = createFeeMarket1559Tx(
-      {
-        nonce: 0n,
-        to: `0x${'ab'.repeat(20)}`,
-        value: 1234n,
-        gasLimit: 21_000n,
-        maxFeePerGas: 10n ** 10n,
-        maxPriorityFeePerGas: 7n,
-      },
-      { common: nodes[0]!.chain.common },
-    ).sign(alice);
-    const raw = tx.serialize();
-    for (const n of nodes)
-      n.queue.push({ tx, raw, sender: tx.getSenderAddress().bytes, hash: keccak256(raw) });
+    const transfer = signFeeMarketTx(nodes[0]!.chain.common, ALICE_KEY, {
+      nonce: 0n,
+      to: `0x${'ab'.repeat(20)}`,
+      value: 1234n,
+      gasLimit: 21_000n,
+      maxPriorityFeePerGas: 7n,
+    });
+    for (const n of nodes) n.source.push(transfer);
     for (const n of nodes) n.driver.start();
     await waitFor('height 4 everywhere', () => nodes.every((n) => n.chain.store.headNumber() >= 4n));
     for (const n of nodes) n.driver.stop();

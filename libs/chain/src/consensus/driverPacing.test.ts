@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it, mock } from 'node:test';
 import type { MessageHandler, Transport } from '../p2p/types.js';
 import { encodeConsensusMessage } from './codec.js';
-import { createConsensusDriver } from './driver.js';
+import { type CreateConsensusDriverParameters, createConsensusDriver } from './driver.js';
 import type { ConsensusEngine } from './engine.js';
 import { proposerOf } from './proposer.js';
 import type { Address, ConsensusInput, ConsensusOutput, Decision, Hash, ProposalMessage } from './types.js';
@@ -72,23 +72,50 @@ async function settle(): Promise<void> {
   for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
 }
 
+/** Round 0's timer of the height the engine starts, as a real engine sets it. */
+const roundZeroTimer = (height: number): ConsensusOutput => ({
+  kind: 'setTimer',
+  timerId: height,
+  height,
+  round: 0,
+  afterMs: ROUND_TIMEOUT_MS,
+});
+
+/** A driver from height 1 over the four validators, on the mocked clock. */
+function pacedDriver(
+  p: Pick<CreateConsensusDriverParameters, 'engine' | 'transport' | 'blocks'> &
+    Partial<Pick<CreateConsensusDriverParameters, 'store'>>,
+) {
+  return createConsensusDriver({
+    store: { persistState: async () => {}, commitDecision: async () => {} },
+    ...p,
+    validatorsAt: () => ({ validators }),
+    startHeight: 1,
+    blockTimeMs: BLOCK_TIME_MS,
+    now: () => Date.now(),
+  });
+}
+
+/** Runs `test` with setTimeout and Date mocked from 0 ms, and restores them however it ends. */
+async function onMockedClock<T>(test: () => Promise<T>): Promise<T> {
+  mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 0 });
+  try {
+    return await test();
+  } finally {
+    mock.timers.reset();
+  }
+}
+
 describe('[Consensus] driver pacing', () => {
   /** A validator commits height 1 800 ms after height 1's proposal came at 100 ms; it proposes
    *  height 2 when `proposes`. When it built, and when its round-0 timer of height 2 ran out. */
-  async function lateToCommit(proposes: boolean): Promise<{ builds: number[]; timeoutAt?: number }> {
-    mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 0 });
-    try {
+  function lateToCommit(proposes: boolean): Promise<{ builds: number[]; timeoutAt?: number }> {
+    return onMockedClock(async () => {
       const self = proposerOf(validators, 2, 0);
       const { engine, seen } = scriptedEngine(self, (input) => {
         if (input.kind === 'startHeight')
           return [
-            {
-              kind: 'setTimer',
-              timerId: input.height,
-              height: input.height,
-              round: 0,
-              afterMs: ROUND_TIMEOUT_MS,
-            },
+            roundZeroTimer(input.height),
             ...(input.height === 2 && proposes ? [{ kind: 'buildBlock', height: 2, round: 0 } as const] : []),
           ];
         if (input.kind === 'message') return [{ kind: 'decide', decision: decision(1) }];
@@ -96,7 +123,7 @@ describe('[Consensus] driver pacing', () => {
       });
       const builds: number[] = [];
       const transport = fakeTransport();
-      const driver = createConsensusDriver({
+      const driver = pacedDriver({
         engine,
         transport,
         blocks: {
@@ -110,10 +137,6 @@ describe('[Consensus] driver pacing', () => {
           persistState: async () => {},
           commitDecision: () => new Promise((r) => setTimeout(r, 800)),
         },
-        validatorsAt: () => ({ validators }),
-        startHeight: 1,
-        blockTimeMs: BLOCK_TIME_MS,
-        now: () => Date.now(),
       });
       driver.start();
       await settle();
@@ -132,9 +155,7 @@ describe('[Consensus] driver pacing', () => {
       driver.stop();
       const timeoutAt = seen.find((s) => s.kind === 'timeout' && s.at > 900)?.at;
       return timeoutAt === undefined ? { builds } : { builds, timeoutAt };
-    } finally {
-      mock.timers.reset();
-    }
+    });
   }
 
   it("a validator late to commit the parent gives up round 0 on the parent proposal's clock", async () => {
@@ -148,9 +169,8 @@ describe('[Consensus] driver pacing', () => {
     assert.equal(timeoutAt, 3100, 'held a round timeout (2 s) after its build');
   });
 
-  it("a validator still validating the round's proposal when the timer runs out leaves the round only after it", async () => {
-    mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 0 });
-    try {
+  it("a validator still validating the round's proposal when the timer runs out leaves the round only after it", () =>
+    onMockedClock(async () => {
       const self = proposerOf(validators, 2, 0);
       const { engine, seen } = scriptedEngine(self, (input) => {
         if (input.kind === 'startHeight')
@@ -160,7 +180,7 @@ describe('[Consensus] driver pacing', () => {
           ];
         return [];
       });
-      const driver = createConsensusDriver({
+      const driver = pacedDriver({
         engine,
         transport: fakeTransport(),
         blocks: {
@@ -168,11 +188,6 @@ describe('[Consensus] driver pacing', () => {
           // Executing the proposal takes 3 s here (a loaded machine), past round 0's 2 s.
           validateBlock: () => new Promise((r) => setTimeout(() => r(true), 3000)),
         },
-        store: { persistState: async () => {}, commitDecision: async () => {} },
-        validatorsAt: () => ({ validators }),
-        startHeight: 1,
-        blockTimeMs: BLOCK_TIME_MS,
-        now: () => Date.now(),
       });
       driver.start();
       await settle();
@@ -193,41 +208,23 @@ describe('[Consensus] driver pacing', () => {
       await settle();
       assert.deepEqual(seen.find((s) => s.kind === 'timeout')?.at, 6000);
       driver.stop();
-    } finally {
-      mock.timers.reset();
-    }
-  });
+    }));
 
-  it('a proposal by a validator not proposing that round does not move the pace', async () => {
-    mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 0 });
-    try {
+  it('a proposal by a validator not proposing that round does not move the pace', () =>
+    onMockedClock(async () => {
       const self = proposerOf(validators, 2, 0);
       let messages = 0;
       const { engine, seen } = scriptedEngine(self, (input) => {
-        if (input.kind === 'startHeight')
-          return [
-            {
-              kind: 'setTimer',
-              timerId: input.height,
-              height: input.height,
-              round: 0,
-              afterMs: ROUND_TIMEOUT_MS,
-            },
-          ];
+        if (input.kind === 'startHeight') return [roundZeroTimer(input.height)];
         if (input.kind === 'message' && ++messages === 2)
           return [{ kind: 'decide', decision: { ...decision(1), round: 1 } }];
         return [];
       });
       const transport = fakeTransport();
-      const driver = createConsensusDriver({
+      const driver = pacedDriver({
         engine,
         transport,
         blocks: { buildBlock: async () => new Uint8Array(), validateBlock: async () => true },
-        store: { persistState: async () => {}, commitDecision: async () => {} },
-        validatorsAt: () => ({ validators }),
-        startHeight: 1,
-        blockTimeMs: BLOCK_TIME_MS,
-        now: () => Date.now(),
       });
       driver.start();
       await settle();
@@ -249,8 +246,5 @@ describe('[Consensus] driver pacing', () => {
       await settle();
       assert.equal(seen.find((s) => s.kind === 'timeout')?.at, 500 + ROUND_TIMEOUT_MS);
       driver.stop();
-    } finally {
-      mock.timers.reset();
-    }
-  });
+    }));
 });
