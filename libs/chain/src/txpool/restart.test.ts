@@ -8,12 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it, mock } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import type { Common } from '@ethereumjs/common';
 import { createNodeMetrics } from '../metrics/metrics.js';
 import type { Address, Hash } from '../rpc/backend.js';
-import { signTransaction, testAccount } from '../rpc/testing/accounts.js';
+import { signTransaction, type TestAccount, testAccount } from '../rpc/testing/accounts.js';
 import { createTxCommon } from './decode.js';
 import { decodeJournal } from './journal.js';
-import { createTxPool } from './pool.js';
+import { type CreateTxPoolParameters, createTxPool, type TxPool } from './pool.js';
 
 const CHAIN_ID = 99n;
 const dir = mkdtempSync(join(tmpdir(), 'khipu-pool-restart-'));
@@ -27,37 +28,42 @@ const state = {
   getBalance: () => 10n ** 24n,
 };
 
+/** A pool on the journal at `journalPath` over the test's state; `options` add to it. */
+function openPool(journalPath: string, options: Partial<CreateTxPoolParameters> = {}): Promise<TxPool> {
+  return createTxPool({ chainId: CHAIN_ID, state, blockGasLimit: 30_000_000n, journalPath, ...options });
+}
+
+/** A 21,000-gas transfer by `sender` to test account 9, signed for CHAIN_ID. */
+function transfer(sender: TestAccount, nonce: bigint, common: Common): Uint8Array {
+  return signTransaction(
+    {
+      type: 2,
+      chainId: CHAIN_ID,
+      nonce,
+      maxFeePerGas: 10n ** 10n,
+      maxPriorityFeePerGas: 1n,
+      gasLimit: 21_000n,
+      to: testAccount(9).address,
+    },
+    sender,
+    common,
+  );
+}
+
 describe('[txpool] restart', () => {
   it('restores pooled transactions from the journal and drops those mined meanwhile', async () => {
     const journalPath = join(dir, 'clean.journal');
     const common = createTxCommon(CHAIN_ID);
     const alice = testAccount(1);
-    const pool = await createTxPool({ chainId: CHAIN_ID, state, blockGasLimit: 30_000_000n, journalPath });
+    const pool = await openPool(journalPath);
     const hashes: Hash[] = [];
     for (let nonce = 0n; nonce < 5n; nonce++) {
-      const raw = signTransaction(
-        {
-          type: 2,
-          chainId: CHAIN_ID,
-          nonce,
-          maxFeePerGas: 10n ** 10n,
-          maxPriorityFeePerGas: 1n,
-          gasLimit: 21_000n,
-          to: testAccount(9).address,
-        },
-        alice,
-        common,
-      );
+      const raw = transfer(alice, nonce, common);
       hashes.push(await pool.submitRawTransaction(raw));
     }
     // A crash: no close, no compaction. Meanwhile the first two were mined.
     state.nonces.set(alice.address, 2n);
-    const restarted = await createTxPool({
-      chainId: CHAIN_ID,
-      state,
-      blockGasLimit: 30_000_000n,
-      journalPath,
-    });
+    const restarted = await openPool(journalPath);
     assert.deepEqual(
       hashes.map((h) => restarted.get(h) !== undefined),
       [false, false, true, true, true],
@@ -72,29 +78,10 @@ describe('[txpool] restart', () => {
     const common = createTxCommon(CHAIN_ID);
     const alice = testAccount(1);
     const metrics = createNodeMetrics({ processMetrics: false });
-    const pool = await createTxPool({
-      chainId: CHAIN_ID,
-      state,
-      blockGasLimit: 30_000_000n,
-      journalPath,
-      journalCompactBytes: 1000,
-      metrics: metrics.txpool,
-    });
+    const pool = await openPool(journalPath, { journalCompactBytes: 1000, metrics: metrics.txpool });
     const mined: { hash: Hash; from: Address; nonce: bigint }[] = [];
     for (let nonce = 0n; nonce < 30n; nonce++) {
-      const raw = signTransaction(
-        {
-          type: 2,
-          chainId: CHAIN_ID,
-          nonce,
-          maxFeePerGas: 10n ** 10n,
-          maxPriorityFeePerGas: 1n,
-          gasLimit: 21_000n,
-          to: testAccount(9).address,
-        },
-        alice,
-        common,
-      );
+      const raw = transfer(alice, nonce, common);
       mined.push({ hash: await pool.submitRawTransaction(raw), from: alice.address, nonce });
     }
     const full = statSync(journalPath).size;
@@ -108,12 +95,7 @@ describe('[txpool] restart', () => {
       new RegExp(`^khipu_chain_txpool_journal_bytes ${compacted}$`, 'm'),
     );
     assert.match(await metrics.registry.metrics(), /^khipu_chain_txpool_pending_transactions 2$/m);
-    const restarted = await createTxPool({
-      chainId: CHAIN_ID,
-      state,
-      blockGasLimit: 30_000_000n,
-      journalPath,
-    });
+    const restarted = await openPool(journalPath);
     assert.deepEqual(restarted.counts(), { pending: 2, queued: 0 });
     restarted.close();
     pool.close();
@@ -123,22 +105,10 @@ describe('[txpool] restart', () => {
   it('writes the admissions of one event-loop turn with one journal write, each durable when acknowledged', async () => {
     const journalPath = join(dir, 'group.journal');
     const common = createTxCommon(CHAIN_ID);
-    const pool = await createTxPool({ chainId: CHAIN_ID, state, blockGasLimit: 30_000_000n, journalPath });
+    const pool = await openPool(journalPath);
     const senders = [1, 2, 3, 4].map(testAccount);
     const raws = Array.from({ length: 40 }, (_, i) =>
-      signTransaction(
-        {
-          type: 2,
-          chainId: CHAIN_ID,
-          nonce: BigInt(Math.floor(i / 4)),
-          maxFeePerGas: 10n ** 10n,
-          maxPriorityFeePerGas: 1n,
-          gasLimit: 21_000n,
-          to: testAccount(9).address,
-        },
-        senders[i % 4] as ReturnType<typeof testAccount>,
-        common,
-      ),
+      transfer(senders[i % 4] as TestAccount, BigInt(Math.floor(i / 4)), common),
     );
     const writes = mock.method(fs, 'writeSync');
     syncBuiltinESMExports();
@@ -201,12 +171,7 @@ describe('[txpool] restart', () => {
         });
         child.on('exit', () => resolve());
       });
-      const restarted = await createTxPool({
-        chainId: CHAIN_ID,
-        state,
-        blockGasLimit: 30_000_000n,
-        journalPath,
-      });
+      const restarted = await openPool(journalPath);
       const missing = acked.filter((hash) => restarted.get(hash) === undefined);
       assert.deepEqual(
         missing,
