@@ -10,7 +10,8 @@ import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { privateKeyToAccount } from 'viem/accounts';
 import { rpcCall, spawnNode } from './testing/nodeProcess.js';
-import { blockAt, createValidatorNet, headOf, type ValidatorNet, waitUntil } from './testing/validatorNet.js';
+import { createSoloValidatorNet, waitForHead } from './testing/soloValidatorNet.js';
+import { blockAt, headOf, type ValidatorNet, waitUntil } from './testing/validatorNet.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'khipu-nonce-chain-test-'));
 let net: ValidatorNet | undefined;
@@ -70,16 +71,7 @@ async function mineNonceChain(url: string): Promise<void> {
 
 describe('[Chain] one sender, many blocks', () => {
   it('mines every nonce once and a follower agrees on every state root', async () => {
-    net = await createValidatorNet({
-      dir,
-      validators: 1,
-      followers: 1,
-      chainId: CHAIN_ID,
-      blockTimeMs: 50,
-      roundTimeoutMs: 2000,
-      env: { KHIPU_DURABILITY: 'never' },
-      alloc: { [sender.address.toLowerCase()]: { balance: (10n ** 24n).toString() } },
-    });
+    net = await createSoloValidatorNet({ dir, chainId: CHAIN_ID, funded: [sender.address], followers: 1 });
     const validator = net.validators[0];
     const follower = net.followers[0];
     assert.ok(validator && follower);
@@ -87,24 +79,18 @@ describe('[Chain] one sender, many blocks', () => {
     await net.start(follower);
     await mineNonceChain(url);
     const head = await headOf(validator);
-    await waitUntil(
-      `follower at block ${head}`,
-      async () => ((await headOf(follower)) >= head ? true : undefined),
-      60_000,
-    );
+    await waitForHead(follower, head, 60_000);
     for (let n = 1; n <= head; n++) {
       assert.deepEqual(await blockAt(follower, n), await blockAt(validator, n), `block ${n}`);
     }
   });
 
   it('mines every nonce once on a lone validator without peers (the block timer)', async () => {
-    const lone = await createValidatorNet({
+    // Only its genesis and key: the node is spawned here, alone, not through the net.
+    const lone = await createSoloValidatorNet({
       dir: join(dir, 'lone'),
-      validators: 1,
       chainId: CHAIN_ID,
-      blockTimeMs: 50,
-      roundTimeoutMs: 2000,
-      alloc: { [sender.address.toLowerCase()]: { balance: (10n ** 24n).toString() } },
+      funded: [sender.address],
     });
     const node = await spawnNode({
       dir: join(dir, 'lone', 'timer'),

@@ -22,7 +22,8 @@ import { openKesque } from '@khipu/kesque';
 import { privateKeyToAccount } from 'viem/accounts';
 import { Outbox } from './generated/contracts.js';
 import { rpcCall } from './testing/nodeProcess.js';
-import { blockAt, createValidatorNet, headOf, type ValidatorNet, waitUntil } from './testing/validatorNet.js';
+import { createSoloValidatorNet, waitForHead } from './testing/soloValidatorNet.js';
+import { blockAt, headOf, type ValidatorNet } from './testing/validatorNet.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'khipu-sync-test-'));
 let net: ValidatorNet | undefined;
@@ -40,17 +41,11 @@ after(async () => {
 
 describe('[Consensus] block sync', () => {
   it('a follower started from genesis after 1,000 blocks syncs to the head with every state root', async () => {
-    net = await createValidatorNet({
+    net = await createSoloValidatorNet({
       dir,
-      validators: 1,
-      followers: 1,
       chainId: CHAIN_ID,
-      blockTimeMs: 50,
-      roundTimeoutMs: 2000,
-      env: { KHIPU_DURABILITY: 'never' },
-      alloc: Object.fromEntries(
-        senders.map((s) => [s.address.toLowerCase(), { balance: (10n ** 24n).toString() }]),
-      ),
+      funded: senders.map((s) => s.address),
+      followers: 1,
     });
     const validator = net.validators[0]!;
     const follower = net.followers[0]!;
@@ -95,18 +90,10 @@ describe('[Consensus] block sync', () => {
     await kesque.close();
 
     await net.start(validator);
-    await waitUntil(
-      'the validator goes on',
-      async () => ((await headOf(validator)) > 1002 ? true : undefined),
-      60_000,
-    );
+    await waitForHead(validator, 1003, 60_000); // it goes on from the blocks made here
     await net.start(follower);
     const target = await headOf(validator);
-    await waitUntil(
-      'the follower at the head',
-      async () => ((await headOf(follower)) >= target ? true : undefined),
-      120_000,
-    );
+    await waitForHead(follower, target, 120_000);
     const roots = new Set<string>();
     for (let n = 0; n <= target; n++) {
       const [ours, theirs] = await Promise.all([blockAt(validator, n), blockAt(follower, n)]);
