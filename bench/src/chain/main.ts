@@ -44,7 +44,9 @@ interface LoadResult {
 }
 
 interface Target {
-  name: 'ours' | 'anvil';
+  /** `ours`, `ours <variant>` (KHIPU_BENCH_VARIANTS) or `anvil`. */
+  name: string;
+  ours: boolean;
   url: string;
   child: ChildProcess;
   stop(): Promise<void>;
@@ -104,7 +106,27 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
-async function startOurs(): Promise<Target> {
+/** Environment overlays for extra runs of our node in the same run as the others (to compare
+ *  configurations under the same machine load): KHIPU_BENCH_VARIANTS is a JSON array of objects of
+ *  environment variables, e.g. `[{"KHIPU_EXECUTION_MODE":"parallel"}]`. Each variant runs after
+ *  the default node and before anvil; its figures are logged, the table and JSON stay the default's. */
+function benchVariants(): Record<string, string>[] {
+  const text = process.env.KHIPU_BENCH_VARIANTS;
+  if (!text) return [];
+  const parsed: unknown = JSON.parse(text);
+  const valid =
+    Array.isArray(parsed) &&
+    parsed.every(
+      (v) =>
+        typeof v === 'object' &&
+        v !== null &&
+        Object.values(v as Record<string, unknown>).every((x) => typeof x === 'string'),
+    );
+  if (!valid) throw new Error('KHIPU_BENCH_VARIANTS: a JSON array of objects of strings');
+  return parsed as Record<string, string>[];
+}
+
+async function startOurs(variant: Record<string, string> = {}): Promise<Target> {
   const dir = join(root, '.bench-data', 'chain');
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
@@ -135,11 +157,13 @@ async function startOurs(): Promise<Target> {
       KHIPU_VALIDATOR_KEY: validatorKey,
       KHIPU_RPC_PORT: String(port),
       KHIPU_LOG_FILE: join(dir, 'node.log'),
+      ...variant,
     },
   });
   const url = `http://127.0.0.1:${port}`;
   await waitUntil('our node', async () => Boolean(await rpc(url, 'eth_chainId')));
-  return { name: 'ours', url, child, stop: () => stopChild(child) };
+  const name = Object.keys(variant).length === 0 ? 'ours' : `ours ${JSON.stringify(variant)}`;
+  return { name, ours: true, url, child, stop: () => stopChild(child) };
 }
 
 async function startAnvil(): Promise<Target> {
@@ -158,7 +182,7 @@ async function startAnvil(): Promise<Target> {
   for (const k of [...senderKeys, deployerKey]) {
     await rpc(url, 'anvil_setBalance', [privateKeyToAccount(k).address, `0x${(10n ** 24n).toString(16)}`]);
   }
-  return { name: 'anvil', url, child, stop: () => stopChild(child) };
+  return { name: 'anvil', ours: false, url, child, stop: () => stopChild(child) };
 }
 
 function compileToken(): { abi: readonly unknown[]; bytecode: Hex } {
@@ -387,21 +411,26 @@ async function main(): Promise<void> {
       rssEndMB?: number | undefined;
     }
   > = {};
-  for (const start of [startOurs, startAnvil]) {
+  const starts = [
+    () => startOurs(),
+    ...benchVariants().map((variant) => () => startOurs(variant)),
+    startAnvil,
+  ];
+  for (const start of starts) {
     const target = await start();
     try {
       log(`${target.name}: setting up (token, balances)`);
       const address = await setup(target, token);
-      const rssSetupMB = target.name === 'ours' ? rssMB(target.child.pid) : undefined;
+      const rssSetupMB = target.ours ? rssMB(target.child.pid) : undefined;
       log(`${target.name}: warm-up, ${WARMUP_COUNT} transfers and ${WARMUP_COUNT} ERC-20 transfers`);
       await runLoad(target, 'transfers', address, WARMUP_COUNT);
       await runLoad(target, 'erc20', address, WARMUP_COUNT);
-      const rssStartMB = target.name === 'ours' ? rssMB(target.child.pid) : undefined;
-      if (target.name === 'ours')
+      const rssStartMB = target.ours ? rssMB(target.child.pid) : undefined;
+      if (target.ours)
         log(
-          `ours: RSS after warm-up ${rssStartMB} MB (${rssSplit(target.child.pid)}; ${await heapOf(target.url)})`,
+          `${target.name}: RSS after warm-up ${rssStartMB} MB (${rssSplit(target.child.pid)}; ${await heapOf(target.url)})`,
         );
-      const pid = target.name === 'ours' ? target.child.pid : undefined;
+      const pid = target.ours ? target.child.pid : undefined;
       log(`${target.name}: ${COUNT} transfers from ${SENDERS} senders`);
       // Our node's CPU per thread from the start of a load until all of it is mined.
       let cpu = threadCpu(pid);
@@ -411,17 +440,17 @@ async function main(): Promise<void> {
       };
       const transfers = await runLoad(target, 'transfers', address, COUNT, minedCpu);
       log(`${target.name}: ${JSON.stringify(transfers)}`);
-      if (cpuMined) log(`ours: transfers: ${cpuMined}`);
+      if (cpuMined) log(`${target.name}: transfers: ${cpuMined}`);
       log(`${target.name}: ${COUNT} ERC-20 transfers`);
       cpu = threadCpu(pid);
       cpuMined = '';
       const erc20 = await runLoad(target, 'erc20', address, COUNT, minedCpu);
       log(`${target.name}: ${JSON.stringify(erc20)}`);
-      if (cpuMined) log(`ours: erc20: ${cpuMined}`);
-      const rssEndMB = target.name === 'ours' ? rssMB(target.child.pid) : undefined;
-      if (target.name === 'ours')
+      if (cpuMined) log(`${target.name}: erc20: ${cpuMined}`);
+      const rssEndMB = target.ours ? rssMB(target.child.pid) : undefined;
+      if (target.ours)
         log(
-          `ours: RSS at the end ${rssEndMB} MB (${rssSplit(target.child.pid)}; ${await heapOf(target.url)})`,
+          `${target.name}: RSS at the end ${rssEndMB} MB (${rssSplit(target.child.pid)}; ${await heapOf(target.url)})`,
         );
       results[target.name] = {
         transfers,
