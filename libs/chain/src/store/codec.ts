@@ -5,6 +5,7 @@ import { bigIntToUnpaddedBytes, bytesToBigInt, bytesToHex } from '@ethereumjs/ut
 import { keccak256 } from '@khipu/dietcoin';
 import { ChainError } from '../errors.js';
 import type { BlockStatsData, Hash, HeaderData, Hex, SealData, SupplyData } from '../rpc/backend.js';
+import { encodeRLP } from './rlp.js';
 
 type Nested = Uint8Array | Nested[];
 
@@ -86,7 +87,7 @@ export interface StoredTransaction {
 }
 
 export function encodeBody(txs: readonly StoredTransaction[]): Uint8Array {
-  return RLP.encode(txs.map((t) => [t.raw, t.sender]));
+  return encodeRLP(txs.map((t) => [t.raw, t.sender]));
 }
 
 export function decodeBody(data: Uint8Array): StoredTransaction[] {
@@ -117,7 +118,7 @@ export interface StoredReceipt {
 }
 
 export function encodeReceipts(receipts: readonly StoredReceipt[]): Uint8Array {
-  return RLP.encode(
+  return encodeRLP(
     receipts.map((r) => [
       u(r.status),
       u(r.cumulativeGasUsed),
