@@ -47,7 +47,7 @@ import {
   WRITE_STORAGE_CLEARED,
 } from './access.js';
 import { type AncestorHashes, readAncestorHashes } from './blockHashes.js';
-import { createExecutionCommon, FEE_POOL_ADDRESS, feePoolAddress } from './common.js';
+import { createExecutionCommon, feePoolAddress } from './common.js';
 import { CONTENTION_PROBE_MIN_TXS } from './contention.js';
 import { type ExecutionCrypto, loadExecutionCrypto } from './crypto.js';
 import {
@@ -59,6 +59,8 @@ import {
   type TxEngine,
 } from './engine.js';
 import { describeBlock, describeTx, ExecutionError, type HeaderMismatch } from './errors.js';
+import { ItemIds } from './items.js';
+import { MergeVersions, NO_CONFLICT } from './mergeVersions.js';
 import { OutcomeStream } from './outcomeStream.js';
 import { parallelTrieHasher } from './parallelRoot.js';
 import { createWorkerPool, type WorkerPool } from './pool.js';
@@ -516,24 +518,24 @@ class ExecutorImpl implements Executor {
    *  pending credit first, so the order of changes to it is kept. */
   private async applyAccess(
     access: TxAccess,
-    untouched: (addressHex: string) => boolean,
+    untouched: (address: Uint8Array) => boolean,
     credits: PendingCredits,
   ): Promise<void> {
     const sm = this.sm;
-    const deleted = new Set<string>();
+    let deleted: Set<string> | undefined;
     for (const w of access.accountWrites) {
       const address = new Address(w.address);
-      const hex = bytesToUnprefixedHex(w.address);
-      if (credits.size > 0) await this.applyCredit(credits.take(hex));
+      if (credits.size > 0) await this.applyCredit(credits.take(w.address));
       if (
         (w.flags & (WRITE_CREATED | WRITE_DELETED | WRITE_STORAGE_CLEARED | WRITE_CODE)) === 0 &&
-        untouched(hex)
+        untouched(w.address)
       ) {
         await sm.putAccount(address, new Account(w.nonce, w.balance, w.storageRoot, w.codeHash));
         continue;
       }
       if (w.flags & WRITE_DELETED) {
         await sm.deleteAccount(address);
+        deleted ??= new Set();
         deleted.add(bytesToUnprefixedHex(w.address));
         continue;
       }
@@ -546,7 +548,7 @@ class ExecutorImpl implements Executor {
       if (w.flags & WRITE_CODE && w.code.length > 0) await sm.putCode(address, w.code);
     }
     for (const w of access.slotWrites) {
-      if (deleted.has(bytesToUnprefixedHex(w.address))) continue;
+      if (deleted?.has(bytesToUnprefixedHex(w.address))) continue;
       await sm.putStorage(new Address(w.address), w.slot, w.value);
     }
     for (const inc of access.increments) credits.add(inc.address, inc.delta);
@@ -688,7 +690,7 @@ class ExecutorImpl implements Executor {
     const fee = baseFee * gasUsed;
     if (fee > 0n) {
       await this.credit(feePoolAddress(), fee);
-      changes.addAccount(FEE_POOL_ADDRESS.slice(2));
+      changes.addAccount(feePoolAddress().bytes);
     }
     let t = now();
     let stateRoot: Uint8Array;
@@ -960,14 +962,12 @@ class ExecutorImpl implements Executor {
     const mergeStart = now();
     let waited = 0;
     let contended = false;
-    // What each transaction saw in its worker: the writes of the earlier transactions of its share
-    // (by item key, the version 2·j of writer j).
+    // What each transaction saw in its worker: the writes of the earlier transactions of its share.
     const shareOf = new Int32Array(count);
     shares.forEach((share, w) => {
       for (const i of share.indices) shareOf[i] = w;
     });
-    const shareSeen: Map<string, number>[] = shares.map(() => new Map());
-    const versions = new Map<string, number>();
+    const versions = new MergeVersions(shares.length);
     const engine = this.engine;
     engine.tracker.trackReads = true;
     setBlockCoinbase(engine, this.baseCommutative, block.header.coinbase.bytes);
@@ -1014,55 +1014,40 @@ class ExecutorImpl implements Executor {
           const reason = `gas limit ${first.gasLimit} exceeds the block's remaining gas ${block.header.gasLimit - gasUsed}`;
           if (job.dropInvalid) {
             // Later transactions of its share ran on its writes in the worker: they must re-run.
-            markSeen(
-              shareSeen[shareOf[i] ?? 0] as Map<string, number>,
-              writtenKeys(first.access, false),
-              2 * i,
-            );
+            versions.markSeen(shareOf[i] ?? 0, versions.written(first.access, false), 2 * i);
             dropped.push({ index: i, reason });
             continue;
           }
           throw this.txError('BLOCK_GAS_EXCEEDED', block, this.txAt(job, i), i, reason);
         }
-        const seen = shareSeen[shareOf[i] ?? 0] as Map<string, number>;
-        let conflict = false;
-        for (const key of readKeys(first.access)) {
-          if ((versions.get(key) ?? -1) !== (seen.get(key) ?? -1)) {
-            conflict = true;
-            // A storage slot (address hex + slot hex): remember whose, to learn contended contracts.
-            if (key.length === 104) slotConflict[i] = key.slice(0, 40);
-            break;
-          }
+        const share = shareOf[i] ?? 0;
+        const conflictItem = versions.conflict(first.access, share);
+        const conflict = conflictItem !== NO_CONFLICT;
+        if (conflict) {
+          // A storage slot: remember whose, to learn contended contracts.
+          const contract = versions.slotAddress(conflictItem);
+          if (contract !== undefined) slotConflict[i] = bytesToUnprefixedHex(contract);
         }
         // What later transactions of this share saw: this transaction's writes in the worker
         // (marked once its own merge no longer compares against the share's earlier writes).
-        const workerWrites = writtenKeys(first.access, false);
+        const workerWrites = versions.written(first.access, false);
         let outcome: TxOutcome;
         if (!conflict) {
           if (!first.ok) {
             if (job.dropInvalid) {
-              markSeen(seen, workerWrites, 2 * i);
+              versions.markSeen(share, workerWrites, 2 * i);
               dropped.push({ index: i, reason: first.error });
               continue;
             }
             throw this.txError('INVALID_TX', block, this.txAt(job, i), i, first.error);
           }
-          // The worker's whole account is the merged one when every field holds the same
-          // version in both: the parent's, or that of a share-mate merged unchanged. (A share-mate
-          // dropped or re-run differently left the worker's account stale.)
-          const same = (key: string) => (versions.get(key) ?? -1) === (seen.get(key) ?? -1);
-          await this.applyAccess(
-            first.access,
-            (a) => same(`${a}n`) && same(`${a}b`) && same(`${a}c`) && same(`${a}x`),
-            credits,
-          );
-          markSeen(seen, workerWrites, 2 * i);
-          for (const key of workerWrites) versions.set(key, 2 * i);
-          for (const inc of first.access.increments)
-            versions.set(`${bytesToUnprefixedHex(inc.address)}b`, 2 * i);
+          await this.applyAccess(first.access, (address) => versions.untouched(address, share), credits);
+          versions.markSeen(share, workerWrites, 2 * i);
+          versions.setMerged(workerWrites, 2 * i);
+          versions.setMerged(versions.increments(first.access), 2 * i);
           outcome = first;
         } else {
-          markSeen(seen, workerWrites, 2 * i);
+          versions.markSeen(share, workerWrites, 2 * i);
           const r0 = now();
           await this.applyCredits(credits);
           const rerun = await runTracked(engine, this.txAt(job, i), block, receiptGas);
@@ -1076,7 +1061,7 @@ class ExecutorImpl implements Executor {
             throw this.txError('INVALID_TX', block, this.txAt(job, i), i, rerun.outcome.error);
           }
           outcome = rerun.outcome;
-          for (const key of writtenKeys(outcome.access, true)) versions.set(key, 2 * i + 1);
+          versions.setMerged(versions.written(outcome.access, true), 2 * i + 1);
         }
         gasUsed += outcome.blockGasSpent;
         receiptGas += outcome.totalGasSpent;
@@ -1163,25 +1148,27 @@ export function learnedLanes(
   return groups.size === 0 ? undefined : lanes;
 }
 
-/** Balance increments merged but not yet applied, summed per account (unprefixed hex). */
+/** Balance increments merged but not yet applied, summed per account. */
 class PendingCredits {
-  private readonly pending = new Map<string, { address: Uint8Array; delta: bigint }>();
+  private readonly ids = new ItemIds();
+  private readonly pending = new Map<number, { address: Uint8Array; delta: bigint }>();
 
   get size(): number {
     return this.pending.size;
   }
 
   add(address: Uint8Array, delta: bigint): void {
-    const hex = bytesToUnprefixedHex(address);
-    const credit = this.pending.get(hex);
-    if (credit === undefined) this.pending.set(hex, { address, delta });
+    const id = this.ids.account(address);
+    const credit = this.pending.get(id);
+    if (credit === undefined) this.pending.set(id, { address, delta });
     else credit.delta += delta;
   }
 
   /** The pending credit of one account, now no longer pending. */
-  take(hex: string): { address: Uint8Array; delta: bigint } | undefined {
-    const credit = this.pending.get(hex);
-    if (credit !== undefined) this.pending.delete(hex);
+  take(address: Uint8Array): { address: Uint8Array; delta: bigint } | undefined {
+    const id = this.ids.account(address);
+    const credit = this.pending.get(id);
+    if (credit !== undefined) this.pending.delete(id);
     return credit;
   }
 
@@ -1190,11 +1177,6 @@ class PendingCredits {
     this.pending.clear();
     return all;
   }
-}
-
-/** Records that the later transactions of a share saw `keys` at `version`. */
-function markSeen(seen: Map<string, number>, keys: readonly string[], version: number): void {
-  for (const key of keys) seen.set(key, version);
 }
 
 /** True when every index appears once, lanes are in block order and within range. */
@@ -1213,39 +1195,52 @@ function validLanes(lanes: Lanes, count: number): boolean {
   return total === count;
 }
 
-/** Accounts and slots changed by a block, accumulated per transaction. */
+/** Accounts and slots changed by a block, accumulated per transaction (as item ids: hex strings
+ *  are made once per account and slot, at the end). */
 class ChangeSet {
-  private accounts = new Set<string>();
-  private storage = new Map<string, Set<string>>();
+  private readonly ids = new ItemIds();
+  private readonly accounts = new Set<number>();
+  private readonly slots = new Set<number>();
 
-  addAccount(hex: string): void {
-    this.accounts.add(hex);
+  addAccount(address: Uint8Array): void {
+    this.accounts.add(this.ids.account(address));
   }
 
   add(access: TxAccess): void {
-    for (const w of access.accountWrites) this.accounts.add(bytesToUnprefixedHex(w.address));
-    for (const i of access.increments) this.accounts.add(bytesToUnprefixedHex(i.address));
+    const ids = this.ids;
+    for (const w of access.accountWrites) this.accounts.add(ids.account(w.address));
+    for (const i of access.increments) this.accounts.add(ids.account(i.address));
     for (const w of access.slotWrites) {
-      const a = bytesToUnprefixedHex(w.address);
+      const a = ids.account(w.address);
       this.accounts.add(a);
-      let slots = this.storage.get(a);
-      if (slots === undefined) {
-        slots = new Set();
-        this.storage.set(a, slots);
-      }
-      slots.add(bytesToUnprefixedHex(w.slot));
+      this.slots.add(ids.slot(a, w.slot));
     }
   }
 
   toChanges(): StateChanges {
-    const storage = new Map<string, string[]>();
-    for (const [a, slots] of [...this.storage].sort(([x], [y]) => (x < y ? -1 : 1))) {
-      storage.set(
-        `0x${a}`,
-        [...slots].sort().map((s) => `0x${s}`),
-      );
+    const ids = this.ids;
+    const hex = (id: number) => bytesToUnprefixedHex(ids.address(id));
+    const bySlotAccount = new Map<number, string[]>();
+    for (const s of this.slots) {
+      const { account, slot } = ids.slotOf(s);
+      let list = bySlotAccount.get(account);
+      if (list === undefined) {
+        list = [];
+        bySlotAccount.set(account, list);
+      }
+      list.push(`0x${bytesToUnprefixedHex(slot)}`);
     }
-    return { accounts: [...this.accounts].sort().map((a) => `0x${a}`), storage };
+    const storage = new Map<string, string[]>();
+    const withSlots = [...bySlotAccount].map(([a, slots]) => [hex(a), slots] as const);
+    for (const [a, slots] of withSlots.sort(([x], [y]) => (x < y ? -1 : 1)))
+      storage.set(`0x${a}`, slots.sort());
+    return {
+      accounts: [...this.accounts]
+        .map(hex)
+        .sort()
+        .map((a) => `0x${a}`),
+      storage,
+    };
   }
 }
 
