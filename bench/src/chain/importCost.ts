@@ -1,18 +1,23 @@
-// `node bench/dist/chain/importCost.js [--blocks=N] [--txs=N] [--mode=serial|parallel] [--workers=N]`:
-// what a validator spends importing a block of ETH transfers, in process. A producing chain
-// builds N blocks of `txs` transfers (one per sender per block) on Kesque; a following chain,
-// also on Kesque, imports each one. Reports, per block, the CPU time of the whole import (every
-// thread of the process) and of the executor call inside it, and their wall time; the first
-// quarter of the blocks is warm-up and left out of the medians. Run it under
+// `node bench/dist/chain/importCost.js [--blocks=N] [--txs=N] [--mode=serial|parallel] [--workers=N]
+// [--cpu-profile=FILE]`: what a validator spends importing a block of ETH transfers, in process.
+// A producing chain builds N blocks of `txs` transfers (one per sender per block) on Kesque; then
+// a following chain, also on Kesque, imports each one. Reports, per block, the CPU time of the
+// whole import (every thread of the process) and of the executor call inside it, their wall
+// time, and the wall time of each step (the importer's phases, then the store commit); the first
+// quarter of the blocks is warm-up and left out of the medians. --cpu-profile writes a V8 CPU
+// profile of the imports alone (open it in Chrome's DevTools). Run it under
 // `flock /tmp/bench.lock`; with --json the last line is the result object.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createFeeMarket1559Tx } from '@ethereumjs/tx';
 import { bytesToHex, privateToAddress } from '@ethereumjs/util';
 import {
+  type BlockEnvelope,
   blockEnvelopeOf,
   CHAIN_TABLES,
+  type ImportPhases,
   openChain,
   type PendingTransaction,
   parseGenesisConfig,
@@ -31,6 +36,7 @@ const TXS = Number(args.get('txs') ?? 200);
 const MODE = (args.get('mode') ?? 'serial') as 'serial' | 'parallel';
 const WORKERS = Number(args.get('workers') ?? 2);
 const JSON_OUT = args.has('json');
+const CPU_PROFILE = args.get('cpu-profile');
 
 function keyOf(i: number): Uint8Array {
   const key = new Uint8Array(32);
@@ -47,6 +53,14 @@ const cpuMs = () => {
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)] ?? Number.NaN;
+}
+
+interface Row {
+  importCpu: number;
+  importWall: number;
+  executeCpu: number;
+  executeWall: number;
+  phases: ImportPhases & { storeCommit: number };
 }
 
 async function main(): Promise<void> {
@@ -97,7 +111,8 @@ async function main(): Promise<void> {
     }
   };
   const recipient = `0x${'ab'.repeat(20)}` as const;
-  const rows: { importCpu: number; importWall: number; executeCpu: number; executeWall: number }[] = [];
+  const envelopes: BlockEnvelope[] = [];
+  const stateRoots: string[] = [];
   for (let n = 0; n < BLOCKS; n++) {
     queue = senders.map((key) => {
       const tx = createFeeMarket1559Tx(
@@ -119,13 +134,39 @@ async function main(): Promise<void> {
     const envelope = blockEnvelopeOf(producer.store, number);
     if (!envelope || envelope.transactions.length !== TXS)
       throw new Error(`block ${number} holds ${envelope?.transactions.length} transactions, not ${TXS}`);
+    envelopes.push(envelope);
+    stateRoots.push(producer.store.headHeader().stateRoot);
+  }
+  const profiler = CPU_PROFILE ? new Session() : null;
+  if (profiler) {
+    profiler.connect();
+    await profiler.post('Profiler.enable');
+    await profiler.post('Profiler.setSamplingInterval', { interval: 250 });
+    await profiler.post('Profiler.start');
+  }
+  const rows: Row[] = [];
+  for (const [i, envelope] of envelopes.entries()) {
     executeCpu = 0;
     executeWall = 0;
     const c = cpuMs();
     const w = performance.now();
-    const header = await follower.importer.importBlock(envelope);
-    rows.push({ importCpu: cpuMs() - c, importWall: performance.now() - w, executeCpu, executeWall });
-    if (header.stateRoot !== producer.store.headHeader().stateRoot) throw new Error('state roots differ');
+    const prepared = await follower.importer.prepare(envelope, { seals: true });
+    const committing = performance.now();
+    const header = await follower.importer.commitPrepared(prepared, envelope.seals);
+    const importWall = performance.now() - w;
+    rows.push({
+      importCpu: cpuMs() - c,
+      importWall,
+      executeCpu,
+      executeWall,
+      phases: { ...prepared.phases, storeCommit: importWall - (committing - w) },
+    });
+    if (header.stateRoot !== stateRoots[i]) throw new Error('state roots differ');
+  }
+  if (profiler && CPU_PROFILE) {
+    const { profile } = await profiler.post('Profiler.stop');
+    writeFileSync(CPU_PROFILE, JSON.stringify(profile));
+    profiler.disconnect();
   }
   await producer.stop();
   await follower.stop();
@@ -142,6 +183,12 @@ async function main(): Promise<void> {
     executeWallMs: median(measured.map((r) => r.executeWall)),
     outsideExecuteCpuMs: median(measured.map((r) => r.importCpu - r.executeCpu)),
     firstBlocksImportWallMs: rows.slice(0, 5).map((r) => Math.round(r.importWall)),
+    phaseWallMs: Object.fromEntries(
+      Object.keys(measured[0]?.phases ?? {}).map((k) => [
+        k,
+        Math.round(10 * median(measured.map((r) => r.phases[k as keyof Row['phases']]))) / 10,
+      ]),
+    ),
   };
   if (!JSON_OUT) {
     for (const [k, v] of Object.entries(result))

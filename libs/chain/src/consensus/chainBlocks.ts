@@ -11,7 +11,7 @@ import { bytesToHex, hexToBytes } from '@ethereumjs/util';
 import { decodeHeader } from '@khipu/dietcoin';
 import { ChainError } from '../errors.js';
 import type { PendingTransaction } from '../exec/types.js';
-import type { BlockEnvelope, Importer, PreparedImport } from '../importer/importer.js';
+import type { BlockEnvelope, Importer, ImportPhases, PreparedImport } from '../importer/importer.js';
 import type { BuiltBlock, Producer } from '../producer/producer.js';
 import type { Hex, SealData } from '../rpc/backend.js';
 import type { ChainStore } from '../store/chainStore.js';
@@ -38,6 +38,8 @@ export interface CreateChainBlocksParameters {
   onCommitted?: (block: CommittedBlock) => void | Promise<void>;
   /** A proposal this validator refused to prepare, and why (the node logs it). */
   onProposalRefused?: (height: number, reason: string) => void;
+  /** A proposal executed (valid), and where that time went (the node logs it at debug level). */
+  onProposalPrepared?: (height: number, phases: ImportPhases) => void;
   /** Seconds a proposal's timestamp may be ahead of this node's clock (proposalTime.ts). */
   futureAllowanceS?: number;
   now?: () => number;
@@ -156,6 +158,7 @@ export function createChainBlocks(p: CreateChainBlocksParameters): ChainBlocks {
             hash: bytesToHex(prepared.hash) as Hash,
             prepared,
           };
+          p.onProposalPrepared?.(height, prepared.phases);
           return true;
         } catch (e) {
           if (e instanceof ChainError && e.code === 'INVALID_BLOCK') return refuse(e.message);

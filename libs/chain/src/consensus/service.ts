@@ -7,7 +7,9 @@
 // an input for a height the chain already left), it stops the driver, syncs, and starts a fresh
 // engine at the new head (resuming the persisted round state when it is for that height, so a
 // restart never signs twice in one round). A follower only syncs, on a timer.
+import { PerformanceObserver } from 'node:perf_hooks';
 import type { Logger } from 'pino';
+import type { ImportPhases } from '../importer/importer.js';
 import type { Chain } from '../node/chain.js';
 import { createConsensusMessageValidator } from '../p2p/consensusValidator.js';
 import { createPeerNetwork, type ListenAddress, type PeerLimits, type PeerNetwork } from '../p2p/network.js';
@@ -18,6 +20,7 @@ import { Channel, createChannelMux, createChannelValidator } from '../sync/chann
 import { decodeSyncMessage } from '../sync/protocol.js';
 import { hashConsensusBlock } from './blockCodec.js';
 import { type CommittedBlock, createChainBlocks, decisionOf } from './chainBlocks.js';
+import { peekConsensusMessageType } from './codec.js';
 import { createConsensusCrypto } from './crypto.js';
 import { type BlockSource, type ConsensusDriver, createConsensusDriver } from './driver.js';
 import { createConsensusEngine } from './engine.js';
@@ -78,6 +81,42 @@ export function admittedValidators(schedule: ValidatorSchedule, height: number):
   const nextEpoch = (schedule.epochOf(height) + 1) * schedule.epochLength;
   const sets = [Math.max(0, height - 1), height, nextEpoch].map((h) => schedule.setAt(h).validators);
   return [...new Set(sets.flat())];
+}
+
+/** Events that place a height on this validator's timeline (debug level). */
+const TIMELINE_EVENTS = new Set<ConsensusEvent['kind']>(['heightStarted', 'proposalAccepted', 'decided']);
+
+/** A transport that logs (debug) the type of every consensus message this validator sends: the
+ *  moments it prepared and committed, beside the received proposal and the decision. */
+function loggingSends(transport: Transport, log: Logger): Transport {
+  const sent = (bytes: Uint8Array, to?: Address) =>
+    log.debug({ type: peekConsensusMessageType(bytes), ...(to ? { to } : {}) }, 'sent');
+  return {
+    broadcast(bytes) {
+      sent(bytes);
+      transport.broadcast(bytes);
+    },
+    send(to, bytes) {
+      sent(bytes, to);
+      return transport.send(to, bytes);
+    },
+    onMessage: (handler) => transport.onMessage(handler),
+    connectedPeers: () => transport.connectedPeers(),
+  };
+}
+
+/** Logs (debug) garbage collections of 10 ms or more: a pause stops consensus too. */
+function watchLongGc(log: Logger): PerformanceObserver {
+  const observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries())
+      if (e.duration >= 10) log.debug({ ms: Math.round(e.duration), start: Math.round(e.startTime) }, 'gc');
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  return observer;
+}
+
+function roundedPhases(phases: ImportPhases): Record<string, number> {
+  return Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, Math.round(v)]));
 }
 
 /** Most recent decisions handed to a fresh engine, so that it answers validators one height behind. */
@@ -151,13 +190,22 @@ export async function startConsensusService(p: StartConsensusServiceParameters):
   const channel = createChannelMux(network);
   const steered = p.p2p.faultsFile ? steerFaultsByFile(channel(Channel.consensus), p.p2p.faultsFile) : null;
   const plain = steered?.transport ?? channel(Channel.consensus);
-  const consensusTransport = p.wrapConsensusTransport ? p.wrapConsensusTransport(plain) : plain;
+  const wrapped = p.wrapConsensusTransport ? p.wrapConsensusTransport(plain) : plain;
+  const debug = log.isLevelEnabled('debug');
+  const consensusTransport = debug ? loggingSends(wrapped, log) : wrapped;
+  const gcWatch = debug ? watchLongGc(log) : null;
   const blocks = createChainBlocks({
     store: chain.store,
     importer: chain.importer,
     ...(isValidator && chain.producer ? { producer: chain.producer } : {}),
     ...(p.onCommitted ? { onCommitted: p.onCommitted } : {}),
     onProposalRefused: (height, reason) => log.warn({ height, reason }, 'proposal refused'),
+    ...(debug
+      ? {
+          onProposalPrepared: (height: number, phases: ImportPhases) =>
+            log.debug({ height, ...roundedPhases(phases) }, 'proposal executed'),
+        }
+      : {}),
   });
   // Where a height's time goes on this validator (debug level: KHIPU_LOG_LEVEL=debug).
   const timed = async <T>(task: () => Promise<T>, done: (ms: number) => void): Promise<T> => {
@@ -242,6 +290,7 @@ export async function startConsensusService(p: StartConsensusServiceParameters):
         if (e.kind === 'behind') void checkPeers();
         else if (e.kind === 'roundChange') log.info(e, 'round change');
         else if (e.kind === 'equivocation') log.warn(e, 'equivocation');
+        else if (debug && TIMELINE_EVENTS.has(e.kind)) log.debug(e, e.kind);
         p.onConsensusEvent?.(e);
       },
       onEvidence: (e) => {
@@ -317,6 +366,7 @@ export async function startConsensusService(p: StartConsensusServiceParameters):
     async close() {
       closed = true;
       if (timer) clearTimeout(timer);
+      gcWatch?.disconnect();
       await resyncing;
       const d = driver;
       d?.stop();
