@@ -1,5 +1,6 @@
 import { TransactionType } from '@ethereumjs/tx';
 import { bytesToHex } from '@ethereumjs/util';
+import { ExecutionError } from './errors.js';
 import { type BlockJob, type Executor, executorImpl, zeroPhases } from './executor.js';
 import type { ExecuteBlockParameters, ExecuteBlockReturnType } from './types.js';
 
@@ -42,8 +43,15 @@ export async function executeBlock(
           throw impl.unsupported(tx.type, i, bytesToHex(tx.hash()), block.header.number);
         }
       });
+      if (p.raws !== undefined && p.raws.length !== block.transactions.length) {
+        throw new ExecutionError(
+          'INVALID_BLOCK',
+          `block ${block.header.number}: ${p.raws.length} raw transactions given for ${block.transactions.length} transactions`,
+          { blockNumber: block.header.number },
+        );
+      }
       job = impl.newJob({
-        raws: block.transactions.map((tx) => tx.serialize()),
+        raws: p.raws ? [...p.raws] : block.transactions.map((tx) => tx.serialize()),
         headerRLP: block.header.serialize(),
         number: block.header.number,
         materialize: async () => {

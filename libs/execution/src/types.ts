@@ -122,6 +122,9 @@ export interface ExecuteBlockParameters {
   lanes?: Lanes;
   /** Sender public keys (64 bytes each) already recovered, e.g. by the tx pool. */
   senderPublicKeys?: readonly Uint8Array[];
+  /** With a `Block`: its transactions' serializations, when the caller has them (the bytes it
+   *  received); serialized again when absent. One per transaction, in block order. */
+  raws?: readonly Uint8Array[];
   /** Compare with the header (default true). */
   validate?: boolean;
   /** Write the new state to the store (default true). */

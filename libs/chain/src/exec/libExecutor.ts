@@ -182,6 +182,7 @@ export function createLibraryExecutor(executor: Executor, mode: ExecutionMode): 
         parentStateRoot: input.parentStateRoot,
         mode,
         validate: false,
+        raws: input.transactions.map((t) => t.raw),
         ...(senderPublicKeys.every((k) => k !== undefined) ? { senderPublicKeys } : {}),
       });
       const touched = touchedOf(out.changes.accounts, out.gasUsed, context.coinbase);
