@@ -10,6 +10,7 @@ import { createVM, type PostByzantiumTxReceipt, type RunTxResult, runTx, type VM
 import type { TxOutcome } from './access.js';
 import { BlockHashWindow } from './blockHashes.js';
 import { FEE_POOL_ADDRESS } from './common.js';
+import { installJumpAnalysisCache } from './jumpAnalysis.js';
 import { TrackingStateManager } from './tracking.js';
 import type { ExecutionExtensions, ExtensionsSource } from './types.js';
 
@@ -44,6 +45,7 @@ export interface CreateTxEngineParameters {
 export async function createTxEngine(p: CreateTxEngineParameters): Promise<TxEngine> {
   const tracker = new TrackingStateManager(p.sm, { trackReads: p.trackReads });
   const blockHashes = new BlockHashWindow();
+  await installJumpAnalysisCache();
   const vm = await createVM({
     common: p.common,
     stateManager: tracker,
