@@ -2,6 +2,7 @@
 // journal + JSON-RPC over HTTP and WebSocket + Prometheus metrics, in one process.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { Address } from '@ethereumjs/util';
 import type { Durability } from '@khipu/kesque';
 import { openKesque } from '@khipu/kesque';
 import type { Logger } from 'pino';
@@ -168,6 +169,12 @@ export async function startNode(p: StartNodeParameters): Promise<ChainNode> {
     state: {
       getNonce: (a) => chain.state.getNonce(a, head()),
       getBalance: (a) => chain.state.getBalance(a, head()),
+      getAccount: async (a) => {
+        const account = await (await chain.state.stateAt(head())).getAccount(
+          new Address(Buffer.from(a.slice(2), 'hex')),
+        );
+        return { nonce: account?.nonce ?? 0n, balance: account?.balance ?? 0n };
+      },
     },
     blockGasLimit: chain.store.headHeader().gasLimit,
     ...(p.txpool?.journal === false ? {} : { journalPath: join(p.dataDir, 'txpool.journal') }),

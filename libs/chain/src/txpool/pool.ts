@@ -32,6 +32,8 @@ import type { SenderRecovery } from './senderRecovery.js';
 export interface TxPoolStateReader {
   getNonce(address: Address): MaybePromise<bigint>;
   getBalance(address: Address): MaybePromise<bigint>;
+  /** Both in one read (optional: every admission needs both). */
+  getAccount?(address: Address): MaybePromise<{ nonce: bigint; balance: bigint }>;
 }
 
 export interface TxPoolLimits {
@@ -263,7 +265,7 @@ export class TxPool implements TxSubmitter {
    *  than through mined pooled transactions) and drops what is stale or unaffordable. */
   async revalidate(): Promise<void> {
     for (const from of [...this.#senders.keys()]) {
-      const [nonce, balance] = await Promise.all([this.#state.getNonce(from), this.#state.getBalance(from)]);
+      const { nonce, balance } = await this.#readAccount(from);
       this.#advance(from, nonce);
       const entry = this.#senders.get(from);
       if (entry === undefined) continue;
@@ -331,6 +333,13 @@ export class TxPool implements TxSubmitter {
     }
   }
 
+  async #readAccount(from: Address): Promise<{ nonce: bigint; balance: bigint }> {
+    const state = this.#state;
+    if (state.getAccount) return state.getAccount(from);
+    const [nonce, balance] = await Promise.all([state.getNonce(from), state.getBalance(from)]);
+    return { nonce, balance };
+  }
+
   async #admit(raw: Uint8Array): Promise<PooledTransaction> {
     return this.#admitDecoded(await this.#decode(raw));
   }
@@ -366,10 +375,7 @@ export class TxPool implements TxSubmitter {
         { hash },
       );
     }
-    const [stateNonce, balance] = await Promise.all([
-      this.#state.getNonce(from),
-      this.#state.getBalance(from),
-    ]);
+    const { nonce: stateNonce, balance } = await this.#readAccount(from);
 
     // From here on, synchronous: no other admission interleaves.
     if (this.#byHash.has(hash)) throw new TxPoolError('ALREADY_KNOWN', 'already known', { hash });
