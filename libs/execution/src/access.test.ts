@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { decodeTxOutcome, encodeTxOutcome, type TxOutcome, WRITE_BALANCE, WRITE_CREATED } from './access.js';
+import {
+  decodeTxOutcome,
+  encodeTxOutcome,
+  OutcomeBatch,
+  type TxOutcome,
+  WRITE_BALANCE,
+  WRITE_CREATED,
+} from './access.js';
+import { unpackList } from './protocol.js';
 
 const a = Uint8Array.from({ length: 20 }, (_, i) => i + 1);
 const slot = Uint8Array.from({ length: 32 }, (_, i) => 255 - i);
@@ -36,6 +44,35 @@ const outcome: TxOutcome = {
 describe('[execution] outcome wire format', () => {
   it('round-trips an outcome with reads, writes, increments and logs', () => {
     assert.deepEqual(decodeTxOutcome(encodeTxOutcome(outcome)), outcome);
+  });
+
+  it('round-trips integers of every byte length, around the 48-bit and 53-bit boundaries', () => {
+    const values = [0n, 1n, 255n, 256n, 2n ** 48n - 1n, 2n ** 48n, 2n ** 53n - 1n, 2n ** 53n, 2n ** 53n + 1n];
+    for (let bits = 8n; bits <= 256n; bits += 8n)
+      values.push(2n ** bits - 1n, 2n ** bits, 2n ** bits + 12345n);
+    values.push(2n ** 256n - 1n, 0x0123456789abcdef0123456789abcdefn);
+    for (const balance of values) {
+      const write = {
+        ...(outcome.access.accountWrites[0] as TxOutcome['access']['accountWrites'][0]),
+        balance,
+      };
+      const x = { ...outcome, totalGasSpent: balance, access: { ...outcome.access, accountWrites: [write] } };
+      assert.deepEqual(decodeTxOutcome(encodeTxOutcome(x)), x, `value ${balance}`);
+    }
+  });
+
+  it('batches outcomes back to back, each decoding as encoded alone', () => {
+    const batch = new OutcomeBatch();
+    const refused: TxOutcome = { ...outcome, ok: false, error: 'nonce too low', logs: [] };
+    for (const o of [outcome, refused, outcome]) batch.add(o);
+    assert.equal(batch.count, 3);
+    const taken = batch.take();
+    assert.equal(batch.count, 0);
+    const parts = unpackList(taken);
+    assert.deepEqual(parts[1], encodeTxOutcome(refused));
+    assert.deepEqual(parts.map(decodeTxOutcome), [outcome, refused, outcome]);
+    batch.add(refused);
+    assert.deepEqual(decodeTxOutcome(unpackList(batch.take())[0] as Uint8Array), refused);
   });
 
   it('round-trips a refused transaction with its reason', () => {

@@ -97,10 +97,22 @@ const EMPTY = new Uint8Array(0);
 const textEncoder = new TextEncoder();
 const textDecoder = new TextDecoder();
 
-/** Appends to one growing buffer; the outcome is written in a single pass. */
+/** Integers are converted in 48-bit pieces (exact in a double), sparing BigInt steps. */
+const PIECE_MASK = 0xffffffffffffn;
+
+/** Appends to one growing buffer; outcomes are written in a single pass, several into one buffer
+ *  when they travel together (see {@link OutcomeBatch}). */
 class Writer {
-  private buf = new Uint8Array(512);
+  private buf: Uint8Array;
   private at = 0;
+
+  constructor(size = 512) {
+    this.buf = new Uint8Array(size);
+  }
+
+  get length(): number {
+    return this.at;
+  }
 
   private room(n: number): void {
     if (this.at + n <= this.buf.length) return;
@@ -136,20 +148,55 @@ class Writer {
   }
   int(v: bigint): void {
     if (v < 0n) throw new ExecutionError('WORKER_FAILED', `negative integer ${v} in an outcome`);
-    let n = 0;
-    for (let x = v; x > 0n; x >>= 8n) n++;
+    if (v < 9007199254740992n) {
+      this.smallInt(Number(v));
+      return;
+    }
+    // 48-bit pieces, least significant first.
+    const pieces: number[] = [];
+    for (let x = v; x > 0n; x >>= 48n) pieces.push(Number(x & PIECE_MASK));
+    const top = pieces.length - 1;
+    let topBytes = 0;
+    for (let x = pieces[top] as number; x > 0; x = Math.floor(x / 256)) topBytes++;
+    const n = topBytes + 6 * top;
     this.room(1 + n);
     this.buf[this.at++] = n;
-    for (let i = n - 1, x = v; i >= 0; i--, x >>= 8n) this.buf[this.at + i] = Number(x & 255n);
+    let end = this.at + n;
+    for (let p = 0; p <= top; p++) {
+      let x = pieces[p] as number;
+      const bytes = p === top ? topBytes : 6;
+      for (let i = 0; i < bytes; i++) {
+        this.buf[--end] = x % 256;
+        x = Math.floor(x / 256);
+      }
+    }
+    this.at += n;
+  }
+  /** A non-negative safe integer in the `int` layout. */
+  private smallInt(v: number): void {
+    let n = 0;
+    for (let x = v; x > 0; x = Math.floor(x / 256)) n++;
+    this.room(1 + n);
+    this.buf[this.at++] = n;
+    for (let i = n - 1, x = v; i >= 0; i--, x = Math.floor(x / 256)) this.buf[this.at + i] = x % 256;
     this.at += n;
   }
   done(): Uint8Array {
     return this.buf.slice(0, this.at);
   }
+  /** The bytes written (the buffer itself, no copy); the writer starts over on a new buffer. */
+  take(): Uint8Array {
+    const out = this.buf.subarray(0, this.at);
+    this.buf = new Uint8Array(Math.max(512, this.buf.length));
+    this.at = 0;
+    return out;
+  }
 }
 
-/** Reads {@link Writer}'s output with bounds checks. Values kept beyond the merge (written
- *  state) are copied; read sets are views into the record. */
+/** Reads {@link Writer}'s output with bounds checks. What the merge only passes on to the state
+ *  manager (addresses, slots, values, roots: it keys and encodes them anew) are views into the
+ *  record; what it keeps as given (code, logs in the receipts) is copied, so as not to pin a
+ *  worker's whole message buffer. */
 class Reader {
   private at = 0;
   constructor(private readonly buf: Uint8Array) {}
@@ -194,16 +241,18 @@ class Reader {
     const n = this.u8(what);
     this.need(n, what);
     const b = this.buf;
-    let v: bigint;
-    if (n <= 6) {
+    // 48-bit pieces from the most significant end: a few BigInt steps instead of one per byte.
+    let i = this.at;
+    const end = i + n;
+    let first = n % 6 === 0 ? 6 : n % 6;
+    let v = 0n;
+    while (i < end) {
       let x = 0;
-      for (let i = 0; i < n; i++) x = x * 256 + (b[this.at + i] as number);
-      v = BigInt(x);
-    } else {
-      v = 0n;
-      for (let i = 0; i < n; i++) v = (v << 8n) | BigInt(b[this.at + i] as number);
+      for (let k = 0; k < first; k++) x = x * 256 + (b[i++] as number);
+      v = v === 0n ? BigInt(x) : (v << 48n) | BigInt(x);
+      first = 6;
     }
-    this.at += n;
+    this.at = end;
     return v;
   }
   end(): void {
@@ -217,8 +266,36 @@ class Reader {
 
 /** Encodes one outcome for the wire (see the layout at the top of the file). */
 export function encodeTxOutcome(outcome: TxOutcome): Uint8Array {
-  const a = outcome.access;
   const w = new Writer();
+  writeTxOutcome(w, outcome);
+  return w.done();
+}
+
+/** Outcomes encoded back to back into one buffer, with the end offset of each: what a worker
+ *  sends in one message, without a buffer per outcome and a copy into the message. */
+export class OutcomeBatch {
+  private readonly writer = new Writer(64 * 1024);
+  private ends: number[] = [];
+
+  get count(): number {
+    return this.ends.length;
+  }
+
+  add(outcome: TxOutcome): void {
+    writeTxOutcome(this.writer, outcome);
+    this.ends.push(this.writer.length);
+  }
+
+  /** The outcomes so far, as one buffer and the end of each; the batch starts over. */
+  take(): { bytes: Uint8Array; ends: Uint32Array } {
+    const ends = Uint32Array.from(this.ends);
+    this.ends = [];
+    return { bytes: this.writer.take(), ends };
+  }
+}
+
+function writeTxOutcome(w: Writer, outcome: TxOutcome): void {
+  const a = outcome.access;
   w.u8(outcome.ok ? 1 : 0);
   w.u8(outcome.receiptStatus);
   w.u8(outcome.txType);
@@ -264,7 +341,6 @@ export function encodeTxOutcome(outcome: TxOutcome): Uint8Array {
     w.fixed(i.address, 20, 'address');
     w.int(i.delta);
   }
-  return w.done();
 }
 
 /**
@@ -298,20 +374,24 @@ export function decodeTxOutcome(encoded: Uint8Array): TxOutcome {
   const accountWrites: AccountWrite[] = new Array(r.count('writes'));
   for (let k = 0; k < accountWrites.length; k++)
     accountWrites[k] = {
-      address: r.copy(20, 'address'),
+      address: r.view(20, 'address'),
       flags: r.u8('flags'),
       nonce: r.int('nonce'),
       balance: r.int('balance'),
       code: r.bytes('code'),
-      storageRoot: r.copy(32, 'storage root'),
-      codeHash: r.copy(32, 'code hash'),
+      storageRoot: r.view(32, 'storage root'),
+      codeHash: r.view(32, 'code hash'),
     };
   const slotWrites: SlotWrite[] = new Array(r.count('slot writes'));
   for (let k = 0; k < slotWrites.length; k++)
-    slotWrites[k] = { address: r.copy(20, 'address'), slot: r.copy(32, 'slot'), value: r.bytes('value') };
+    slotWrites[k] = {
+      address: r.view(20, 'address'),
+      slot: r.view(32, 'slot'),
+      value: r.view(r.u32('value'), 'value'),
+    };
   const increments: BalanceIncrement[] = new Array(r.count('increments'));
   for (let k = 0; k < increments.length; k++)
-    increments[k] = { address: r.copy(20, 'address'), delta: r.int('delta') };
+    increments[k] = { address: r.view(20, 'address'), delta: r.int('delta') };
   r.end();
   return {
     ok,

@@ -30,8 +30,6 @@ import {
   equalsBytes,
   KECCAK256_RLP,
 } from '@ethereumjs/util';
-import type { PostByzantiumTxReceipt } from '@ethereumjs/vm';
-import { Bloom } from '@ethereumjs/vm';
 import {
   decodeTxOutcome,
   FIELD_BALANCE,
@@ -46,6 +44,7 @@ import {
   WRITE_NONCE,
   WRITE_STORAGE_CLEARED,
 } from './access.js';
+import { EncodedAccount } from './accountRlp.js';
 import { type AncestorHashes, readAncestorHashes } from './blockHashes.js';
 import { createExecutionCommon, feePoolAddress } from './common.js';
 import { CONTENTION_PROBE_MIN_TXS } from './contention.js';
@@ -65,7 +64,7 @@ import { OutcomeStream } from './outcomeStream.js';
 import { parallelTrieHasher } from './parallelRoot.js';
 import { createWorkerPool, type WorkerPool } from './pool.js';
 import type { WorkerShare } from './protocol.js';
-import { makeReceipt, receiptsRoot } from './receipts.js';
+import { BlockReceipts } from './receipts.js';
 import { recoverSenderKey } from './signing.js';
 import { clearNodeCache, createCachedStateManager, StateDB } from './state.js';
 import { computeStateRoot } from './stateRoot.js';
@@ -530,7 +529,7 @@ class ExecutorImpl implements Executor {
         (w.flags & (WRITE_CREATED | WRITE_DELETED | WRITE_STORAGE_CLEARED | WRITE_CODE)) === 0 &&
         untouched(w.address)
       ) {
-        await sm.putAccount(address, new Account(w.nonce, w.balance, w.storageRoot, w.codeHash));
+        await sm.putAccount(address, new EncodedAccount(w.nonce, w.balance, w.storageRoot, w.codeHash));
         continue;
       }
       if (w.flags & WRITE_DELETED) {
@@ -680,8 +679,7 @@ class ExecutorImpl implements Executor {
   private async finish(
     job: BlockJob & { block: Block },
     gasUsed: bigint,
-    receipts: PostByzantiumTxReceipt[],
-    txTypes: number[],
+    receipts: BlockReceipts,
     changes: ChangeSet,
     parallel: boolean,
   ): Promise<{ result: Omit<ExecuteBlockReturnType, 'stats' | 'senders'>; mismatches: HeaderMismatch[] }> {
@@ -695,12 +693,10 @@ class ExecutorImpl implements Executor {
     let t = now();
     let stateRoot: Uint8Array;
     let root: Uint8Array | undefined;
-    const bloom = new Bloom(undefined, this.common);
-    // The receipts root and bloom: computed while the workers hash, or after the state root.
+    // The receipts root: computed while the workers hash, or after the state root.
     const receiptsWork = () => {
       if (root !== undefined) return;
-      for (const r of receipts) bloom.or(new Bloom(r.bitvector, this.common));
-      root = receiptsRoot(receipts, txTypes, this.crypto.keccak256);
+      root = receipts.root(this.crypto.keccak256);
     };
     const keccak256 = this.crypto.keccak256;
     const hasher =
@@ -734,9 +730,9 @@ class ExecutorImpl implements Executor {
     const result = {
       stateRoot,
       receiptsRoot: root as unknown as Uint8Array,
-      logsBloom: bloom.bitvector,
+      logsBloom: receipts.logsBloom,
       gasUsed,
-      receipts,
+      receipts: receipts.receipts,
       changes: changes.toChanges(),
     };
     const mismatches = job.validate ? this.compare(block, result) : [];
@@ -814,8 +810,7 @@ class ExecutorImpl implements Executor {
     const journal = engine.vm.evm.journal;
     const t = now();
     await journal.checkpoint();
-    const receipts: PostByzantiumTxReceipt[] = [];
-    const txTypes: number[] = [];
+    const receipts = new BlockReceipts(this.common);
     const changes = new ChangeSet();
     const included: number[] = [];
     const dropped: { index: number; reason: string }[] = [];
@@ -843,8 +838,7 @@ class ExecutorImpl implements Executor {
         }
         gasUsed += outcome.blockGasSpent;
         receiptGas += outcome.totalGasSpent;
-        receipts.push(makeReceipt(outcome.receiptStatus, receiptGas, outcome.logs, this.common));
-        txTypes.push(tx.type);
+        receipts.add(outcome.receiptStatus, receiptGas, outcome.logs, tx.type);
         changes.add(outcome.access);
         included.push(i);
         accesses.push(outcome.access);
@@ -855,7 +849,7 @@ class ExecutorImpl implements Executor {
       throw error;
     }
     job.phases.merge += now() - t;
-    const { result } = await this.finish(job, gasUsed, receipts, txTypes, changes, false);
+    const { result } = await this.finish(job, gasUsed, receipts, changes, false);
     const stats = this.stats(job, gasUsed, 0, 0, included.length);
     stats.mode = 'serial';
     return { ...result, senders: this.senders(job, included), stats, included, dropped, accesses };
@@ -973,8 +967,7 @@ class ExecutorImpl implements Executor {
     setBlockCoinbase(engine, this.baseCommutative, block.header.coinbase.bytes);
     const journal = engine.vm.evm.journal;
     await journal.checkpoint();
-    const receipts: PostByzantiumTxReceipt[] = [];
-    const txTypes: number[] = [];
+    const receipts = new BlockReceipts(this.common);
     const changes = new ChangeSet();
     const included: number[] = [];
     const dropped: { index: number; reason: string }[] = [];
@@ -1065,8 +1058,7 @@ class ExecutorImpl implements Executor {
         }
         gasUsed += outcome.blockGasSpent;
         receiptGas += outcome.totalGasSpent;
-        receipts.push(makeReceipt(outcome.receiptStatus, receiptGas, outcome.logs, this.common));
-        txTypes.push(first.txType);
+        receipts.add(outcome.receiptStatus, receiptGas, outcome.logs, first.txType);
         changes.add(outcome.access);
         included.push(i);
         accesses.push(outcome.access);
@@ -1098,7 +1090,7 @@ class ExecutorImpl implements Executor {
       await journal.revert();
       return undefined;
     }
-    const { result, mismatches } = await this.finish(r, gasUsed, receipts, txTypes, changes, true);
+    const { result, mismatches } = await this.finish(r, gasUsed, receipts, changes, true);
     const stats = this.stats(r, gasUsed, reruns, lanes.length, included.length);
     return {
       run: { ...result, senders: this.senders(r, included), stats, included, dropped, accesses },

@@ -26,6 +26,36 @@ export function makeReceipt(
   return { status, cumulativeBlockGasUsed, bitvector: logsBloom(logs, common).bitvector, logs };
 }
 
+/** A block's receipts as they are made: each is encoded for the receipt trie and folded into the
+ *  block's bloom at once, so that in parallel mode this happens while the workers still run
+ *  rather than after them, when the coordinator works alone. */
+export class BlockReceipts {
+  readonly receipts: PostByzantiumTxReceipt[] = [];
+  private readonly encoded: Uint8Array[] = [];
+  private readonly bloom: Bloom;
+
+  constructor(private readonly common: Common) {
+    this.bloom = new Bloom(undefined, common);
+  }
+
+  add(status: 0 | 1, cumulativeBlockGasUsed: bigint, logs: Log[], txType: number): void {
+    const receipt = makeReceipt(status, cumulativeBlockGasUsed, logs, this.common);
+    this.receipts.push(receipt);
+    this.encoded.push(encodeReceipt(receipt, txType as TransactionType));
+    // A receipt without logs has an empty bloom: nothing to fold in.
+    if (logs.length > 0) this.bloom.or(new Bloom(receipt.bitvector, this.common));
+  }
+
+  get logsBloom(): Uint8Array {
+    return this.bloom.bitvector;
+  }
+
+  /** Root of the receipt trie (index RLP → typed receipt), KECCAK256_RLP for an empty block. */
+  root(keccak256: (data: Uint8Array) => Uint8Array): Uint8Array {
+    return orderedTrieRoot(this.encoded, keccak256, KECCAK256_RLP);
+  }
+}
+
 /** Root of the receipt trie (index RLP → typed receipt), KECCAK256_RLP for an empty block. */
 export function receiptsRoot(
   receipts: readonly PostByzantiumTxReceipt[],

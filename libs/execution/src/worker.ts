@@ -5,7 +5,7 @@ import { Block, createBlockHeaderFromRLP } from '@ethereumjs/block';
 import type { Common } from '@ethereumjs/common';
 import { createTxFromRLP } from '@ethereumjs/tx';
 import { bytesToUnprefixedHex } from '@ethereumjs/util';
-import { encodeTxOutcome } from './access.js';
+import { OutcomeBatch } from './access.js';
 import { createExecutionCommon } from './common.js';
 import { ContentionProbe } from './contention.js';
 import { loadExecutionCrypto } from './crypto.js';
@@ -25,14 +25,7 @@ import type {
   RunMessage,
   ToWorker,
 } from './protocol.js';
-import {
-  OUTCOME_CHUNK,
-  packEntries,
-  packList,
-  unpackChanges,
-  unpackEntries,
-  unpackShare,
-} from './protocol.js';
+import { OUTCOME_CHUNK, packEntries, unpackChanges, unpackEntries, unpackShare } from './protocol.js';
 import { recoverSenderKey } from './signing.js';
 import { createCachedStateManager, type HexStateReader, StateDB } from './state.js';
 import { childToRef, commitSubtrie, type TrieChange, updateTrie } from './trieBatch.js';
@@ -106,7 +99,7 @@ async function run(message: RunMessage): Promise<void> {
   await sm.checkpoint();
   const share = unpackShare(message.share);
   const indices: number[] = [];
-  const outcomes: Uint8Array[] = [];
+  const outcomes = new OutcomeBatch();
   const recovered: number[] = [];
   const recoveredKeys: Uint8Array[] = [];
   const invalid: { index: number; reason: string }[] = [];
@@ -137,9 +130,9 @@ async function run(message: RunMessage): Promise<void> {
       carrySender(tx, key, keccak256);
       const { outcome } = await runTracked(engine, tx, block, 0n);
       indices.push(index);
-      outcomes.push(encodeTxOutcome(outcome));
-      if (outcomes.length === OUTCOME_CHUNK) {
-        const chunk = packList(outcomes.splice(0));
+      outcomes.add(outcome);
+      if (outcomes.count === OUTCOME_CHUNK) {
+        const chunk = outcomes.take();
         send({ type: 'outcomes', id: message.id, indices: indices.splice(0), outcomes: chunk }, [
           chunk.bytes.buffer as ArrayBuffer,
         ]);
@@ -158,7 +151,7 @@ async function run(message: RunMessage): Promise<void> {
   recoveredKeys.forEach((key, k) => {
     keys.set(key, 64 * k);
   });
-  const packed = packList(outcomes);
+  const packed = outcomes.take();
   send(
     {
       type: 'ran',
