@@ -108,7 +108,8 @@ function stopChild(child: ChildProcess): Promise<void> {
 
 /** Environment overlays for extra runs of our node in the same run as the others (to compare
  *  configurations under the same machine load): KHIPU_BENCH_VARIANTS is a JSON array of objects of
- *  environment variables, e.g. `[{"KHIPU_EXECUTION_MODE":"parallel"}]`. Each variant runs after
+ *  environment variables, e.g. `[{"KHIPU_EXECUTION_MODE":"parallel"}]` (`KHIPU_BENCH_NODE_MAIN`: the
+ *  node's main.js of another build). Each variant runs after
  *  the default node and before anvil; its figures are logged, the table and JSON stay the default's. */
 function benchVariants(): Record<string, string>[] {
   const text = process.env.KHIPU_BENCH_VARIANTS;
@@ -148,7 +149,9 @@ async function startOurs(variant: Record<string, string> = {}): Promise<Target> 
   // KHIPU_BENCH_NODE_FLAGS: extra node flags for our node only (e.g. `--cpu-prof`), to profile it
   // under the load.
   const flags = (process.env.KHIPU_BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
-  const child = spawn(process.execPath, [...flags, join(root, 'apps', 'chain', 'dist', 'main.js')], {
+  // A variant's KHIPU_BENCH_NODE_MAIN runs another build of the node (e.g. an earlier commit's).
+  const { KHIPU_BENCH_NODE_MAIN: entry, ...env } = variant;
+  const child = spawn(process.execPath, [...flags, entry ?? join(root, 'apps', 'chain', 'dist', 'main.js')], {
     stdio: ['ignore', 'ignore', 'inherit'],
     env: {
       ...process.env,
@@ -157,7 +160,7 @@ async function startOurs(variant: Record<string, string> = {}): Promise<Target> 
       KHIPU_VALIDATOR_KEY: validatorKey,
       KHIPU_RPC_PORT: String(port),
       KHIPU_LOG_FILE: join(dir, 'node.log'),
-      ...variant,
+      ...env,
     },
   });
   const url = `http://127.0.0.1:${port}`;
