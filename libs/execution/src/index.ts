@@ -24,4 +24,5 @@ export { writeGenesisState } from './genesis.js';
 export { computeLanes, decodeLanes, encodeLanes } from './lanes.js';
 export type { MemoryStateStore } from './state.js';
 export { createCachedStateManager, createMemoryStateStore, StateDB } from './state.js';
+export { orderedTrieRoot } from './trieBatch.js';
 export type * from './types.js';

@@ -1,12 +1,10 @@
 // BlockExecutor over libs/execution: buildBlock for the producer (fee/nonce order, refused
 // transactions left out, lanes), executeBlock for imported blocks; serial or parallel.
 import { Block, createBlockHeader } from '@ethereumjs/block';
-import type { Common } from '@ethereumjs/common';
-import { MerklePatriciaTrie } from '@ethereumjs/mpt';
-import { RLP } from '@ethereumjs/rlp';
 import type { TypedTransaction } from '@ethereumjs/tx';
 import { Address, bigIntToUnpaddedBytes, bytesToHex, generateAddress, hexToBytes } from '@ethereumjs/util';
 import type { PostByzantiumTxReceipt, TxReceipt } from '@ethereumjs/vm';
+import { keccak256 } from '@khipu/dietcoin';
 import {
   type BlockStats,
   buildBlock,
@@ -14,6 +12,7 @@ import {
   type Executor,
   executeBlock,
   FEE_POOL_ADDRESS,
+  orderedTrieRoot,
 } from '@khipu/execution';
 import { ChainError } from '../errors.js';
 import type { BlockStatsData } from '../rpc/backend.js';
@@ -191,7 +190,13 @@ export function createLibraryExecutor(executor: Executor, mode: ExecutionMode): 
         receipts: receiptsOf(out.receipts, input.transactions, context.baseFeePerGas),
         skipped: [],
         stateRoot: out.stateRoot,
-        transactionsRoot: await transactionsRootOf(input.transactions, common),
+        // Over the serializations the block came with, in one pass (@ethereumjs's trie took
+        // ~30 ms per 200 transactions, one async put each).
+        transactionsRoot: orderedTrieRoot(
+          input.transactions.map((t) => t.raw),
+          keccak256,
+          EMPTY_TRIE_ROOT,
+        ),
         receiptsRoot: out.receiptsRoot,
         logsBloom: out.logsBloom,
         gasUsed: out.gasUsed,
@@ -201,14 +206,6 @@ export function createLibraryExecutor(executor: Executor, mode: ExecutionMode): 
       };
     },
   };
-}
-
-/** The transactions trie root over the serializations the block came with (genTxTrie would
- *  serialize every transaction again). */
-async function transactionsRootOf(txs: readonly PendingTransaction[], common: Common): Promise<Uint8Array> {
-  const trie = new MerklePatriciaTrie({ common });
-  for (let i = 0; i < txs.length; i++) await trie.put(RLP.encode(i), (txs[i] as PendingTransaction).raw);
-  return trie.root();
 }
 
 /** The gas price a transaction pays in a block of this base fee (EIP-1559). */
