@@ -540,9 +540,9 @@ class ExecutorImpl implements Executor {
       }
       const account =
         w.flags & WRITE_CREATED ? new Account() : ((await sm.getAccount(address)) ?? new Account());
-      if (w.flags & WRITE_NONCE) account.nonce = w.nonce;
-      if (w.flags & WRITE_BALANCE) account.balance = w.balance;
-      await sm.putAccount(address, account);
+      const nonce = w.flags & WRITE_NONCE ? w.nonce : account.nonce;
+      const balance = w.flags & WRITE_BALANCE ? w.balance : account.balance;
+      await sm.putAccount(address, new EncodedAccount(nonce, balance, account.storageRoot, account.codeHash));
       if (w.flags & WRITE_STORAGE_CLEARED) await sm.clearStorage(address);
       if (w.flags & WRITE_CODE && w.code.length > 0) await sm.putCode(address, w.code);
     }
@@ -961,14 +961,14 @@ class ExecutorImpl implements Executor {
     shares.forEach((share, w) => {
       for (const i of share.indices) shareOf[i] = w;
     });
-    const versions = new MergeVersions(shares.length);
+    const versions = new MergeVersions(shares.length, count);
     const engine = this.engine;
     engine.tracker.trackReads = true;
     setBlockCoinbase(engine, this.baseCommutative, block.header.coinbase.bytes);
     const journal = engine.vm.evm.journal;
     await journal.checkpoint();
     const receipts = new BlockReceipts(this.common);
-    const changes = new ChangeSet();
+    const changes = new ChangeSet(versions.ids);
     const included: number[] = [];
     const dropped: { index: number; reason: string }[] = [];
     const accesses: TxAccess[] = [];
@@ -977,7 +977,7 @@ class ExecutorImpl implements Executor {
     let reruns = 0;
     let rerunMs = 0;
     // Fee payments to the coinbase (one per transaction) are summed, not applied one by one.
-    const credits = new PendingCredits();
+    const credits = new PendingCredits(versions.ids);
     const slotConflict: string[] = new Array<string>(count).fill('');
     try {
       for (let i = 0; i < count; i++) {
@@ -1142,7 +1142,9 @@ export function learnedLanes(
 
 /** Balance increments merged but not yet applied, summed per account. */
 class PendingCredits {
-  private readonly ids = new ItemIds();
+  /** `ids`: the block's item ids, when the merge has them already. */
+  constructor(private readonly ids = new ItemIds()) {}
+
   private readonly pending = new Map<number, { address: Uint8Array; delta: bigint }>();
 
   get size(): number {
@@ -1190,7 +1192,9 @@ function validLanes(lanes: Lanes, count: number): boolean {
 /** Accounts and slots changed by a block, accumulated per transaction (as item ids: hex strings
  *  are made once per account and slot, at the end). */
 class ChangeSet {
-  private readonly ids = new ItemIds();
+  /** `ids`: the block's item ids, when the merge has them already. */
+  constructor(private readonly ids = new ItemIds()) {}
+
   private readonly accounts = new Set<number>();
   private readonly slots = new Set<number>();
 

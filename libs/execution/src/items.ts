@@ -129,8 +129,14 @@ class ByteKeyTable {
 
 /** Ids of the accounts and slots of one block. */
 export class ItemIds {
-  private readonly accounts = new ByteKeyTable(ADDRESS_BYTES, false, 1024);
-  private readonly slots = new ByteKeyTable(SLOT_KEY_BYTES, true, 256);
+  private readonly accounts: ByteKeyTable;
+  private readonly slots: ByteKeyTable;
+
+  /** `accounts`: how many accounts to make room for at first (the tables grow as needed). */
+  constructor(accounts = 1024) {
+    this.accounts = new ByteKeyTable(ADDRESS_BYTES, false, Math.max(16, accounts));
+    this.slots = new ByteKeyTable(SLOT_KEY_BYTES, true, 256);
+  }
 
   /** Id of an account (20-byte address). */
   account(address: Uint8Array): number {

@@ -33,11 +33,13 @@ const accountItem = (account: number, field: number): Item => (account * ITEMS_P
 export const NO_CONFLICT = -1;
 
 export class MergeVersions {
-  readonly ids = new ItemIds();
+  readonly ids: ItemIds;
   private readonly merged = new Versions();
   private readonly seen: Versions[];
 
-  constructor(shares: number) {
+  /** `transactions`: how many the block holds (sizes the tables: a few accounts each). */
+  constructor(shares: number, transactions: number) {
+    this.ids = new ItemIds(3 * transactions);
     this.seen = Array.from({ length: shares }, () => new Versions());
   }
 
