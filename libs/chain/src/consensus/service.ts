@@ -109,7 +109,11 @@ function loggingSends(transport: Transport, log: Logger): Transport {
 function watchLongGc(log: Logger): PerformanceObserver {
   const observer = new PerformanceObserver((list) => {
     for (const e of list.getEntries())
-      if (e.duration >= 10) log.debug({ ms: Math.round(e.duration), start: Math.round(e.startTime) }, 'gc');
+      if (e.duration >= 10) {
+        // perf_hooks' NODE_PERFORMANCE_GC_* flags: 1 minor (scavenge), 2 major, 4 incremental, 8 weak callbacks.
+        const kind = (e as { detail?: { kind?: number } }).detail?.kind;
+        log.debug({ ms: Math.round(e.duration), start: Math.round(e.startTime), kind }, 'gc');
+      }
   });
   observer.observe({ entryTypes: ['gc'] });
   return observer;
