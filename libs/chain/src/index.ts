@@ -53,7 +53,7 @@ export {
   type SystemContract,
 } from './genesis/config.js';
 export { buildGenesis, validatorSetOf } from './genesis/genesis.js';
-export { type BlockEnvelope, blockEnvelopeOf, type ImportPhases, Importer } from './importer/importer.js';
+export { type BlockEnvelope, blockEnvelopeOf, Importer, type ImportPhases } from './importer/importer.js';
 export { componentLogger, createNodeLogger } from './log/logger.js';
 export { createNodeMetrics, type NodeMetrics } from './metrics/metrics.js';
 export { type Chain, type OpenChainParameters, openChain } from './node/chain.js';
