@@ -2,7 +2,9 @@
 // (apps/chain's dist/main.js, fully meshed over TCP), under 200 ETH transfers per second
 // (steadyLoad.ts). Per validator count:
 // - at a 1 s block time: blocks per second, time from proposal to finality p50/p99 (the nodes'
-//   khipu_chain_consensus_proposal_to_finality_seconds histograms, prometheus.ts), consensus
+//   khipu_chain_consensus_proposal_to_finality_seconds histograms, prometheus.ts: from a
+//   validator accepting the proposal to its commit quorum), and to the final block stored and
+//   served over RPC (khipu_chain_consensus_proposal_to_stored_seconds), consensus
 //   messages and bytes per block (the nodes' khipu_chain_p2p_{messages_sent,sent_bytes}_total of
 //   the consensus channel, libs/chain/src/p2p/trafficMetrics.ts), then the
 //   stall when the next proposer is killed (SIGKILL): the gap between the last block before and
@@ -79,6 +81,7 @@ const HOLD_SHARE = 0.9;
 
 const FINALITY = 'khipu_chain_consensus_proposal_to_finality_seconds';
 const HEIGHT_FINALITY = 'khipu_chain_consensus_finality_seconds';
+const STORED = 'khipu_chain_consensus_proposal_to_stored_seconds';
 const ROUND_CHANGES = 'khipu_chain_consensus_round_changes_total';
 
 const key = (label: string) => `0x${createHash('sha256').update(label).digest('hex')}` as Hex;
@@ -214,6 +217,9 @@ interface RunResult {
   /** Share of (node, height) finality observations at most 500 ms (a bucket bound: exact). */
   finalityShareUnder500ms: number | null;
   heightFinalityP50ms: number | null;
+  /** Proposal accepted → the final block stored and served over RPC (finality plus its write). */
+  storedP50ms: number | null;
+  storedP99ms: number | null;
   messagesPerBlock: number;
   bytesPerBlock: number;
   /** Per height, from the first validator committing it to the last (headWatch.ts). */
@@ -273,6 +279,10 @@ async function run({
         sumHistogram(after.metrics, FINALITY),
         sumHistogram(before.metrics, FINALITY),
       );
+      const stored = histogramDelta(
+        sumHistogram(after.metrics, STORED),
+        sumHistogram(before.metrics, STORED),
+      );
       const heightFinality = histogramDelta(
         sumHistogram(after.metrics, HEIGHT_FINALITY),
         sumHistogram(before.metrics, HEIGHT_FINALITY),
@@ -307,6 +317,8 @@ async function run({
         finalityP99ms: ms(quantileOf(finality, 0.99)),
         finalityShareUnder500ms: shareAtMost(finality, 0.5),
         heightFinalityP50ms: ms(quantileOf(heightFinality, 0.5)),
+        storedP50ms: ms(quantileOf(stored, 0.5)),
+        storedP99ms: ms(quantileOf(stored, 0.99)),
         messagesPerBlock: blocks > 0 ? Math.round(messages / blocks) : 0,
         bytesPerBlock: blocks > 0 ? Math.round(bytes / blocks) : 0,
         commitSpreadP50ms: spreadAt(0.5),
@@ -355,7 +367,7 @@ async function main(): Promise<void> {
   const summary: Record<string, Record<string, unknown>> = {};
   const rows: string[] = [];
   const row = (r: RunResult) =>
-    `| ${r.validators} | ${r.perSecond} | ${r.blocksPerSecond} | ${r.minedPerSecond} | ${fmt(r.finalityP50ms)} | ${fmt(r.finalityP99ms)} | ${r.finalityShareUnder500ms === null ? 'n/a' : `${(r.finalityShareUnder500ms * 100).toFixed(0)}%`} | ${fmt(r.heightFinalityP50ms)} | ${r.roundChanges} | ${r.messagesPerBlock} | ${r.bytesPerBlock} | ${fmt(r.commitSpreadP50ms)} / ${fmt(r.commitSpreadP99ms)} | ${fmt(r.stall?.gapMs)} (kill → block ${fmt(r.stall?.killToBlockMs)}, round ${fmt(r.stall?.round)}) | ${r.validatorCores} (${r.loadAverage}) |`;
+    `| ${r.validators} | ${r.perSecond} | ${r.blocksPerSecond} | ${r.minedPerSecond} | ${fmt(r.finalityP50ms)} | ${fmt(r.finalityP99ms)} | ${r.finalityShareUnder500ms === null ? 'n/a' : `${(r.finalityShareUnder500ms * 100).toFixed(0)}%`} | ${fmt(r.storedP50ms)} / ${fmt(r.storedP99ms)} | ${fmt(r.heightFinalityP50ms)} | ${r.roundChanges} | ${r.messagesPerBlock} | ${r.bytesPerBlock} | ${fmt(r.commitSpreadP50ms)} / ${fmt(r.commitSpreadP99ms)} | ${fmt(r.stall?.gapMs)} (kill → block ${fmt(r.stall?.killToBlockMs)}, round ${fmt(r.stall?.round)}) | ${r.validatorCores} (${r.loadAverage}) |`;
   const searches: string[] = [];
   for (const validators of VALIDATOR_COUNTS) {
     log(`${validators} validators, block time 1000 ms, empty blocks`);
@@ -393,6 +405,8 @@ async function main(): Promise<void> {
     summary[`validators${validators}`] = {
       finalityP50ms: a.finalityP50ms,
       finalityP99ms: a.finalityP99ms,
+      storedP50ms: a.storedP50ms,
+      storedP99ms: a.storedP99ms,
       stallAfterProposerKillMs: a.stall?.gapMs ?? null,
       messagesPerBlock: a.messagesPerBlock,
       bytesPerBlock: a.bytesPerBlock,
@@ -411,8 +425,8 @@ async function main(): Promise<void> {
   const table = [
     `### consensus bench (${quick ? '--quick, ' : ''}block time 1 s, round timeout ${ROUND_TIMEOUT_MS ?? 'block time + 1 s (default)'}, ${WARMUP_S} s warm-up then ${MEASURE_S} s measured per run, transfers from ${SENDERS} senders, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC)`,
     '',
-    '| validators | load tx/s | blocks/s | mined tx/s | proposal → finality p50 ms | p99 ms | ≤ 500 ms | height start → finality p50 ms | round changes | messages/block | bytes/block | commit spread p50 / p99 ms | stall after proposer kill ms | validator cores (load avg) |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| validators | load tx/s | blocks/s | mined tx/s | proposal → finality p50 ms | p99 ms | ≤ 500 ms | proposal → stored p50 / p99 ms | height start → finality p50 ms | round changes | messages/block | bytes/block | commit spread p50 / p99 ms | stall after proposer kill ms | validator cores (load avg) |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
     '',
     ...searches,

@@ -21,8 +21,8 @@ describe('consensus timeline from node logs', () => {
       line(1200, 'proposal executed', { height: 1, decode: 40, execute: 130, shards: 15 }),
       line(1201, 'sent', { type: 'prepare' }),
       line(1260, 'sent', { type: 'commit' }),
+      line(1265, 'decided', { height: 1, round: 0 }),
       line(1300, 'decision stored', { height: 1, ms: 35 }),
-      line(1300, 'decided', { height: 1, round: 0 }),
       line(1301, 'heightStarted', { height: 2 }),
       line(2000, 'proposalAccepted', { height: 2, round: 0, proposer: ME }),
       line(2001, 'sent', { type: 'prepare' }),
@@ -36,7 +36,7 @@ describe('consensus timeline from node logs', () => {
     assert.deepEqual(first, {
       height: 1,
       proposer: false,
-      finalityMs: 300,
+      finalityMs: 265,
       executed: { atMs: 200, decode: 40, execute: 130, shards: 15 },
       prepareSentMs: 201,
       commitSentMs: 260,

@@ -1,7 +1,8 @@
 // `node bench/dist/consensus/timeline.js <run dir>`: where each height's time went on each
 // validator, from the node logs of a bench run made with KHIPU_LOG_LEVEL=debug (the consensus
 // service then logs heightStarted, proposalAccepted, "proposal executed" with the importer's
-// phases, every message sent, "decision stored", decided, and GC pauses of 10 ms or more).
+// phases, every message sent, decided (the commit quorum), "decision stored" (its write), and GC
+// pauses of 10 ms or more).
 // A run dir is .bench-data/consensus/v4-bt1000-load200 (one validator-i directory per node).
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,13 +12,14 @@ export interface HeightTimeline {
   height: number;
   /** True when this validator proposed the deciding proposal. */
   proposer: boolean;
-  /** Proposal accepted → decided (what khipu_chain_consensus_proposal_to_finality_seconds observes). */
+  /** Proposal accepted → decided, the commit quorum (what
+   *  khipu_chain_consensus_proposal_to_finality_seconds observes). */
   finalityMs: number;
   /** Proposal executed (the importer's phases, wall ms), absent on the proposer. */
   executed?: { atMs: number; decode: number; execute: number; shards: number };
   prepareSentMs?: number;
   commitSentMs?: number;
-  /** The decision's storage (block commit and the pool's update), inside `finalityMs`. */
+  /** The decision's storage (block commit and the pool's update), after `finalityMs`. */
   storedMs?: number;
   /** GC pauses of 10 ms or more logged between acceptance and decision, summed. */
   gcMs: number;
@@ -37,6 +39,7 @@ export function heightTimelines(lines: readonly string[]): HeightTimeline[] {
   const out: HeightTimeline[] = [];
   let current: (Omit<HeightTimeline, 'finalityMs'> & { acceptedAt?: number; address?: string }) | null = null;
   let address: string | undefined;
+  let decided: HeightTimeline | null = null;
   for (const line of lines) {
     let e: LogLine;
     try {
@@ -49,6 +52,11 @@ export function heightTimelines(lines: readonly string[]): HeightTimeline[] {
     const t = Date.parse(e.time);
     if (e.msg === 'heightStarted') {
       current = { height: Number(e.height), proposer: false, gcMs: 0, roundChanges: 0 };
+      continue;
+    }
+    if (e.msg === 'decision stored') {
+      if (decided && Number(e.height) === decided.height) decided.storedMs = Number(e.ms);
+      decided = null;
       continue;
     }
     if (!current) continue;
@@ -84,13 +92,12 @@ export function heightTimelines(lines: readonly string[]): HeightTimeline[] {
       case 'gc':
         if (since !== undefined) current.gcMs += Number(e.ms);
         break;
-      case 'decision stored':
-        current.storedMs = Number(e.ms);
-        break;
       case 'decided':
+        // Final at the commit quorum; the write that follows ("decision stored") is its own step.
         if (since !== undefined && Number(e.height) === current.height) {
           const { acceptedAt: _a, address: _d, ...rest } = current;
-          out.push({ ...rest, finalityMs: since });
+          decided = { ...rest, finalityMs: since };
+          out.push(decided);
         }
         current = null;
         break;

@@ -56,6 +56,9 @@ describe('[Consensus] driver', () => {
     for (const t of transports) t.close();
   });
 
+  /** Per node: `decided` / `decisionStored` events with what the store held when each came. */
+  const seen: string[][] = [];
+
   function run(i: number, store: MemoryStore, transport: FaultyTransport): ConsensusDriver {
     const signer = signers[i]!;
     const hashBlock = (block: Uint8Array) => bytesToHex(crypto.keccak256(block));
@@ -80,6 +83,10 @@ describe('[Consensus] driver', () => {
       startHeight: store.chain.length + 1,
       recentDecisions: store.chain.slice(-8),
       onFatal: (e) => assert.fail(String(e)),
+      onEvent: (e) => {
+        if (e.kind === 'decided' || e.kind === 'decisionStored')
+          (seen[i] ??= []).push(`${e.kind}:${e.height}:stored=${store.chain.length}`);
+      },
     });
     drivers.push(driver);
     driver.start();
@@ -110,5 +117,12 @@ describe('[Consensus] driver', () => {
       stores.every((s) => s.writes > 0),
       'state was persisted',
     );
+    // Final at the commit quorum (not yet written), then stored.
+    assert.deepEqual(seen[0]?.slice(0, 4), [
+      'decided:1:stored=0',
+      'decisionStored:1:stored=1',
+      'decided:2:stored=1',
+      'decisionStored:2:stored=2',
+    ]);
   });
 });

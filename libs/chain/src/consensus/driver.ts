@@ -185,8 +185,15 @@ export function createConsensusDriver(p: CreateConsensusDriverParameters): Conse
           // Nothing after this output may leave before the state is durable.
           await p.store.persistState(o.state);
           break;
-        case 'decide':
+        case 'decide': {
+          const storing = now();
           await p.store.commitDecision(o.decision);
+          p.onEvent?.({
+            kind: 'decisionStored',
+            height: o.decision.height,
+            round: o.decision.round,
+            ms: now() - storing,
+          });
           pacedHeight = o.decision.height + 1;
           reference = proposals.take(o.decision.height, o.decision.round) ?? now();
           enqueue({
@@ -195,6 +202,7 @@ export function createConsensusDriver(p: CreateConsensusDriverParameters): Conse
             validators: p.validatorsAt(o.decision.height + 1),
           });
           break;
+        }
         case 'evidence':
           p.onEvidence?.(o.evidence);
           break;

@@ -948,7 +948,8 @@ class Engine implements ConsensusEngine {
     const decision: Decision = { height: h.height, round, blockHash, block, seals: sorted };
     this.keepDecision(decision, h.validators);
     const sealers = new Set(sorted.map((s) => s.validator));
-    this.out.push({ kind: 'decide', decision });
+    // The event first: the block is final once the commit quorum exists; storing it (the driver
+    // awaits `decide`'s write before it reads the next output) is reported on its own.
     this.event({
       kind: 'decided',
       height: h.height,
@@ -957,6 +958,7 @@ class Engine implements ConsensusEngine {
       sealers: [...sealers],
       missing: h.validators.filter((v) => !sealers.has(v)),
     });
+    this.out.push({ kind: 'decide', decision });
   }
 
   private keepDecision(decision: Decision, validators: readonly Address[]): void {

@@ -62,20 +62,27 @@ describe('[Consensus] evidence pool and metrics', () => {
       equivocation: () => seen.push('eq'),
       messageRejected: () => seen.push('rej'),
       behind: () => seen.push('behind'),
+      decisionStored: (e) => seen.push(`s${e.height}`),
     };
     const tracker = createFinalityTracker();
     const events = [
       { kind: 'heightStarted', height: 4, validators: 4 },
       { kind: 'proposalAccepted', height: 4, round: 0, proposer: V1, reproposed: false },
       { kind: 'decided', height: 4, round: 0, rounds: 1, sealers: [V1], missing: [V2] },
+      { kind: 'decisionStored', height: 4, round: 0, ms: 15 },
     ] as const;
-    const at = [100, 130, 180];
-    let observed: FinalityObservation | null = null;
+    const at = [100, 130, 180, 196];
+    const observed: FinalityObservation[] = [];
     events.forEach((e, i) => {
       dispatchConsensusEvent(handlers, e);
-      observed = tracker.observe(e, at[i]!) ?? observed;
+      const o = tracker.observe(e, at[i]!);
+      if (o) observed.push(o);
     });
-    assert.deepEqual(seen, ['h4', 'p', 'd1']);
-    assert.deepEqual(observed, { height: 4, rounds: 1, finalityMs: 80, proposalToFinalityMs: 50 });
+    assert.deepEqual(seen, ['h4', 'p', 'd1', 's4']);
+    // Final at the commit quorum; stored (served over RPC) after the write.
+    assert.deepEqual(observed, [
+      { kind: 'final', height: 4, rounds: 1, finalityMs: 80, proposalToFinalityMs: 50 },
+      { kind: 'stored', height: 4, storeMs: 15, proposalToStoredMs: 66 },
+    ]);
   });
 });

@@ -16,14 +16,25 @@ export function dispatchConsensusEvent(handlers: ConsensusEventHandlers, event: 
 }
 
 /** Durations the node observes, computed from events and its own clock. */
-export interface FinalityObservation {
-  height: number;
-  rounds: number;
-  /** From `heightStarted` to `decided`. */
-  finalityMs: number;
-  /** From the accepted proposal of the deciding round to `decided`; null when none was seen. */
-  proposalToFinalityMs: number | null;
-}
+export type FinalityObservation =
+  | {
+      kind: 'final';
+      height: number;
+      rounds: number;
+      /** From `heightStarted` to `decided` (the commit quorum: the block is final). */
+      finalityMs: number;
+      /** From the accepted proposal of the deciding round to `decided`; null when none was seen. */
+      proposalToFinalityMs: number | null;
+    }
+  | {
+      kind: 'stored';
+      height: number;
+      /** The decided block's write (`decisionStored`). */
+      storeMs: number;
+      /** From the accepted proposal of the deciding round to the block stored and served over
+       *  RPC; null when no proposal was seen. */
+      proposalToStoredMs: number | null;
+    };
 
 /**
  * Turns events and timestamps into finality observations (the clock stays outside the engine).
@@ -34,6 +45,8 @@ export function createFinalityTracker(): {
 } {
   let started: { height: number; at: number } | null = null;
   const proposals = new Map<number, number>();
+  // The deciding proposal's arrival, kept until the decision is stored.
+  let decided: { height: number; proposedAt: number | undefined } | null = null;
   return {
     observe(event, nowMs) {
       switch (event.kind) {
@@ -47,11 +60,23 @@ export function createFinalityTracker(): {
         case 'decided': {
           const from = started && started.height === event.height ? started.at : null;
           const proposed = proposals.get(event.round);
+          decided = { height: event.height, proposedAt: proposed };
           return {
+            kind: 'final',
             height: event.height,
             rounds: event.rounds,
             finalityMs: from === null ? 0 : nowMs - from,
             proposalToFinalityMs: proposed === undefined ? null : nowMs - proposed,
+          };
+        }
+        case 'decisionStored': {
+          const proposed = decided?.height === event.height ? decided.proposedAt : undefined;
+          decided = null;
+          return {
+            kind: 'stored',
+            height: event.height,
+            storeMs: event.ms,
+            proposalToStoredMs: proposed === undefined ? null : nowMs - proposed,
           };
         }
         default:

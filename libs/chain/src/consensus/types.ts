@@ -251,6 +251,8 @@ export type ConsensusEvent =
       sealers: readonly Address[];
       missing: readonly Address[];
     }
+  /** Emitted by the driver, not the engine: the decided block is durable and served. */
+  | { kind: 'decisionStored'; height: number; round: number; ms: number }
   | { kind: 'equivocation'; height: number; round: number; validator: Address; step: VoteStep }
   | { kind: 'messageRejected'; height: number; sender: Address; type: ConsensusMessageType; code: string }
   | { kind: 'behind'; height: number; peerHeight: number; peers: number };

@@ -18,6 +18,8 @@ describe('[metrics] consensus and p2p', () => {
     m.onConsensusEvent({ kind: 'proposalAccepted', height: 7, round: 1, proposer: A, reproposed: false });
     t += 250;
     m.onConsensusEvent({ kind: 'decided', height: 7, round: 1, rounds: 2, sealers: [A], missing: [B] });
+    t += 40;
+    m.onConsensusEvent({ kind: 'decisionStored', height: 7, round: 1, ms: 40 });
     m.onConsensusEvent({ kind: 'equivocation', height: 8, round: 0, validator: B, step: 'commit' });
     m.onConsensusEvent({
       kind: 'messageRejected',
@@ -49,6 +51,8 @@ describe('[metrics] consensus and p2p', () => {
     has('khipu_chain_consensus_finality_seconds_bucket{le="1"} 0');
     has('khipu_chain_consensus_finality_seconds_bucket{le="1.5"} 1');
     has('khipu_chain_consensus_proposal_to_finality_seconds_sum 0.25');
+    has('khipu_chain_consensus_proposal_to_stored_seconds_sum 0.29');
+    has('khipu_chain_consensus_decision_store_seconds_sum 0.04');
     has(`khipu_chain_consensus_seals_missed_total{validator="${B}"} 1`);
     has('khipu_chain_consensus_equivocations_total{step="commit"} 1');
     has('khipu_chain_consensus_rejected_messages_total{type="prepare",code="BAD_SIGNATURE"} 1');

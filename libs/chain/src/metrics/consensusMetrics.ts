@@ -27,7 +27,9 @@ export interface ConsensusMetrics {
 }
 
 /** Finality from 10 ms (100 ms test blocks) to a minute (a long stall). */
-const FINALITY_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10, 30, 60];
+const FINALITY_BUCKETS = [
+  0.01, 0.025, 0.05, 0.1, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.75, 1, 1.5, 2, 3, 5, 10, 30, 60,
+];
 const ROUND_BUCKETS = [1, 2, 3, 4, 5, 6, 8, 12, 16];
 
 /**
@@ -81,7 +83,19 @@ export function createConsensusMetrics(p: CreateConsensusMetricsParameters): Con
     }),
     proposalToFinality: new Histogram({
       name: 'khipu_chain_consensus_proposal_to_finality_seconds',
-      help: 'Time from accepting the deciding proposal to the decision.',
+      help: 'Time from accepting the deciding proposal to its commit quorum (the block is final).',
+      buckets: FINALITY_BUCKETS,
+      registers,
+    }),
+    proposalToStored: new Histogram({
+      name: 'khipu_chain_consensus_proposal_to_stored_seconds',
+      help: 'Time from accepting the deciding proposal to the final block stored and served over RPC.',
+      buckets: FINALITY_BUCKETS,
+      registers,
+    }),
+    decisionStore: new Histogram({
+      name: 'khipu_chain_consensus_decision_store_seconds',
+      help: 'Time to store a decided block (its write, durable).',
       buckets: FINALITY_BUCKETS,
       registers,
     }),
@@ -171,6 +185,7 @@ export function createConsensusMetrics(p: CreateConsensusMetricsParameters): Con
       for (const v of e.missing) c.sealsMissed.inc({ validator: v });
       c.behind.set(0);
     },
+    decisionStored() {},
     equivocation(e) {
       c.equivocations.inc({ step: e.step });
     },
@@ -209,10 +224,14 @@ export function createConsensusMetrics(p: CreateConsensusMetricsParameters): Con
   return {
     onConsensusEvent(event) {
       const observed = finality.observe(event, now());
-      if (observed) {
+      if (observed?.kind === 'final') {
         c.finality.observe(observed.finalityMs / 1000);
         if (observed.proposalToFinalityMs !== null)
           c.proposalToFinality.observe(observed.proposalToFinalityMs / 1000);
+      } else if (observed?.kind === 'stored') {
+        c.decisionStore.observe(observed.storeMs / 1000);
+        if (observed.proposalToStoredMs !== null)
+          c.proposalToStored.observe(observed.proposalToStoredMs / 1000);
       }
       dispatchConsensusEvent(consensusHandlers, event);
     },
