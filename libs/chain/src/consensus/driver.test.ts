@@ -61,6 +61,7 @@ describe('[Consensus] driver', () => {
 
   function run(i: number, store: MemoryStore, transport: FaultyTransport): ConsensusDriver {
     const signer = signers[i]!;
+    const events = (seen[i] ??= []);
     const hashBlock = (block: Uint8Array) => bytesToHex(crypto.keccak256(block));
     const driver = createConsensusDriver({
       engine: createConsensusEngine({
@@ -85,7 +86,7 @@ describe('[Consensus] driver', () => {
       onFatal: (e) => assert.fail(String(e)),
       onEvent: (e) => {
         if (e.kind === 'decided' || e.kind === 'decisionStored')
-          (seen[i] ??= []).push(`${e.kind}:${e.height}:stored=${store.chain.length}`);
+          events.push(`${e.kind}:${e.height}:stored=${store.chain.length}`);
       },
     });
     drivers.push(driver);
