@@ -61,7 +61,8 @@ describe('[Consensus] driver', () => {
 
   function run(i: number, store: MemoryStore, transport: FaultyTransport): ConsensusDriver {
     const signer = signers[i]!;
-    const events = (seen[i] ??= []);
+    const events: string[] = seen[i] ?? [];
+    seen[i] = events;
     const hashBlock = (block: Uint8Array) => bytesToHex(crypto.keccak256(block));
     const driver = createConsensusDriver({
       engine: createConsensusEngine({
