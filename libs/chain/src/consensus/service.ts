@@ -1,5 +1,6 @@
 // Consensus and block sync in a node process: the TCP peer network (one connection per peer,
-// carrying a consensus channel and a sync channel), the QBFT driver over the node's chain
+// carrying a consensus channel, a sync channel and, with a pool, a transactions channel:
+// ../txpool/gossip.ts), the QBFT driver over the node's chain
 // (`chainBlocks.ts`), its round state and evidence in Kesque (`stateStore.ts`), and block sync.
 //
 // A validator runs the driver from head + 1. When it falls behind (the engine reports `behind`,
@@ -9,15 +10,18 @@
 // restart never signs twice in one round). A follower only syncs, on a timer.
 import { PerformanceObserver } from 'node:perf_hooks';
 import type { Logger } from 'pino';
+import type { KnownTransactions } from '../importer/blockTransactions.js';
 import type { ImportPhases } from '../importer/importer.js';
 import type { Chain } from '../node/chain.js';
 import { createConsensusMessageValidator } from '../p2p/consensusValidator.js';
 import { createPeerNetwork, type ListenAddress, type PeerLimits, type PeerNetwork } from '../p2p/network.js';
+import { createTransactionBatchValidator } from '../p2p/transactionBatch.js';
 import type { MessageValidator, PeerEvent, StaticPeer, Transport } from '../p2p/types.js';
 import type { KVStore } from '../store/kv.js';
 import { createBlockSync } from '../sync/blockSync.js';
 import { Channel, createChannelMux, createChannelValidator } from '../sync/channels.js';
 import { decodeSyncMessage } from '../sync/protocol.js';
+import { createTransactionGossip, type GossipPool, type TransactionGossip } from '../txpool/gossip.js';
 import { hashConsensusBlock } from './blockCodec.js';
 import { type CommittedBlock, createChainBlocks, decisionOf } from './chainBlocks.js';
 import { peekConsensusMessageType } from './codec.js';
@@ -60,6 +64,9 @@ export interface StartConsensusServiceParameters {
   wrapConsensusTransport?: (transport: Transport) => Transport;
   /** How often a validator compares its head with its peers' (default 2 s). */
   syncCheckMs?: number;
+  /** The node's pool: its RPC admissions are gossiped to the peers, the peers' admitted into it,
+   *  and the importer takes a proposal's transactions from it when found there. */
+  txpool?: GossipPool & KnownTransactions;
 }
 
 export interface ConsensusService {
@@ -175,6 +182,7 @@ export async function startConsensusService(p: StartConsensusServiceParameters):
     validateMessage: createChannelValidator({
       [Channel.consensus]: isValidator ? consensusCheck : () => ({ verdict: 'ignore' }),
       [Channel.sync]: syncCheck,
+      [Channel.transactions]: p.txpool ? createTransactionBatchValidator() : () => ({ verdict: 'ignore' }),
     }),
     ...(p.p2p.limits ? { limits: p.p2p.limits } : {}),
     onEvent: (e) => {
@@ -206,8 +214,12 @@ export async function startConsensusService(p: StartConsensusServiceParameters):
     onProposalRefused: (height, reason) => log.warn({ height, reason }, 'proposal refused'),
     ...(debug
       ? {
+          // known / decoded: the proposal's transactions found in the pool (gossip) / decoded here.
           onProposalPrepared: (height: number, phases: ImportPhases) =>
-            log.debug({ height, ...roundedPhases(phases) }, 'proposal executed'),
+            log.debug(
+              { height, ...roundedPhases(phases), ...chain.importer.lastTransactionCounts() },
+              'proposal executed',
+            ),
         }
       : {}),
   });
@@ -236,6 +248,18 @@ export async function startConsensusService(p: StartConsensusServiceParameters):
     importBlock: (b) => blocks.importBlock(b),
     onBadPeer: (peer, error) => log.warn({ peer, err: error }, 'peer served a block that does not import'),
   });
+  let gossip: TransactionGossip | null = null;
+  if (p.txpool) {
+    chain.importer.useKnownTransactions(p.txpool);
+    gossip = createTransactionGossip({
+      pool: p.txpool,
+      transport: channel(Channel.transactions),
+      keccak256: crypto.keccak256,
+      roleOf: (peer) => network.roleOf(peer),
+      penalize: (peer, code) => network.penalize(peer, code),
+      logger: p.logger,
+    });
+  }
   const { port } = await network.start();
 
   let closed = false;
@@ -376,6 +400,7 @@ export async function startConsensusService(p: StartConsensusServiceParameters):
       d?.stop();
       await d?.idle().catch(() => {});
       sync.close();
+      gossip?.close();
       steered?.stop();
       await blocks.release();
       await network.close();

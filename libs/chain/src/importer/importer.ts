@@ -25,7 +25,11 @@ import type { HeaderData, SealData } from '../rpc/backend.js';
 import type { BlockCommit, ChainStore } from '../store/chainStore.js';
 import type { OverlayStateDB } from '../store/stateDB.js';
 import { nextSupply } from '../supply/supply.js';
-import { type BlockTransactionDecoder, createBlockTransactionDecoder } from './blockTransactions.js';
+import {
+  type BlockTransactionDecoder,
+  createBlockTransactionDecoder,
+  type KnownTransactions,
+} from './blockTransactions.js';
 
 /** A block as it travels between nodes: header RLP, serialized transactions, seals. */
 export interface BlockEnvelope {
@@ -46,6 +50,8 @@ export interface ImporterOptions {
   shards: ShardsHolder;
   rebuildShards: () => Promise<StateShards>;
   minBaseFee: bigint;
+  /** Transactions already decoded (the pool): a block's are taken from here when found. */
+  knownTransactions?: KnownTransactions;
 }
 
 function equal(a: Uint8Array, b: Uint8Array): boolean {
@@ -86,10 +92,23 @@ export interface ImportPhases {
 export class Importer {
   readonly #o: ImporterOptions;
   readonly #transactions: BlockTransactionDecoder;
+  #known: KnownTransactions | undefined;
 
   constructor(options: ImporterOptions) {
     this.#o = options;
     this.#transactions = createBlockTransactionDecoder(options.chainId, options.common);
+    this.#known = options.knownTransactions;
+  }
+
+  /** Transactions of the last prepared block found already decoded, and decoded here. */
+  lastTransactionCounts(): { known: number; decoded: number } {
+    return this.#transactions.lastCounts();
+  }
+
+  /** Takes a block's transactions from `known` when found there (the node's pool, which exists
+   *  only after the chain is open). */
+  useKnownTransactions(known: KnownTransactions): void {
+    this.#known = known;
   }
 
   /**
@@ -223,7 +242,7 @@ export class Importer {
     lap('header');
     let transactions: PendingTransaction[];
     try {
-      transactions = await this.#transactions.decode(block.transactions, h.gasLimit);
+      transactions = await this.#transactions.decode(block.transactions, h.gasLimit, this.#known);
     } catch (cause) {
       return bad(cause instanceof Error ? cause.message : String(cause));
     }

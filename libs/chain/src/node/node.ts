@@ -235,6 +235,7 @@ export async function startNode(p: StartNodeParameters): Promise<ChainNode> {
         ...(p.validatorKey ? { validatorKey: p.validatorKey } : {}),
         p2p: p.p2p,
         logger: p.logger,
+        txpool: pool,
         onCommitted,
         onConsensusEvent: consensusMetrics.onConsensusEvent,
         onPeerEvent: consensusMetrics.onPeerEvent,

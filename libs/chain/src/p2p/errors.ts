@@ -16,6 +16,9 @@ export type PeerErrorCode =
   | 'SELF_CONNECTION'
   | 'BANNED'
   | 'DUPLICATE_CONNECTION'
+  // messages
+  | 'MALFORMED_MESSAGE'
+  | 'OVERSIZED_MESSAGE'
   // running
   | 'PENALIZED'
   | 'CLOSED'

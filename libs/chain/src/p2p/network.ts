@@ -1,7 +1,9 @@
 // The peer network over TCP or WebSocket (sockets.ts): length-prefixed frames, a signed handshake per connection,
 // static peers re-dialed with exponential backoff, per-peer bounded inbound queues drained
 // round-robin (a flood from one peer waits its turn; its socket is paused while its queue is full),
-// scoring and bans for peers that send garbage, and gossip with a seen-cache.
+// a second, lower-priority queue per peer for bulk messages (transaction gossip: delivered only
+// when no other message waits, a few per turn, dropped when full), scoring and bans for peers that
+// send garbage, and gossip with a seen-cache.
 import { randomBytes as nodeRandomBytes } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import { bytesToHex } from '../consensus/hex.js';
@@ -25,7 +27,12 @@ import {
   PROTOCOL_VERSION,
   verifyAuth,
 } from './handshake.js';
-import { type MessageClassifier, type MessageKind, nodeMessageKind } from './messageTypes.js';
+import {
+  type MessageClassifier,
+  type MessageKind,
+  nodeMessageIsBulk,
+  nodeMessageKind,
+} from './messageTypes.js';
 import {
   connectSocket,
   isOversizedMessageError,
@@ -69,6 +76,11 @@ export interface PeerLimits {
   banMs: number;
   /** Messages delivered per event-loop turn before yielding to socket reads. */
   batchPerTick: number;
+  /** Bulk messages queued per peer; beyond, new ones are dropped (the socket is not paused: the
+   *  peer's other messages must still come through). */
+  bulkQueuePerPeer: number;
+  /** Bulk messages delivered per event-loop turn, and only when no other message waits. */
+  bulkPerTick: number;
   /** Message ids remembered for gossip de-duplication. */
   seenCacheSize: number;
 }
@@ -84,6 +96,8 @@ export const DEFAULT_PEER_LIMITS: PeerLimits = {
   disconnectScore: -100,
   banMs: 60_000,
   batchPerTick: 256,
+  bulkQueuePerPeer: 256,
+  bulkPerTick: 8,
   seenCacheSize: 16_384,
 };
 
@@ -114,6 +128,9 @@ export interface CreatePeerNetworkParameters {
   onEvent?: (event: PeerEvent) => void;
   /** Labels of the messageSent / messageReceived events (default: the node's channel layout). */
   classifyMessage?: MessageClassifier;
+  /** Whether an inbound message waits in the peer's bulk queue (default: the node's
+   *  transactions channel, `nodeMessageIsBulk`). */
+  isBulk?: (bytes: Uint8Array) => boolean;
 }
 
 /** A running peer network. */
@@ -128,6 +145,13 @@ export interface PeerNetwork extends Transport {
   close(): Promise<void>;
   /** The peer's score (0 is neutral; at `disconnectScore` it is banned). */
   scoreOf(address: Address): number;
+  /** How a connected peer was admitted; null when it is not connected. */
+  roleOf(address: Address): PeerRole | null;
+  /**
+   * Lowers the peer's score as a rejected message does (`penaltyPerRejection`), for a fault found
+   * after delivery (a transaction whose signature does not recover); bans it at the threshold.
+   */
+  penalize(address: Address, code: string): void;
 }
 
 type ConnectionState = 'handshake' | 'open' | 'closed';
@@ -145,6 +169,8 @@ interface Connection {
   address: Address | null;
   role: PeerRole;
   queue: Uint8Array[];
+  /** Bulk messages (`isBulk`), delivered after `queue`. */
+  bulk: Uint8Array[];
   paused: boolean;
   handshakeTimer: NodeJS.Timeout | null;
 }
@@ -156,6 +182,7 @@ class SocketPeerNetwork implements PeerNetwork {
   private readonly randomBytes: (n: number) => Uint8Array;
   private readonly followers: Set<Address>;
   private readonly classify: MessageClassifier;
+  private readonly isBulk: (bytes: Uint8Array) => boolean;
   private listeners: SocketListener[] = [];
   private readonly connections = new Set<Connection>();
   private readonly peers = new Map<Address, Connection>();
@@ -178,6 +205,7 @@ class SocketPeerNetwork implements PeerNetwork {
     this.randomBytes = p.randomBytes ?? ((n) => new Uint8Array(nodeRandomBytes(n)));
     this.followers = new Set(p.followers ?? []);
     this.classify = p.classifyMessage ?? nodeMessageKind;
+    this.isBulk = p.isBulk ?? nodeMessageIsBulk;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -206,6 +234,14 @@ class SocketPeerNetwork implements PeerNetwork {
 
   scoreOf(address: Address): number {
     return this.scores.get(address) ?? 0;
+  }
+
+  roleOf(address: Address): PeerRole | null {
+    return this.peers.get(address)?.role ?? null;
+  }
+
+  penalize(address: Address, code: string): void {
+    this.penalizeBy(address, code, this.limits.penaltyPerRejection);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -292,6 +328,7 @@ class SocketPeerNetwork implements PeerNetwork {
       address: null,
       role: 'follower',
       queue: [],
+      bulk: [],
       paused: false,
       handshakeTimer: null,
     };
@@ -348,7 +385,8 @@ class SocketPeerNetwork implements PeerNetwork {
           bytes: FRAME_HEADER_BYTES + payload.length,
           ...this.classify(payload),
         });
-        this.enqueue(c, payload);
+        if (this.isBulk(payload)) this.enqueueBulk(c, payload);
+        else this.enqueue(c, payload);
         return;
       }
       if (type === FrameType.GOODBYE) {
@@ -431,7 +469,7 @@ class SocketPeerNetwork implements PeerNetwork {
     }
     // A broken frame on an open connection: the stream cannot be trusted any more.
     this.disconnect(c, 'protocolError');
-    if (c.address) this.penalize(c.address, err.code, -this.limits.disconnectScore);
+    if (c.address) this.penalizeBy(c.address, err.code, -this.limits.disconnectScore);
   }
 
   private disconnect(c: Connection, reason: DisconnectReason): void {
@@ -441,6 +479,7 @@ class SocketPeerNetwork implements PeerNetwork {
     if (c.handshakeTimer) clearTimeout(c.handshakeTimer);
     this.connections.delete(c);
     c.queue.length = 0;
+    c.bulk.length = 0;
     c.socket.destroy();
     if (wasOpen && c.address && this.peers.get(c.address) === c) {
       this.peers.delete(c.address);
@@ -475,6 +514,15 @@ class SocketPeerNetwork implements PeerNetwork {
     this.schedulePump();
   }
 
+  private enqueueBulk(c: Connection, bytes: Uint8Array): void {
+    if (c.bulk.length >= this.limits.bulkQueuePerPeer) {
+      this.emit({ kind: 'messageDropped', address: c.address as Address, reason: 'queueFull' });
+      return;
+    }
+    c.bulk.push(bytes);
+    this.schedulePump();
+  }
+
   private schedulePump(): void {
     if (this.pumpScheduled || this.stopped) return;
     this.pumpScheduled = true;
@@ -484,7 +532,8 @@ class SocketPeerNetwork implements PeerNetwork {
     });
   }
 
-  /** Delivers one message per peer per pass, round-robin, up to `batchPerTick`, then yields. */
+  /** Delivers one message per peer per pass, round-robin, up to `batchPerTick`; then, if no other
+   *  message waits, up to `bulkPerTick` bulk ones the same way; then yields. */
   private pump(): void {
     let delivered = 0;
     let idlePasses = 0;
@@ -510,7 +559,31 @@ class SocketPeerNetwork implements PeerNetwork {
       }
       this.deliver(address, bytes);
     }
-    if ([...this.peers.values()].some((c) => c.queue.length > 0)) this.schedulePump();
+    const peers = [...this.peers.values()];
+    if (!peers.some((c) => c.queue.length > 0)) this.pumpBulk();
+    if (peers.some((c) => c.queue.length > 0 || c.bulk.length > 0)) this.schedulePump();
+  }
+
+  private pumpBulk(): void {
+    let delivered = 0;
+    let idlePasses = 0;
+    while (
+      delivered < this.limits.bulkPerTick &&
+      this.rotation.length > 0 &&
+      idlePasses < this.rotation.length
+    ) {
+      this.cursor %= this.rotation.length;
+      const address = this.rotation[this.cursor]!;
+      this.cursor++;
+      const bytes = this.peers.get(address)?.bulk.shift();
+      if (!bytes) {
+        idlePasses++;
+        continue;
+      }
+      idlePasses = 0;
+      delivered++;
+      this.deliver(address, bytes);
+    }
   }
 
   private deliver(address: Address, bytes: Uint8Array): void {
@@ -522,7 +595,7 @@ class SocketPeerNetwork implements PeerNetwork {
     const check = this.p.validateMessage(bytes, address);
     if (check.verdict === 'reject') {
       this.emit({ kind: 'messageDropped', address, reason: 'rejected' });
-      this.penalize(address, check.code, this.limits.penaltyPerRejection);
+      this.penalizeBy(address, check.code, this.limits.penaltyPerRejection);
       return;
     }
     if (check.verdict === 'ignore') return;
@@ -537,7 +610,7 @@ class SocketPeerNetwork implements PeerNetwork {
     this.handler(address, bytes);
   }
 
-  private penalize(address: Address, code: string, by: number): void {
+  private penalizeBy(address: Address, code: string, by: number): void {
     const score = (this.scores.get(address) ?? 0) - by;
     this.scores.set(address, score);
     this.emit({ kind: 'peerPenalized', address, code, score });

@@ -1,11 +1,12 @@
-// Two protocols share one peer connection: consensus messages and block sync. Each message gets a
-// one-byte channel tag in front; `createChannelMux` gives each protocol its own `Transport`, and
-// `createChannelValidator` routes the peer layer's check to the protocol's own validator.
+// Three protocols share one peer connection: consensus messages, block sync and transaction
+// gossip (../txpool/gossip.ts). Each message gets a one-byte channel tag in front;
+// `createChannelMux` gives each protocol its own `Transport`, and `createChannelValidator` routes
+// the peer layer's check to the protocol's own validator.
 import type { Address } from '../consensus/types.js';
 import type { MessageHandler, MessageValidator, Transport } from '../p2p/types.js';
 
 /** Channel tags (first byte of every message). */
-export const Channel = { consensus: 0, sync: 1 } as const;
+export const Channel = { consensus: 0, sync: 1, transactions: 2 } as const;
 export type ChannelTag = (typeof Channel)[keyof typeof Channel];
 
 function tagged(tag: ChannelTag, bytes: Uint8Array): Uint8Array {
@@ -32,8 +33,11 @@ export function createChannelMux(base: Transport): (tag: ChannelTag) => Transpor
   });
 }
 
-/** Checks a tagged message with its channel's validator; an unknown or missing tag is rejected. */
-export function createChannelValidator(byChannel: Record<ChannelTag, MessageValidator>): MessageValidator {
+/** Checks a tagged message with its channel's validator; an unknown or missing tag, or a channel
+ *  without a validator, is rejected. */
+export function createChannelValidator(
+  byChannel: Partial<Record<ChannelTag, MessageValidator>>,
+): MessageValidator {
   return (bytes, from) => {
     const validator = byChannel[bytes[0] as ChannelTag] as MessageValidator | undefined;
     if (bytes.length < 1 || !validator) return { verdict: 'reject', code: 'UNKNOWN_CHANNEL' };

@@ -126,10 +126,15 @@ function signingMessage(type: 0 | 1 | 2, fields: Uint8Array[], eip155: boolean):
   return message;
 }
 
-/** Decodes and checks `raw`, its sender recovered by `options.recovery`. Rejects with a
- *  `TxPoolError` naming the first problem, in geth's order. */
-export async function decodeTransaction(raw: Uint8Array, options: DecodeOptions): Promise<PooledTransaction> {
-  const decoded = decodeUnrecovered(raw, options);
+/** Decodes and checks `raw`, its sender recovered by `options.recovery`; `hash` is the 0x-hex
+ *  keccak-256 of `raw` when the caller has it already. Rejects with a `TxPoolError` naming the
+ *  first problem, in geth's order. */
+export async function decodeTransaction(
+  raw: Uint8Array,
+  options: DecodeOptions,
+  hash?: Hash,
+): Promise<PooledTransaction> {
+  const decoded = decodeUnrecovered(raw, options, hash);
   let publicKey: Uint8Array;
   try {
     publicKey = await (options.recovery ?? inlineSenderRecovery).recover(decoded.recovery);
@@ -149,7 +154,11 @@ function putWord(out: Uint8Array, at: number, field: Uint8Array): void {
 }
 
 /** Everything `decodeTransaction` checks before the sender is known. */
-function decodeUnrecovered(raw: Uint8Array, options: DecodeOptions): UnrecoveredTransaction {
+function decodeUnrecovered(
+  raw: Uint8Array,
+  options: DecodeOptions,
+  knownHash?: Hash,
+): UnrecoveredTransaction {
   if (raw.length === 0) throw new TxPoolError('MALFORMED', 'typed transaction too short');
   if (raw.length > options.maxTxBytes) {
     throw new TxPoolError(
@@ -227,7 +236,7 @@ function decodeUnrecovered(raw: Uint8Array, options: DecodeOptions): Unrecovered
   }
   // keccak of the bytes received, as the store hashes mined ones: the decoder refuses
   // non-canonical RLP and padded integers, so they are the transaction's serialization.
-  const hash = hex(options.keccak256(raw));
+  const hash = knownHash ?? hex(options.keccak256(raw));
   if (tx.v === undefined || tx.r === undefined || tx.s === undefined) {
     throw new TxPoolError('INVALID_SENDER', 'invalid sender: transaction is not signed', { hash });
   }
