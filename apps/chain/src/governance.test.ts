@@ -150,12 +150,10 @@ describe('[Consensus] a validator-set change by a governance transaction, valida
         maxFeePerGas: 10n ** 10n,
         maxPriorityFeePerGas: 1n,
       });
-      // Every validator's pool holds it: whoever proposes next includes it.
-      const answers = await Promise.all(
-        members.map((m) => rpcCall(m.process!.url, 'eth_sendRawTransaction', [raw])),
-      );
-      for (const a of answers) assert.equal(a.error, undefined, JSON.stringify(a.error));
-      hashes.push(answers[0]!.result as string);
+      // Gossip carries it to every validator's pool: whoever proposes next includes it.
+      const answer = await rpcCall(members[0]!.process!.url, 'eth_sendRawTransaction', [raw]);
+      assert.equal(answer.error, undefined, JSON.stringify(answer.error));
+      hashes.push(answer.result as string);
     }
     const receipts = await waitUntil(
       'the governance transactions mined',

@@ -3,7 +3,9 @@ import { before, describe, it } from 'node:test';
 import { createFeeMarket1559Tx, createLegacyTx } from '@ethereumjs/tx';
 import { bytesToHex, hexToBytes, privateToAddress, privateToPublic } from '@ethereumjs/util';
 import { initDietcoin, keccak256 } from '@khipu/dietcoin';
+import type { Hash } from '../rpc/backend.js';
 import { createTxCommon } from '../txpool/decode.js';
+import { createTxPool } from '../txpool/pool.js';
 import { createBlockTransactionDecoder, InvalidBlockTransaction } from './blockTransactions.js';
 
 const CHAIN_ID = 7011n;
@@ -74,5 +76,62 @@ describe('[chain] block transactions', () => {
       .sign(alice)
       .serialize();
     await refuse([foreign], 0, /invalid chain id/);
+  });
+
+  it('takes what a pool decoded and decodes the rest: the same transactions as a full decode', async () => {
+    const raws = [transfer(0n), transfer(1n), transfer(2n), transfer(3n)];
+    const pool = await createTxPool({
+      chainId: CHAIN_ID,
+      state: { getNonce: () => 0n, getBalance: () => 10n ** 24n },
+      blockGasLimit: GAS_LIMIT,
+    });
+    // The pool holds 0 and 2; 1 and 3 are decoded.
+    for (const raw of [raws[0]!, raws[2]!]) await pool.submitRawTransaction(raw);
+    const decoder = createBlockTransactionDecoder(CHAIN_ID, common);
+    const full = await decoder.decode(raws, GAS_LIMIT);
+    assert.deepEqual(decoder.lastCounts(), { known: 0, decoded: 4 });
+    const lookups: string[] = [];
+    const known = {
+      get: (hash: Hash) => {
+        lookups.push(hash);
+        return pool.get(hash);
+      },
+    };
+    const mixed = await decoder.decode(raws, GAS_LIMIT, known);
+    assert.deepEqual(decoder.lastCounts(), { known: 2, decoded: 2 });
+    assert.deepEqual(
+      lookups,
+      raws.map((r) => bytesToHex(keccak256(r))),
+      'looked up by the keccak of the bytes received',
+    );
+    assert.equal(mixed[0]!.tx, pool.get(bytesToHex(keccak256(raws[0]!)) as Hash)!.tx, 'the pool’s object');
+    const view = (t: (typeof full)[number]) => ({
+      raw: bytesToHex(t.raw),
+      serialized: bytesToHex(t.tx.serialize()),
+      txHash: bytesToHex(t.tx.hash()),
+      sender: bytesToHex(t.sender),
+      senderAddress: t.tx.getSenderAddress().toString(),
+      publicKey: bytesToHex(t.senderPublicKey!),
+      hash: bytesToHex(t.hash),
+      nonce: t.tx.nonce,
+      gasLimit: t.tx.gasLimit,
+      intrinsic: t.tx.getIntrinsicGas(),
+    });
+    assert.deepEqual(mixed.map(view), full.map(view));
+  });
+
+  it('checks a pooled transaction against the block gas limit too', async () => {
+    const raw = transfer(0n, 100_000n);
+    const pool = await createTxPool({
+      chainId: CHAIN_ID,
+      state: { getNonce: () => 0n, getBalance: () => 10n ** 24n },
+      blockGasLimit: GAS_LIMIT,
+    });
+    await pool.submitRawTransaction(raw);
+    await assert.rejects(
+      createBlockTransactionDecoder(CHAIN_ID, common).decode([raw], 50_000n, pool),
+      (e) =>
+        e instanceof InvalidBlockTransaction && e.index === 0 && /exceeds block gas limit/.test(e.message),
+    );
   });
 });

@@ -320,6 +320,52 @@ function describeNetwork(transport: PeerTransportKind): void {
       );
     });
 
+    it('delivers a peer’s consensus messages ahead of its bulk flood, dropping bulk beyond its queue', async () => {
+      // Tag 2 (the node's transactions channel) is bulk; tag 1 is not.
+      const acceptTags: MessageValidator = (bytes) =>
+        bytes[0] === 1 || bytes[0] === 2 ? { verdict: 'accept' } : { verdict: 'reject', code: 'GARBAGE' };
+      const d = await peer(3, {
+        validateMessage: acceptTags,
+        limits: { bulkQueuePerPeer: 32, bulkPerTick: 4 },
+      });
+      const flooder = await peer(0, { listen: false, peers: [staticPeer(d)] });
+      await waitFor('connected', () => linked(d, flooder));
+      const FLOOD = 2_000;
+      for (let i = 0; i < FLOOD; i++) flooder.network.broadcast(new Uint8Array([2, i & 0xff, 0, 0]));
+      for (let i = 0; i < 20; i++) flooder.network.broadcast(new Uint8Array([1, i]));
+      await waitFor(
+        'consensus messages delivered',
+        () => d.received.filter((r) => r.bytes[0] === 1).length === 20,
+      );
+      const bulkBefore = d.received.findLastIndex((r) => r.bytes[0] === 1) - 19;
+      const dropped = d.events.filter((e) => e.kind === 'messageDropped' && e.reason === 'queueFull').length;
+      assert.ok(dropped > 0, 'bulk beyond the queue is dropped');
+      assert.ok(
+        bulkBefore < FLOOD / 4,
+        `the consensus messages, sent after ${FLOOD} bulk ones, waited for ${bulkBefore} of them`,
+      );
+      assert.equal(
+        d.events.some((e) => e.kind === 'peerPenalized'),
+        false,
+        'a full bulk queue costs the peer nothing',
+      );
+      // What was queued still arrives.
+      await waitFor('bulk drained', () => d.received.length === 20 + FLOOD - dropped);
+    });
+
+    it('penalizes on request, and names a connected peer’s role', async () => {
+      const d = await peer(3);
+      const p = await peer(0, { listen: false, peers: [staticPeer(d)] });
+      await waitFor('connected', () => linked(d, p));
+      assert.equal(d.network.roleOf(p.signer.address), 'validator');
+      assert.equal(d.network.roleOf(signers[2]!.address), null);
+      d.network.penalize(p.signer.address, 'INVALID_SENDER');
+      assert.equal(d.network.scoreOf(p.signer.address), -10);
+      assert.ok(
+        d.events.some((e) => e.kind === 'peerPenalized' && e.code === 'INVALID_SENDER' && e.score === -10),
+      );
+    });
+
     it('penalizes, disconnects and bans a peer that sends garbage or badly signed messages', async () => {
       const validate = createConsensusMessageValidator({
         chainId: CHAIN_ID,
