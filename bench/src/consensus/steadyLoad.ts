@@ -1,7 +1,9 @@
 // The load: ETH transfers pre-signed from many senders, sent over JSON-RPC at a steady rate.
-// Each sender always talks to the same validator (its nonces stay in one pool: the pools do not
-// gossip transactions), and each sender sends about once a second, so no sender's nonces
-// serialize the load.
+// Each sender always talks to the same validator, as a wallet talks to one RPC endpoint; the pools
+// gossip what they admit (libs/chain/src/txpool/gossip.ts), so every validator's pool holds nearly
+// every transaction, whoever proposes includes it, and a validator finds a proposal's
+// transactions already decoded in its pool. Each sender sends about once a second, so no
+// sender's nonces serialize the load.
 import type { Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 
