@@ -4,7 +4,7 @@
 // Input: one JSON object in argv[2]; output: one JSON object on stdout.
 import { encodeFunctionData, type Hex, parseAbi } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import { MINED_MARKER } from './loadgenProtocol.js';
+import { ACCEPTED_MARKER, MINED_MARKER, SENDING_MARKER } from './loadgenProtocol.js';
 
 interface LoadInput {
   url: string;
@@ -26,6 +26,9 @@ interface LoadResult {
   minedTps: number;
   p50ms: number;
   p99ms: number;
+  /** eth_sendRawTransaction round trip (request sent to answer read), ms. */
+  sendP50ms: number;
+  sendP99ms: number;
   callsPerSecond: number;
   errors: string[];
 }
@@ -91,6 +94,7 @@ async function main(): Promise<void> {
   const errors: string[] = [];
   let accepted = 0;
   let lastAccepted = 0;
+  const sendLatencies: number[] = [];
   // Block watcher: every new block's transaction hashes, timed when first seen.
   let watching = true;
   let seen = BigInt((await rpc(input.url, 'eth_blockNumber', [])) as string);
@@ -108,6 +112,7 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 50));
     }
   })();
+  process.stderr.write(`${SENDING_MARKER}\n`);
   const start = performance.now();
   let next = 0;
   await Promise.all(
@@ -116,9 +121,11 @@ async function main(): Promise<void> {
         const i = next++;
         const raw = raws[i];
         if (raw === undefined) return;
+        const asked = performance.now();
         try {
           const hash = (await rpc(input.url, 'eth_sendRawTransaction', [raw])) as string;
           const now = performance.now();
+          sendLatencies.push(now - asked);
           sentAt.set(hash, now);
           accepted++;
           lastAccepted = now;
@@ -128,6 +135,8 @@ async function main(): Promise<void> {
       }
     }),
   );
+  process.stderr.write(`${ACCEPTED_MARKER}\n`);
+  sendLatencies.sort((a, b) => a - b);
   const deadline = performance.now() + 300_000;
   while ([...sentAt.keys()].some((h) => !minedAt.has(h)) && performance.now() < deadline) {
     await new Promise((r) => setTimeout(r, 100));
@@ -173,6 +182,8 @@ async function main(): Promise<void> {
     minedTps: Math.round(latencies.length / ((lastMined - start) / 1000)),
     p50ms: Math.round(percentile(latencies, 50)),
     p99ms: Math.round(percentile(latencies, 99)),
+    sendP50ms: Math.round(percentile(sendLatencies, 50) * 10) / 10,
+    sendP99ms: Math.round(percentile(sendLatencies, 99) * 10) / 10,
     callsPerSecond: Math.round(calls / input.callSeconds),
     errors,
   };

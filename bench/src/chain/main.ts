@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import solc from 'solc';
 import { encodeDeployData, encodeFunctionData, type Hex, parseAbi } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import { MINED_MARKER } from './loadgenProtocol.js';
+import { ACCEPTED_MARKER, MINED_MARKER, SENDING_MARKER } from './loadgenProtocol.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const args = process.argv.slice(2);
@@ -39,6 +39,8 @@ interface LoadResult {
   minedTps: number;
   p50ms: number;
   p99ms: number;
+  sendP50ms: number;
+  sendP99ms: number;
   callsPerSecond: number;
   errors: string[];
 }
@@ -135,7 +137,8 @@ async function startOurs(variant: Record<string, string> = {}): Promise<Target> 
     chainId: CHAIN_ID,
     name: 'bench',
     timestamp: Math.floor(Date.now() / 1000) - 1,
-    blockTimeMs: 1000,
+    // A variant's KHIPU_BENCH_BLOCK_TIME_MS: e.g. blocks far apart, to measure admission alone.
+    blockTimeMs: Number(variant.KHIPU_BENCH_BLOCK_TIME_MS ?? 1000),
     validators: [privateKeyToAccount(validatorKey).address],
     alloc: Object.fromEntries(
       [...senderKeys, deployerKey].map((k) => [
@@ -150,7 +153,7 @@ async function startOurs(variant: Record<string, string> = {}): Promise<Target> 
   // under the load.
   const flags = (process.env.KHIPU_BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
   // A variant's KHIPU_BENCH_NODE_MAIN runs another build of the node (e.g. an earlier commit's).
-  const { KHIPU_BENCH_NODE_MAIN: entry, ...env } = variant;
+  const { KHIPU_BENCH_NODE_MAIN: entry, KHIPU_BENCH_BLOCK_TIME_MS: _blockTime, ...env } = variant;
   const child = spawn(process.execPath, [...flags, entry ?? join(root, 'apps', 'chain', 'dist', 'main.js')], {
     stdio: ['ignore', 'ignore', 'inherit'],
     env: {
@@ -263,12 +266,19 @@ async function setup(target: Target, token: { abi: readonly unknown[]; bytecode:
   return receipt.contractAddress;
 }
 
+/** Called when the load generator (its pid) reaches a step of its load. */
+interface LoadHooks {
+  onSending?: ((loadgen: number | undefined) => void) | undefined;
+  onAccepted?: ((loadgen: number | undefined) => void) | undefined;
+  onMined?: ((loadgen: number | undefined) => void) | undefined;
+}
+
 function runLoad(
   target: Target,
   kind: 'transfers' | 'erc20',
   token: Hex,
   count = COUNT,
-  onMined?: () => void,
+  hooks: LoadHooks = {},
 ): Promise<LoadResult> {
   const input = {
     url: target.url,
@@ -293,10 +303,18 @@ function runLoad(
   });
   child.stderr.on('data', (d: Buffer) => {
     stderr += d.toString();
-    // The load generator says when every transaction is mined, before its eth_call phase.
-    if (onMined && stderr.includes(MINED_MARKER)) {
-      onMined();
-      onMined = undefined;
+    // The load generator says when it starts sending, when every request was answered and when
+    // every transaction is mined (before its eth_call phase).
+    for (const [marker, hook] of [
+      [SENDING_MARKER, 'onSending'],
+      [ACCEPTED_MARKER, 'onAccepted'],
+      [MINED_MARKER, 'onMined'],
+    ] as const) {
+      const f = hooks[hook];
+      if (f && stderr.includes(marker)) {
+        hooks[hook] = undefined;
+        f(child.pid);
+      }
     }
   });
   return new Promise((resolve, reject) => {
@@ -381,6 +399,56 @@ function cpuPerTransaction(
   return `CPU per transaction (us, from the first sent to the last mined): main thread ${us(main)}; other threads: ${others}`;
 }
 
+/** CPU times at one moment: the node's threads, the load generator's, the machine's. */
+interface CpuSnapshot {
+  at: number;
+  pid: number | undefined;
+  node: Map<number, { name: string; ms: number }>;
+  loadgenMs: number;
+  /** Busy and total jiffies of all CPUs (/proc/stat), in ms. */
+  machine: { busy: number; total: number };
+}
+
+function cpuSnapshot(node: number | undefined, loadgen: number | undefined): CpuSnapshot {
+  let loadgenMs = 0;
+  if (loadgen !== undefined && existsSync(`/proc/${loadgen}/stat`)) {
+    const stat = readFileSync(`/proc/${loadgen}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    loadgenMs = (Number(fields[11]) + Number(fields[12])) * 10;
+  }
+  const cpu = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal: idle and iowait are not busy.
+  const total = cpu.slice(0, 8).reduce((a, b) => a + b, 0) * 10;
+  const idle = ((cpu[3] ?? 0) + (cpu[4] ?? 0)) * 10;
+  return {
+    at: performance.now(),
+    pid: node,
+    node: threadCpu(node),
+    loadgenMs,
+    machine: { busy: total - idle, total },
+  };
+}
+
+/** Where the CPU went while the load generator was sending (each figure: percent of one core). */
+function admissionCpu(a: CpuSnapshot, b: CpuSnapshot): string {
+  const wall = b.at - a.at;
+  const pct = (ms: number) => Math.round((100 * ms) / wall);
+  const threads = new Map<string, number>();
+  for (const [tid, t] of b.node) {
+    const ms = t.ms - (a.node.get(tid)?.ms ?? 0);
+    const name = tid === b.pid ? 'main' : t.name;
+    threads.set(name, (threads.get(name) ?? 0) + ms);
+  }
+  const nodeTotal = [...threads.values()].reduce((x, y) => x + y, 0);
+  const top = [...threads]
+    .filter(([, ms]) => pct(ms) > 0)
+    .sort((x, y) => y[1] - x[1])
+    .map(([name, ms]) => `${name} ${pct(ms)}`)
+    .join(', ');
+  const cores = (b.machine.total - a.machine.total) / wall;
+  return `while sending (${Math.round(wall)} ms): node ${pct(nodeTotal)}% of a core (${top}), load generator ${pct(b.loadgenMs - a.loadgenMs)}%, machine ${pct((b.machine.busy - a.machine.busy) / (cores || 1))}% of ${Math.round(cores)} cores`;
+}
+
 function rssMB(pid: number | undefined): number {
   if (pid === undefined || !existsSync(`/proc/${pid}/status`)) return 0;
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -434,22 +502,34 @@ async function main(): Promise<void> {
           `${target.name}: RSS after warm-up ${rssStartMB} MB (${rssSplit(target.child.pid)}; ${await heapOf(target.url)})`,
         );
       const pid = target.ours ? target.child.pid : undefined;
-      log(`${target.name}: ${COUNT} transfers from ${SENDERS} senders`);
-      // Our node's CPU per thread from the start of a load until all of it is mined.
-      let cpu = threadCpu(pid);
-      let cpuMined = '';
-      const minedCpu = () => {
-        if (pid !== undefined) cpuMined = cpuPerTransaction(pid, cpu, threadCpu(pid), COUNT);
+      const measured = async (kind: 'transfers' | 'erc20') => {
+        // Our node's CPU per thread from the start of a load until all of it is mined; every
+        // node's and the load generator's CPU while the transactions are being sent.
+        let cpu = threadCpu(pid);
+        let cpuMined = '';
+        let sending: CpuSnapshot | undefined;
+        let admission = '';
+        const result = await runLoad(target, kind, address, COUNT, {
+          onSending: (loadgen) => {
+            sending = cpuSnapshot(target.child.pid, loadgen);
+            cpu = threadCpu(pid);
+          },
+          onAccepted: (loadgen) => {
+            if (sending) admission = admissionCpu(sending, cpuSnapshot(target.child.pid, loadgen));
+          },
+          onMined: () => {
+            if (pid !== undefined) cpuMined = cpuPerTransaction(pid, cpu, threadCpu(pid), COUNT);
+          },
+        });
+        log(`${target.name}: ${JSON.stringify(result)}`);
+        if (admission) log(`${target.name}: ${kind}: ${admission}`);
+        if (cpuMined) log(`${target.name}: ${kind}: ${cpuMined}`);
+        return result;
       };
-      const transfers = await runLoad(target, 'transfers', address, COUNT, minedCpu);
-      log(`${target.name}: ${JSON.stringify(transfers)}`);
-      if (cpuMined) log(`${target.name}: transfers: ${cpuMined}`);
+      log(`${target.name}: ${COUNT} transfers from ${SENDERS} senders`);
+      const transfers = await measured('transfers');
       log(`${target.name}: ${COUNT} ERC-20 transfers`);
-      cpu = threadCpu(pid);
-      cpuMined = '';
-      const erc20 = await runLoad(target, 'erc20', address, COUNT, minedCpu);
-      log(`${target.name}: ${JSON.stringify(erc20)}`);
-      if (cpuMined) log(`${target.name}: erc20: ${cpuMined}`);
+      const erc20 = await measured('erc20');
       const rssEndMB = target.ours ? rssMB(target.child.pid) : undefined;
       if (target.ours)
         log(
