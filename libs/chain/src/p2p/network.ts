@@ -79,6 +79,8 @@ export interface PeerLimits {
   /** Bulk messages queued per peer; beyond, new ones are dropped (the socket is not paused: the
    *  peer's other messages must still come through). */
   bulkQueuePerPeer: number;
+  /** Bytes of bulk messages queued per peer; beyond, new ones are dropped too. */
+  bulkQueueBytesPerPeer: number;
   /** Bulk messages delivered per event-loop turn, and only when no other message waits. */
   bulkPerTick: number;
   /** Message ids remembered for gossip de-duplication. */
@@ -97,6 +99,7 @@ export const DEFAULT_PEER_LIMITS: PeerLimits = {
   banMs: 60_000,
   batchPerTick: 256,
   bulkQueuePerPeer: 256,
+  bulkQueueBytesPerPeer: 16 * 1024 * 1024,
   bulkPerTick: 8,
   seenCacheSize: 16_384,
 };
@@ -169,8 +172,9 @@ interface Connection {
   address: Address | null;
   role: PeerRole;
   queue: Uint8Array[];
-  /** Bulk messages (`isBulk`), delivered after `queue`. */
+  /** Bulk messages (`isBulk`), delivered after `queue`, and their bytes. */
   bulk: Uint8Array[];
+  bulkBytes: number;
   paused: boolean;
   handshakeTimer: NodeJS.Timeout | null;
 }
@@ -329,6 +333,7 @@ class SocketPeerNetwork implements PeerNetwork {
       role: 'follower',
       queue: [],
       bulk: [],
+      bulkBytes: 0,
       paused: false,
       handshakeTimer: null,
     };
@@ -480,6 +485,7 @@ class SocketPeerNetwork implements PeerNetwork {
     this.connections.delete(c);
     c.queue.length = 0;
     c.bulk.length = 0;
+    c.bulkBytes = 0;
     c.socket.destroy();
     if (wasOpen && c.address && this.peers.get(c.address) === c) {
       this.peers.delete(c.address);
@@ -515,11 +521,15 @@ class SocketPeerNetwork implements PeerNetwork {
   }
 
   private enqueueBulk(c: Connection, bytes: Uint8Array): void {
-    if (c.bulk.length >= this.limits.bulkQueuePerPeer) {
+    if (
+      c.bulk.length >= this.limits.bulkQueuePerPeer ||
+      c.bulkBytes + bytes.length > this.limits.bulkQueueBytesPerPeer
+    ) {
       this.emit({ kind: 'messageDropped', address: c.address as Address, reason: 'queueFull' });
       return;
     }
     c.bulk.push(bytes);
+    c.bulkBytes += bytes.length;
     this.schedulePump();
   }
 
@@ -575,11 +585,13 @@ class SocketPeerNetwork implements PeerNetwork {
       this.cursor %= this.rotation.length;
       const address = this.rotation[this.cursor]!;
       this.cursor++;
-      const bytes = this.peers.get(address)?.bulk.shift();
-      if (!bytes) {
+      const c = this.peers.get(address);
+      const bytes = c?.bulk.shift();
+      if (!c || !bytes) {
         idlePasses++;
         continue;
       }
+      c.bulkBytes -= bytes.length;
       idlePasses = 0;
       delivered++;
       this.deliver(address, bytes);
