@@ -18,6 +18,33 @@ describe('[execution] chain rules and crypto', () => {
     assert.equal(common.consensusType(), KHIPU_CONSENSUS_TYPE);
   });
 
+  it('answers rule lookups as stock ethereumjs does, in copies and after a hardfork change', () => {
+    const fast = createExecutionCommon({ chainId: 7001 });
+    const stock = createExecutionCommon({ chainId: 7001, shareParams: false, fastLookups: false });
+    const names = stock.hardforks().map((h) => h.name);
+    const same = (a: typeof fast, b: typeof stock, where: string) => {
+      for (let eip = 0; eip <= 8200; eip++)
+        assert.equal(a.isActivatedEIP(eip), b.isActivatedEIP(eip), `${where}: EIP-${eip}`);
+      for (const x of names) {
+        assert.equal(a.gteHardfork(x), b.gteHardfork(x), `${where}: ≥ ${x}`);
+        for (const y of names)
+          assert.equal(a.hardforkGteHardfork(x, y), b.hardforkGteHardfork(x, y), `${where}: ${x} ≥ ${y}`);
+      }
+    };
+    same(fast, stock, 'prague');
+    const fastCopy = fast.copy();
+    const stockCopy = stock.copy();
+    for (const hardfork of ['berlin', 'london', 'cancun']) {
+      fastCopy.setHardfork(hardfork);
+      stockCopy.setHardfork(hardfork);
+      same(fastCopy, stockCopy, hardfork);
+      assert.equal(fastCopy.isActivatedEIP(1153), hardfork === 'cancun', 'transient storage from cancun');
+      // The original keeps its own rules.
+      assert.equal(fast.isActivatedEIP(1153), true);
+      assert.equal(fast.gteHardfork('prague'), true);
+    }
+  });
+
   it('has a fee pool address clear of precompiles and system contracts', () => {
     assert.equal(feePoolAddress().toString(), FEE_POOL_ADDRESS);
     assert.equal(BigInt(FEE_POOL_ADDRESS), 0xfeen);

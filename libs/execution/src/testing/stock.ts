@@ -33,7 +33,7 @@ export async function runStockBlock(p: {
   /** Hashes BLOCKHASH reads (a chain of those blocks); the EVM's mock (zero hashes) when absent. */
   blockHashes?: BlockHashSource;
 }): Promise<StockResult> {
-  const common = createExecutionCommon({ chainId: p.chainId, shareParams: false });
+  const common = createExecutionCommon({ chainId: p.chainId, shareParams: false, fastLookups: false });
   const db = new StateDB(p.store);
   const trie = new MerklePatriciaTrie({
     db,
