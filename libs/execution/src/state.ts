@@ -17,6 +17,7 @@ import {
   unprefixedHexToBytes,
   ValueEncoding,
 } from '@ethereumjs/util';
+import { installDecodedAccountCache } from './accountCache.js';
 import { decodeTrieNode, keyToNibbles, type TrieNode, trieGet } from './trieBatch.js';
 import type { StateEntry, StateReader, StateStore } from './types.js';
 
@@ -146,7 +147,8 @@ export interface CreateStateManagerParameters {
 }
 
 /** A MerkleStateManager with account, storage and code caches (so the trie is written once per
- *  block), code keyed by its bare hash (32-byte keys only), our keccak in the trie. */
+ *  block; accounts cached decoded, accountCache.ts), code keyed by its bare hash (32-byte keys
+ *  only), our keccak in the trie. */
 export async function createCachedStateManager(p: CreateStateManagerParameters): Promise<MerkleStateManager> {
   const trie = new MerklePatriciaTrie({
     db: p.db,
@@ -162,6 +164,7 @@ export async function createCachedStateManager(p: CreateStateManagerParameters):
     caches: new Caches({ account: { size: 200_000 }, storage: { size: 200_000 }, code: { size: 20_000 } }),
     prefixCodeHashes: false,
   });
+  installDecodedAccountCache(sm);
   if (p.db instanceof StateDB) readTriesThrough(sm, p.db, p.keccak256);
   if (p.root !== undefined) await sm.setStateRoot(p.root);
   return sm;
