@@ -1,8 +1,9 @@
 // Transaction gossip between real node processes (dist/main.js): four validators and a follower
 // that peers with one validator only. A transaction sent to one validator is pending in every
-// other pool (the follower's too) before any block could hold it; one sent to the follower
-// reaches every validator through the one it peers with (forwarded once); both are mined, and the
-// validators that did not propose the block found them in their pools (the importer's `known`).
+// other pool (the follower's too, forwarded once by the validator it peers with) before any block
+// could hold it; one sent to the follower reaches every validator the same way; all are mined,
+// and the validators that did not propose the block found them in their pools (the importer's
+// `known`).
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -98,36 +99,40 @@ describe('[Gossip] transactions between node processes', () => {
       60_000,
     );
 
-    // Nonce 1 first: queued behind the gap, no block can hold it, so every pool must show it.
-    const second = await rpcCall(validators[1]!.process!.url, 'eth_sendRawTransaction', [await transfer(1)]);
-    assert.equal(second.error, undefined, JSON.stringify(second.error));
-    const secondHash = second.result as string;
-    await waitUntil(
-      'nonce 1 pending on every node',
-      async () => {
-        const seen = await Promise.all(urls.map((u) => transactionOn(u, secondHash)));
-        return seen.every((t) => t !== null && t.blockNumber === null) ? true : undefined;
-      },
-      10_000,
-    );
-
-    // Nonce 0 through the follower: `a` admits it and forwards it to the other validators.
-    const first = await rpcCall(follower.url, 'eth_sendRawTransaction', [await transfer(0)]);
-    assert.equal(first.error, undefined, JSON.stringify(first.error));
-    const firstHash = first.result as string;
+    const send = async (url: string, nonce: number) => {
+      const answer = await rpcCall(url, 'eth_sendRawTransaction', [await transfer(nonce)]);
+      assert.equal(answer.error, undefined, JSON.stringify(answer.error));
+      return answer.result as string;
+    };
+    /** Queued behind the nonce gap, no block can hold it: every pool must show it. */
+    const pendingEverywhere = (hash: string, what: string) =>
+      waitUntil(
+        what,
+        async () => {
+          const seen = await Promise.all(urls.map((u) => transactionOn(u, hash)));
+          return seen.every((t) => t !== null && t.blockNumber === null) ? true : undefined;
+        },
+        10_000,
+      );
+    // Nonce 2 to validator b: b sends it to every validator; `a` forwards it to the follower.
+    const third = await send(validators[1]!.process!.url, 2);
+    await pendingEverywhere(third, 'nonce 2 (sent to b) pending on every node');
+    // Nonce 1 through the follower: `a` forwards it to the validators the follower does not reach.
+    const second = await send(follower.url, 1);
+    await pendingEverywhere(second, 'nonce 1 (sent to the follower) pending on every node');
+    // Nonce 0 to validator c: all three are executable now.
+    const first = await send(validators[2]!.process!.url, 0);
+    const hashes = [first, second, third];
     const mined = await waitUntil(
-      'both mined on every node',
+      'all three mined on every node',
       async () => {
-        const all = await Promise.all(
-          urls.flatMap((u) => [firstHash, secondHash].map((h) => transactionOn(u, h))),
-        );
+        const all = await Promise.all(urls.flatMap((u) => hashes.map((h) => transactionOn(u, h))));
         return all.every((t) => t?.blockNumber) ? all.map((t) => Number(t?.blockNumber)) : undefined;
       },
       30_000,
     );
-    assert.equal(new Set(mined).size <= 2, true);
 
-    // The validators that imported the block holding nonce 0 took it from their pools.
+    // The validators that imported the block holding the last of them took it from their pools.
     const height = Math.max(...mined);
     const at = validators.flatMap((v) =>
       proposalsExecuted((v.process as NodeProcess).logFile).filter((p) => p.height === height),
