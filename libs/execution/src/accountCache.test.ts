@@ -96,5 +96,14 @@ describe('[execution] decoded account cache', () => {
     // A second read comes from the cache, and is the same.
     assert.deepEqual((await ours.getAccount(address(5)))?.serialize(), new Account(6n, 66n).serialize());
     assert.equal(await ours.getAccount(address(6)), undefined);
+    // Reads are no changes: nothing to flush; a put over a read reverts to the read.
+    const cache = (ours as unknown as { _caches: Caches })._caches.account;
+    await ours.checkpoint();
+    await ours.putAccount(address(5), new Account(7n, 1n));
+    await ours.putAccount(address(6), new Account(1n, 1n));
+    await ours.revert();
+    assert.deepEqual((await ours.getAccount(address(5)))?.serialize(), new Account(6n, 66n).serialize());
+    assert.equal(await ours.getAccount(address(6)), undefined);
+    assert.deepEqual(cache?.flush(), []);
   });
 });

@@ -3,7 +3,8 @@
 // strings, a copy per nesting level). A transfer gets an account ~16 times and puts one ~8 times:
 // about a tenth of a serial block, and much of its garbage. Here the cache's elements hold the
 // account's fields instead, and make the RLP only when something asks for it (the state root's
-// flush, once per changed account and block). Installed on one MerkleStateManager instance.
+// flush, once per changed account and block), and an account read from the trie is not recorded as
+// a change (see `store`). Installed on one MerkleStateManager instance.
 import type { AccountCache, MerkleStateManager } from '@ethereumjs/statemanager';
 import { Account, type Address, bytesToUnprefixedHex, createAccountFromRLP } from '@ethereumjs/util';
 import { EncodedAccount, encodeAccount } from './accountRlp.js';
@@ -37,6 +38,12 @@ export class AccountElement {
   }
 }
 
+/** What the stock cache holds for an account that does not exist (deleted, or absent). */
+interface AbsentElement {
+  readonly accountRLP: undefined;
+}
+const ABSENT: AbsentElement = Object.freeze({ accountRLP: undefined });
+
 /** The AccountCache internals `put` works with (protected in its typings; 10.1.x). */
 interface AccountCacheInternals {
   _saveCachePreState(addressHex: string): void;
@@ -54,8 +61,9 @@ interface StateManagerInternals {
 /**
  * Makes `sm`'s account cache hold decoded accounts ({@link AccountElement}) and its `getAccount`
  * build the account from them, with the same results as stock: a fresh Account per call, equal
- * fields, the same RLP at flush. Elements the stock cache writes (deletions: `accountRLP`
- * undefined) are read as before. Does nothing when `sm` has no account cache.
+ * fields, the same RLP at flush, the same state after a revert; only the accounts a flush writes
+ * differ: the changed ones, without those merely read. Elements the stock cache writes
+ * (deletions: `accountRLP` undefined) are read as before. Does nothing when `sm` has no account cache.
  */
 export function installDecodedAccountCache(sm: MerkleStateManager): void {
   const inner = sm as unknown as StateManagerInternals;
@@ -63,12 +71,19 @@ export function installDecodedAccountCache(sm: MerkleStateManager): void {
   if (cache === undefined) return;
   const internals = cache as unknown as AccountCacheInternals;
   const stockPut = cache.put.bind(cache);
-  const store = (address: Address, element: AccountElement): void => {
+  // `changed`: a put, recorded in the checkpoint's diff (reverted, flushed). A read from the trie
+  // is not: it holds what the trie holds, which stays true until the state root moves (and then
+  // the cache holds the new state), so a revert may keep it and a flush has nothing to write.
+  // Stock records reads too, and its flush at the block's final commit then re-put every account
+  // read outside the block's checkpoint (the producer's nonce reads) into the trie, key by key.
+  const store = (address: Address, element: AccountElement | AbsentElement, changed: boolean): void => {
     const hex = bytesToUnprefixedHex(address.bytes);
-    internals._saveCachePreState(hex);
+    if (changed) {
+      internals._saveCachePreState(hex);
+      internals._stats.writes += 1;
+    }
     if (internals._lruCache !== undefined) internals._lruCache.set(hex, element);
     else internals._orderedMapCache?.setElement(hex, element);
-    internals._stats.writes += 1;
   };
   cache.put = (address: Address, account: Account | undefined, couldBePartialAccount = false): void => {
     if (account === undefined || couldBePartialAccount) {
@@ -80,6 +95,7 @@ export function installDecodedAccountCache(sm: MerkleStateManager): void {
     store(
       address,
       new AccountElement(account.nonce, account.balance, account.storageRoot, account.codeHash, known),
+      true,
     );
   };
   sm.getAccount = async (address: Address): Promise<Account | undefined> => {
@@ -90,14 +106,14 @@ export function installDecodedAccountCache(sm: MerkleStateManager): void {
     }
     const rlp = await inner._trie.get(address.bytes);
     if (rlp === null) {
-      stockPut(address, undefined);
+      store(address, ABSENT, false);
       return undefined;
     }
     const account = createAccountFromRLP(rlp);
-    // Not `rlp` as the element's RLP: stock re-encodes what it decoded, and so do we.
     store(
       address,
       new AccountElement(account.nonce, account.balance, account.storageRoot, account.codeHash, undefined),
+      false,
     );
     return account;
   };
