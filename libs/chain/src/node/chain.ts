@@ -51,6 +51,7 @@ import {
   type StateRetention,
 } from '../store/statePruner.js';
 import { CHAIN_ID_KEY, Tables } from '../store/tables.js';
+import { createThreadBlockExecutor } from './buildThread.js';
 import { createChainCallExecutor } from './callExecutor.js';
 import { createChainKhipuReader } from './khipuReader.js';
 import {
@@ -76,8 +77,12 @@ export interface OpenChainParameters {
   onSetChangeRefused?: (height: number, error: ConsensusError) => void;
   /** Clock for the producer (tests pin it). */
   now?: () => number;
-  /** How libs/execution runs blocks: `serial` (the default) or `parallel` with `workers` threads. */
-  execution?: { mode: ExecutionMode; workers?: number };
+  /** How libs/execution runs blocks: `serial` (the default) or `parallel` with `workers` threads;
+   *  `buildThread` (serial mode, a store with a reader handle): the producer's blocks run on a
+   *  thread of their own (node/buildThread.ts), so that RPC is served while a block executes. */
+  execution?: { mode: ExecutionMode; workers?: number; buildThread?: boolean };
+  /** The build thread failed a block (it then ran on the main thread). */
+  onBuildThreadError?: (error: Error) => void;
   /** Serve a pending block built from `source` (node/pendingBlock.ts); `version` changes whenever
    *  the pool admits a transaction. Without it, `pending` is the head. */
   pendingPool?: { version: () => number; maxTransactions?: number };
@@ -222,13 +227,24 @@ export async function openChain(p: OpenChainParameters): Promise<Chain> {
       common,
     });
   const holder: ShardsHolder = { current: shards };
+  const readerHandle = kv.readerHandle;
+  const buildThread =
+    p.validatorKey && execution.buildThread && execution.mode === 'serial' && readerHandle
+      ? createThreadBlockExecutor({
+          chainId: config.chainId,
+          kv: kv as typeof kv & { readerHandle: NonNullable<typeof readerHandle> },
+          blockHash: createCanonicalBlockHashes((n) => store.getHeaderRLP(n), keccak256).blockHash,
+          fallback: executor,
+          ...(p.onBuildThreadError ? { onThreadError: p.onBuildThreadError } : {}),
+        })
+      : undefined;
   const producer = p.validatorKey
     ? new Producer({
         chainId: config.chainId,
         common,
         store,
         db,
-        executor,
+        executor: buildThread ?? executor,
         source: p.source ?? EMPTY_TRANSACTION_SOURCE,
         shards: holder,
         rebuildShards,
@@ -368,6 +384,7 @@ export async function openChain(p: OpenChainParameters): Promise<Chain> {
       unfollowSchedule();
       unsubscribe();
       await producer?.stop();
+      await buildThread?.close();
       await pruner?.stop();
       await snapshots.flush();
       await library.close();

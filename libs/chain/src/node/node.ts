@@ -84,7 +84,10 @@ export async function startNode(p: StartNodeParameters): Promise<ChainNode> {
     kv: kesque,
     genesis: p.genesis,
     ...(p.validatorKey ? { validatorKey: p.validatorKey } : {}),
-    ...(p.execution ? { execution: p.execution } : {}),
+    // The producer's blocks run on a thread of their own unless told otherwise (node/buildThread.ts).
+    execution: { buildThread: true, ...(p.execution ?? { mode: 'serial' }) },
+    onBuildThreadError: (error) =>
+      log.warn({ err: error }, 'the build thread failed a block: built on the main thread'),
     pendingPool: { version: () => poolVersion },
     state: {
       ...(p.stateRetention ? { retention: p.stateRetention } : {}),
