@@ -400,7 +400,8 @@ export async function startConsensusService(p: StartConsensusServiceParameters):
       d?.stop();
       await d?.idle().catch(() => {});
       sync.close();
-      gossip?.close();
+      // Before the node closes the pool: admissions in flight still write its journal.
+      await gossip?.close();
       steered?.stop();
       await blocks.release();
       await network.close();

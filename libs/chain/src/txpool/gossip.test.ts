@@ -137,7 +137,7 @@ describe('[txpool] gossip', () => {
       [{ from: B, hops: 1, count: 3 }],
     );
     assert.deepEqual(a.received, [], 'nothing comes back to the origin');
-    for (const n of [a, b, f]) n.gossip.close();
+    await Promise.all([a, b, f].map((n) => n.gossip.close()));
   });
 
   it("forwards a follower's transaction once, to the validators it does not peer with", async () => {
@@ -161,7 +161,7 @@ describe('[txpool] gossip', () => {
     const own = transfer(alice, 0n);
     await b.pool.submitRawTransaction(own);
     await eventually('the follower admitted it', () => f.pool.get(hashOf(own)) !== undefined);
-    for (const n of [a, b, f]) n.gossip.close();
+    await Promise.all([a, b, f].map((n) => n.gossip.close()));
   });
 
   it('penalizes a peer for a bad signature or another chain, not for already known or nonce too low', async () => {
@@ -195,6 +195,35 @@ describe('[txpool] gossip', () => {
     // The known one was skipped before the pool; the stale one refused without penalty; sent:
     // b's own admission of the known one, to a.
     assert.deepEqual(b.gossip.counts(), { sent: 1, received: 4, admitted: 0, refused: 3, penalized: 2 });
-    for (const n of [a, b]) n.gossip.close();
+    await Promise.all([a, b].map((n) => n.gossip.close()));
+  });
+
+  it('closes once the admissions in flight have answered (the node closes the pool after it)', async () => {
+    await initDietcoin();
+    const hub = createMemoryHub();
+    const peerTransport = hub.join(A);
+    const events: string[] = [];
+    const pool = {
+      submitRawTransaction: async (raw: Uint8Array) => {
+        events.push('submitted');
+        await new Promise((r) => setTimeout(r, 50));
+        events.push('answered');
+        return hashOf(raw);
+      },
+      get: () => undefined,
+      subscribePending: () => () => true,
+    };
+    const gossip = createTransactionGossip({
+      pool,
+      transport: hub.join(B),
+      keccak256,
+      roleOf: () => 'validator',
+      penalize: () => {},
+    });
+    peerTransport.send(B, encodeTransactionBatch({ hops: 1, transactions: [transfer(alice, 0n)] }));
+    await eventually('submitted', () => events.includes('submitted'));
+    await gossip.close();
+    events.push('closed');
+    assert.deepEqual(events, ['submitted', 'answered', 'closed']);
   });
 });

@@ -72,8 +72,9 @@ export interface CreateTransactionGossipParameters {
 export interface TransactionGossip {
   /** Transactions sent, received (before de-duplication), admitted from peers, refused. */
   counts(): { sent: number; received: number; admitted: number; refused: number; penalized: number };
-  /** Stops sending and admitting (pending batches are dropped). */
-  close(): void;
+  /** Stops sending and admitting (pending batches are dropped); resolves once the admissions in
+   *  flight have answered, so that the pool may be closed after it. */
+  close(): Promise<void>;
 }
 
 interface Outbound {
@@ -112,6 +113,8 @@ export function createTransactionGossip(p: CreateTransactionGossipParameters): T
   const seen = new Set<Hash>();
   /** Peer transactions handed to the pool and not yet answered, by hash. */
   const admitting = new Map<Hash, Inbound>();
+  /** Those admissions' promises (settled ones leave). */
+  const inFlight = new Set<Promise<unknown>>();
   let inbound: Inbound[] = [];
   let outbound: Outbound[] = [];
   let flushTimer: NodeJS.Timeout | null = null;
@@ -204,13 +207,15 @@ export function createTransactionGossip(p: CreateTransactionGossipParameters): T
     inbound = inbound.slice(turn.length);
     for (const t of turn) {
       admitting.set(t.hash, t);
-      p.pool.submitRawTransaction(t.raw).then(
+      const admission = p.pool.submitRawTransaction(t.raw).then(
         () => admitting.delete(t.hash),
         (error: unknown) => {
           admitting.delete(t.hash);
           refused(t, error);
         },
       );
+      inFlight.add(admission);
+      void admission.finally(() => inFlight.delete(admission));
     }
     if (inbound.length > 0) scheduleDrain();
   };
@@ -243,13 +248,14 @@ export function createTransactionGossip(p: CreateTransactionGossipParameters): T
 
   return {
     counts: () => ({ ...stats }),
-    close() {
+    async close() {
       closed = true;
       unsubscribe();
       if (flushTimer) clearTimeout(flushTimer);
       flushTimer = null;
       outbound = [];
       inbound = [];
+      await Promise.allSettled([...inFlight]);
     },
   };
 }
