@@ -71,6 +71,8 @@ export function createThreadBlockExecutor(
       parentStateRoot: input.parentStateRoot,
       context: input.context,
       raws: input.transactions.map((t) => t.raw),
+      senders: input.transactions.map((t) => t.sender),
+      hashes: input.transactions.map((t) => t.hash),
       publicKeys: input.transactions.map((t) => t.senderPublicKey),
       ancestors,
     };

@@ -12,12 +12,15 @@ export interface BuildWorkerData {
   table: string;
 }
 
-/** A block to build: the pool's transactions as bytes with their recovered keys. */
+/** A block to build: the pool's transactions as bytes with what the pool found of them. */
 export interface BuildJob {
   id: number;
   parentStateRoot: Uint8Array;
   context: BlockContext;
   raws: Uint8Array[];
+  /** The pool's senders (20 bytes) and hashes (keccak of the bytes), trusted. */
+  senders: Uint8Array[];
+  hashes: Uint8Array[];
   publicKeys: (Uint8Array | undefined)[];
   /** BLOCKHASH: the hashes of the (up to) 256 blocks before `context.number`. */
   ancestors: [bigint, Uint8Array][];

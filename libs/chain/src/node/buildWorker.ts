@@ -2,14 +2,21 @@
 // libs/execution executor, reading the state through Kesque's reader handle and handing the state
 // writes back to the main thread, which writes them through the node's store.
 import { parentPort, workerData } from 'node:worker_threads';
-import { initDietcoin, keccak256 } from '@khipu/dietcoin';
+import { RLP } from '@ethereumjs/rlp';
+import {
+  create1559FeeMarketTxFromBytesArray,
+  createAccessList2930TxFromBytesArray,
+  createLegacyTxFromBytesArray,
+  type TypedTransaction,
+} from '@ethereumjs/tx';
+import { Address } from '@ethereumjs/util';
+import { initDietcoin } from '@khipu/dietcoin';
 import { createExecutor, type StateEntry } from '@khipu/execution';
 import { openKesqueReader } from '@khipu/kesque';
 import { EXTENSIONS_MODULE } from '../exec/extensions.js';
 import { createLibraryExecutor } from '../exec/libExecutor.js';
 import type { PendingTransaction } from '../exec/types.js';
-import { createSharedTxCommon, decodeTransaction } from '../txpool/decode.js';
-import { inlineSenderRecovery, type SenderRecovery } from '../txpool/senderRecovery.js';
+import { createSharedTxCommon } from '../txpool/decode.js';
 import type { BuildJob, BuildReply, BuildWorkerData } from './buildWire.js';
 
 const port = parentPort;
@@ -37,34 +44,37 @@ const library = await createExecutor({
 const executor = createLibraryExecutor(library, 'serial');
 const common = createSharedTxCommon(library.common);
 
-/** The pool's transaction again, from its bytes and the key the pool recovered (trusted). */
-async function pendingOf(raw: Uint8Array, publicKey: Uint8Array | undefined): Promise<PendingTransaction> {
-  const recovery: SenderRecovery = publicKey
-    ? { recover: async () => publicKey, close: async () => {} }
-    : inlineSenderRecovery;
-  const pooled = await decodeTransaction(raw, {
-    chainId: data.chainId,
-    common,
-    keccak256,
-    // Admitted by the pool already: only its decoding is wanted here, not its policy.
-    allowUnprotected: true,
-    maxTxBytes: Number.MAX_SAFE_INTEGER,
-    blockGasLimit: 2n ** 64n,
-    recovery,
-  });
-  return {
-    tx: pooled.tx,
-    raw,
-    sender: Buffer.from(pooled.from.slice(2), 'hex'),
-    ...(publicKey ? { senderPublicKey: publicKey } : {}),
-    hash: Buffer.from(pooled.hash.slice(2), 'hex'),
-  };
+/** The pool's transaction again, from its bytes, with the sender, key and hash the pool found
+ *  (trusted, as execution trusts the pool's keys): one RLP decode and one object, no hashing. */
+function pendingOf(
+  raw: Uint8Array,
+  sender: Uint8Array,
+  hash: Uint8Array,
+  publicKey: Uint8Array | undefined,
+): PendingTransaction {
+  const type = (raw[0] ?? 0) >= 0xc0 ? 0 : raw[0];
+  const fields = RLP.decode(type === 0 ? raw : raw.subarray(1)) as never;
+  // Not frozen: the sender's address is attached below, as the pool does.
+  const options = { common, freeze: false };
+  let tx: TypedTransaction;
+  if (type === 0) tx = createLegacyTxFromBytesArray(fields, options);
+  else if (type === 1) tx = createAccessList2930TxFromBytesArray(fields, options);
+  else if (type === 2) tx = create1559FeeMarketTxFromBytesArray(fields, options);
+  else throw new Error(`transaction type ${type} is not one the pool admits`);
+  const cache = (tx as unknown as { cache: { senderPubKey?: Uint8Array; hash?: Uint8Array } }).cache;
+  cache.hash = hash;
+  if (publicKey) cache.senderPubKey = publicKey;
+  const address = new Address(sender);
+  (tx as { getSenderAddress: () => Address }).getSenderAddress = () => address;
+  return { tx, raw, sender, hash, ...(publicKey ? { senderPublicKey: publicKey } : {}) };
 }
 
 async function run(job: BuildJob): Promise<BuildReply> {
   writes = [];
   ancestors = new Map(job.ancestors);
-  const transactions = await Promise.all(job.raws.map((raw, i) => pendingOf(raw, job.publicKeys[i])));
+  const transactions = job.raws.map((raw, i) =>
+    pendingOf(raw, job.senders[i] as Uint8Array, job.hashes[i] as Uint8Array, job.publicKeys[i]),
+  );
   const index = new Map<PendingTransaction, number>(transactions.map((t, i) => [t, i]));
   const out = await executor.execute({
     parentStateRoot: job.parentStateRoot,
