@@ -1,6 +1,8 @@
 // `node bench/dist/chain/importCost.js [--blocks=N] [--txs=N] [--mode=serial|parallel] [--workers=N]
-// [--cpu-profile=FILE]`: what a validator spends importing a block of ETH transfers, in process.
-// A producing chain builds N blocks of `txs` transfers (one per sender per block) on Kesque; then
+// [--workload=transfers|erc20] [--cpu-profile=FILE]`: what a validator spends importing a block of
+// ETH transfers (default) or of ERC-20 transfers (libs/execution's test token in genesis, every
+// sender holding tokens; each transfer to a fresh recipient), in process.
+// A producing chain builds N blocks of `txs` transactions (one per sender per block) on Kesque; then
 // a following chain, also on Kesque, imports each one. Reports, per block, the CPU time of the
 // whole import (every thread of the process) and of the executor call inside it, their wall
 // time, and the wall time of each step (the importer's phases, then the store commit); the first
@@ -23,6 +25,8 @@ import {
   parseGenesisConfig,
 } from '@khipu/chain';
 import { addressOfPrivateKey, initDietcoin, keccak256 } from '@khipu/dietcoin';
+import { loadExecutionCrypto } from '@khipu/execution';
+import { CONTRACTS, encodeCall, Token, tokenBalanceSlot } from '@khipu/execution/testing';
 import { openKesque } from '@khipu/kesque';
 
 const args = new Map(
@@ -37,6 +41,8 @@ const MODE = (args.get('mode') ?? 'serial') as 'serial' | 'parallel';
 const WORKERS = Number(args.get('workers') ?? 2);
 const JSON_OUT = args.has('json');
 const CPU_PROFILE = args.get('cpu-profile');
+const WORKLOAD = args.get('workload') ?? 'transfers';
+if (WORKLOAD !== 'transfers' && WORKLOAD !== 'erc20') throw new Error(`unknown --workload=${WORKLOAD}`);
 
 function keyOf(i: number): Uint8Array {
   const key = new Uint8Array(32);
@@ -68,13 +74,23 @@ async function main(): Promise<void> {
   await initDietcoin();
   const validatorKey = keyOf(1_000_000);
   const senders = Array.from({ length: TXS }, (_, i) => keyOf(i));
+  await loadExecutionCrypto(); // tokenBalanceSlot hashes with it
+  const senderAddresses = senders.map((k) => bytesToHex(privateToAddress(k)));
+  const alloc: Record<string, { balance: string; code?: string; storage?: Record<string, string> }> =
+    Object.fromEntries(senderAddresses.map((a) => [a, { balance: (10n ** 24n).toString() }]));
+  if (WORKLOAD === 'erc20') {
+    const holding = `0x${(10n ** 24n).toString(16).padStart(64, '0')}`;
+    alloc[CONTRACTS.token] = {
+      balance: '0',
+      code: Token.deployedBytecode,
+      storage: Object.fromEntries(senderAddresses.map((a) => [tokenBalanceSlot(a), holding])),
+    };
+  }
   const genesis = parseGenesisConfig({
     chainId: 7003,
     timestamp: 1_700_000_000,
     validators: [bytesToHex(addressOfPrivateKey(validatorKey))],
-    alloc: Object.fromEntries(
-      senders.map((k) => [bytesToHex(privateToAddress(k)), { balance: (10n ** 24n).toString() }]),
-    ),
+    alloc,
   });
   const dir = mkdtempSync(join(tmpdir(), 'khipu-import-cost-'));
   const open = (name: string) =>
@@ -119,16 +135,19 @@ async function main(): Promise<void> {
   const envelopes: BlockEnvelope[] = [];
   const stateRoots: string[] = [];
   for (let n = 0; n < BLOCKS; n++) {
-    queue = senders.map((key) => {
+    queue = senders.map((key, i) => {
+      // ERC-20: each transfer to a recipient of its own (a new balance slot), as in a busy token.
+      const to = `0x${(BigInt(n * TXS + i) + 0xbeef00000000n).toString(16).padStart(40, '0')}`;
+      const fields =
+        WORKLOAD === 'erc20'
+          ? {
+              to: CONTRACTS.token,
+              data: encodeCall('transfer(address,uint256)', [to, 1n]),
+              gasLimit: 80_000n,
+            }
+          : { to: recipient, value: 1n, gasLimit: 21_000n };
       const tx = createFeeMarket1559Tx(
-        {
-          nonce: BigInt(n),
-          to: recipient,
-          value: 1n,
-          gasLimit: 21_000n,
-          maxFeePerGas: 10n ** 11n,
-          maxPriorityFeePerGas: 1n,
-        },
+        { nonce: BigInt(n), ...fields, maxFeePerGas: 10n ** 11n, maxPriorityFeePerGas: 1n },
         { common: producer.common },
       ).sign(key);
       const raw = tx.serialize();
@@ -139,6 +158,10 @@ async function main(): Promise<void> {
     const envelope = blockEnvelopeOf(producer.store, number);
     if (!envelope || envelope.transactions.length !== TXS)
       throw new Error(`block ${number} holds ${envelope?.transactions.length} transactions, not ${TXS}`);
+    // A reverted token transfer uses ~23,000 gas, a successful one to a new holder ~51,000.
+    const gasUsed = BigInt(producer.store.headHeader().gasUsed);
+    if (WORKLOAD === 'erc20' && gasUsed < 40_000n * BigInt(TXS))
+      throw new Error(`block ${number}: ${gasUsed} gas for ${TXS} token transfers: they reverted`);
     envelopes.push(envelope);
     stateRoots.push(producer.store.headHeader().stateRoot);
   }
@@ -179,6 +202,7 @@ async function main(): Promise<void> {
   rmSync(dir, { recursive: true, force: true });
   const measured = rows.slice(Math.floor(rows.length / 4));
   const result = {
+    workload: WORKLOAD,
     mode: MODE,
     workers: MODE === 'parallel' ? WORKERS : 0,
     blocks: measured.length,
