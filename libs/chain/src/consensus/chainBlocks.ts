@@ -40,6 +40,9 @@ export interface CreateChainBlocksParameters {
   onProposalRefused?: (height: number, reason: string) => void;
   /** A proposal executed (valid), and where that time went (the node logs it at debug level). */
   onProposalPrepared?: (height: number, phases: ImportPhases) => void;
+  /** Execution time a block this validator proposes may take (Producer `BuildOptions`); without
+   *  it, as many transactions as the gas limit allows. */
+  buildBudgetMs?: number;
   /** Seconds a proposal's timestamp may be ahead of this node's clock (proposalTime.ts). */
   futureAllowanceS?: number;
   now?: () => number;
@@ -111,7 +114,9 @@ export function createChainBlocks(p: CreateChainBlocksParameters): ChainBlocks {
           });
         }
         await drop();
-        const built = await producer.build();
+        const built = await producer.build(
+          p.buildBudgetMs === undefined ? {} : { budgetMs: p.buildBudgetMs },
+        );
         const transactions = built.commit.transactions.map((t) => t.raw);
         staged = {
           kind: 'built',

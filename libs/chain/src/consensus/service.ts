@@ -210,6 +210,9 @@ export async function startConsensusService(p: StartConsensusServiceParameters):
     store: chain.store,
     importer: chain.importer,
     ...(isValidator && chain.producer ? { producer: chain.producer } : {}),
+    // Half the block time for the proposer's execution: every validator runs the block again
+    // before it votes, on machines that may be as busy.
+    buildBudgetMs: chain.genesis.blockTimeMs / 2,
     ...(p.onCommitted ? { onCommitted: p.onCommitted } : {}),
     onProposalRefused: (height, reason) => log.warn({ height, reason }, 'proposal refused'),
     ...(debug

@@ -18,12 +18,16 @@ const BLOCK_FULL_REASON = 'block gas limit reached';
 /** Adapts `pool` to the producer. */
 export function createPoolSource(pool: TxPool): TransactionSource {
   return {
-    take(maxGas, baseFee) {
+    take(maxGas, baseFee, maxCount) {
       // Not capped by declared gas: buildBlock packs by gas used (an ERC-20 transfer declaring
       // 60,000 uses ~34,000) and leaves what does not fit in the pool. A sender whose next
       // transaction asks more than the block's gas stops there (`pending` leaves it out).
       const pending = pool.pending(baseFee, maxGas);
-      const most = Math.min(MAX_TRANSACTIONS_PER_BLOCK, Number(maxGas / MIN_TX_GAS));
+      const most = Math.min(
+        MAX_TRANSACTIONS_PER_BLOCK,
+        Number(maxGas / MIN_TX_GAS),
+        maxCount ?? Number.POSITIVE_INFINITY,
+      );
       const out: PendingTransaction[] = [];
       for (let tx = pending.peek(); tx !== undefined && out.length < most; tx = pending.peek()) {
         out.push({

@@ -55,6 +55,14 @@ export interface ProducerOptions {
   onError?: (error: unknown) => void;
 }
 
+/** Build options of one block. */
+export interface BuildOptions {
+  /** Milliseconds of execution the block may take: it takes at most as many transactions as the
+   *  producer's recent time per transaction allows (`ExecutionBudget`). Consensus sets it, so that
+   *  validators, who execute a proposal before they vote, can do so well within the round. */
+  budgetMs?: number;
+}
+
 export interface ProducedBlock {
   number: bigint;
   hash: Hex;
@@ -98,6 +106,7 @@ export class Producer {
   readonly #o: ProducerOptions;
   readonly #address: Uint8Array;
   #timer: NodeJS.Timeout | undefined;
+  readonly #budget = new ExecutionBudget();
   #running: Promise<unknown> = Promise.resolve();
   #stopped = true;
 
@@ -177,10 +186,10 @@ export class Producer {
 
   /** Builds the next block on the head without sealing or committing it (see `BuiltBlock`).
    *  On failure the uncommitted state writes are dropped and the shards rebuilt. */
-  async build(): Promise<BuiltBlock> {
+  async build(options: BuildOptions = {}): Promise<BuiltBlock> {
     this.#checkMember();
     try {
-      return await this.#build();
+      return await this.#build(options);
     } catch (error) {
       await this.discard();
       throw error;
@@ -253,7 +262,7 @@ export class Producer {
     return this.commitBuilt(built, [this.seal(built.number, built.hash, 0)]);
   }
 
-  async #build(): Promise<BuiltBlock> {
+  async #build(options: BuildOptions = {}): Promise<BuiltBlock> {
     const started = performance.now();
     const o = this.#o;
     const parent = o.store.headHeader();
@@ -268,7 +277,8 @@ export class Producer {
       ),
     });
     const { number, timestamp } = context;
-    const candidates = await o.source.take(context.gasLimit, context.baseFeePerGas);
+    const maxCount = options.budgetMs === undefined ? undefined : this.#budget.maxCount(options.budgetMs);
+    const candidates = await o.source.take(context.gasLimit, context.baseFeePerGas, maxCount);
     const t0 = performance.now();
     const out = await o.executor.execute({
       parentStateRoot: hexToBytes(parent.stateRoot),
@@ -277,6 +287,7 @@ export class Producer {
       mode: 'build',
     });
     const t1 = performance.now();
+    this.#budget.observe(t1 - t0, out.included.length);
     const messages = extractMessages({
       outbox: hexToBytes(OUTBOX_ADDRESS),
       receipts: out.receipts,
@@ -342,6 +353,39 @@ export class Producer {
       startedAt: started,
       phases: { execute: (t1 - t0) / 1000, roots: (performance.now() - t1) / 1000 },
     };
+  }
+}
+
+/**
+ * How many transactions fit an execution-time budget, from the time recent blocks took per
+ * transaction (an exponential average over blocks of at least `MIN_SAMPLE` transactions). Before
+ * any such block it assumes `PRIOR_MS_PER_TX`, what a cold process (code not yet optimized) takes
+ * on a slow core: the first blocks after a start, or after a backlog built up, stay small instead of
+ * taking seconds that every validator then spends again. Besu's PoA block building bounds
+ * transaction selection by time in the same spirit.
+ */
+export class ExecutionBudget {
+  static readonly PRIOR_MS_PER_TX = 2;
+  static readonly MIN_SAMPLE = 16;
+  /** Weight of the newest block in the average. */
+  static readonly WEIGHT = 0.5;
+  #msPerTx = ExecutionBudget.PRIOR_MS_PER_TX;
+
+  /** The current estimate, in milliseconds per transaction. */
+  get msPerTx(): number {
+    return this.#msPerTx;
+  }
+
+  /** A block executed `transactions` transactions in `ms`. */
+  observe(ms: number, transactions: number): void {
+    if (transactions < ExecutionBudget.MIN_SAMPLE) return;
+    const w = ExecutionBudget.WEIGHT;
+    this.#msPerTx = (1 - w) * this.#msPerTx + (w * ms) / transactions;
+  }
+
+  /** Transactions that fit `budgetMs` (at least one, so that a block always makes progress). */
+  maxCount(budgetMs: number): number {
+    return Math.max(1, Math.floor(budgetMs / this.#msPerTx));
   }
 }
 

@@ -4,8 +4,13 @@ import type { PendingTransaction } from '../exec/types.js';
 /** Executable transactions for the next block. Contract: per sender, nonces are consecutive and in
  *  order; across senders, the order is the pool's (best fee first). */
 export interface TransactionSource {
-  /** Up to `maxGas` of gas limits worth of transactions executable at `baseFee`. */
-  take(maxGas: bigint, baseFee: bigint): PendingTransaction[] | Promise<PendingTransaction[]>;
+  /** Up to `maxGas` of gas limits worth of transactions executable at `baseFee`, and at most
+   *  `maxCount` of them when given (the producer's execution-time budget). */
+  take(
+    maxGas: bigint,
+    baseFee: bigint,
+    maxCount?: number,
+  ): PendingTransaction[] | Promise<PendingTransaction[]>;
   /** Called once the block is committed (head moved): `included` left the pool into the block,
    *  `skipped` could not be included, with the reason. */
   onBlockCommitted(block: {

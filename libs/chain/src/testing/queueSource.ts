@@ -10,7 +10,7 @@ export interface QueueSource extends TransactionSource {
   commits: string[];
 }
 
-/** A source with an empty queue. */
+/** A source with an empty queue; `take` honours `maxCount` as the pool does. */
 export function createQueueSource(): QueueSource {
   const source: QueueSource = {
     queue: [],
@@ -18,7 +18,7 @@ export function createQueueSource(): QueueSource {
     push: (...transactions) => {
       source.queue.push(...transactions);
     },
-    take: () => source.queue.splice(0),
+    take: (_maxGas, _baseFee, maxCount) => source.queue.splice(0, maxCount ?? source.queue.length),
     onBlockCommitted: ({ number, included, skipped }) => {
       source.commits.push(`${number}:${included.length}:${skipped.map((s) => s.reason).join('|')}`);
     },
