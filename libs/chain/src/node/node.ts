@@ -115,7 +115,8 @@ export async function startNode(p: StartNodeParameters): Promise<ChainNode> {
       },
     },
     source: {
-      take: (maxGas, baseFee) => (pool ? createPoolSource(pool).take(maxGas, baseFee) : []),
+      take: (maxGas, baseFee, maxCount) =>
+        pool ? createPoolSource(pool).take(maxGas, baseFee, maxCount) : [],
       onBlockCommitted: async (b) => {
         if (pool) await createPoolSource(pool).onBlockCommitted(b);
       },
