@@ -115,8 +115,8 @@ export async function startNode(p: StartNodeParameters): Promise<ChainNode> {
       },
     },
     source: {
-      take: (maxGas, baseFee, maxCount) =>
-        pool ? createPoolSource(pool).take(maxGas, baseFee, maxCount) : [],
+      // Every argument forwarded (the producer's count cap among them).
+      take: (...args) => (pool ? createPoolSource(pool).take(...args) : []),
       onBlockCommitted: async (b) => {
         if (pool) await createPoolSource(pool).onBlockCommitted(b);
       },
