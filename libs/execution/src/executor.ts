@@ -828,7 +828,7 @@ class ExecutorImpl implements Executor {
           }
           throw this.txError('BLOCK_GAS_EXCEEDED', block, tx, i, reason);
         }
-        const { outcome } = await runTracked(engine, tx, block, receiptGas);
+        const { outcome, result } = await runTracked(engine, tx, block, receiptGas);
         if (!outcome.ok) {
           if (job.dropInvalid) {
             dropped.push({ index: i, reason: outcome.error });
@@ -838,7 +838,7 @@ class ExecutorImpl implements Executor {
         }
         gasUsed += outcome.blockGasSpent;
         receiptGas += outcome.totalGasSpent;
-        receipts.add(outcome.receiptStatus, receiptGas, outcome.logs, tx.type);
+        receipts.add(outcome.receiptStatus, receiptGas, outcome.logs, tx.type, result?.bloom.bitvector);
         changes.add(outcome.access);
         included.push(i);
         accesses.push(outcome.access);

@@ -16,14 +16,16 @@ export function logsBloom(logs: readonly Log[], common: Common): Bloom {
   return bloom;
 }
 
-/** A post-Byzantium receipt. */
+/** A post-Byzantium receipt. `bitvector`: the bloom of `logs` when known already (runTx made it,
+ *  `RunTxResult.bloom`), else made here. */
 export function makeReceipt(
   status: 0 | 1,
   cumulativeBlockGasUsed: bigint,
   logs: Log[],
   common: Common,
+  bitvector?: Uint8Array,
 ): PostByzantiumTxReceipt {
-  return { status, cumulativeBlockGasUsed, bitvector: logsBloom(logs, common).bitvector, logs };
+  return { status, cumulativeBlockGasUsed, bitvector: bitvector ?? logsBloom(logs, common).bitvector, logs };
 }
 
 /** A block's receipts as they are made: each is encoded for the receipt trie and folded into the
@@ -38,8 +40,15 @@ export class BlockReceipts {
     this.bloom = new Bloom(undefined, common);
   }
 
-  add(status: 0 | 1, cumulativeBlockGasUsed: bigint, logs: Log[], txType: number): void {
-    const receipt = makeReceipt(status, cumulativeBlockGasUsed, logs, this.common);
+  /** `bitvector`: the bloom of `logs`, when runTx made it already (a keccak per address and topic). */
+  add(
+    status: 0 | 1,
+    cumulativeBlockGasUsed: bigint,
+    logs: Log[],
+    txType: number,
+    bitvector?: Uint8Array,
+  ): void {
+    const receipt = makeReceipt(status, cumulativeBlockGasUsed, logs, this.common, bitvector);
     this.receipts.push(receipt);
     this.encoded.push(encodeReceipt(receipt, txType as TransactionType));
     // A receipt without logs has an empty bloom: nothing to fold in.
