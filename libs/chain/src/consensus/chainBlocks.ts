@@ -40,6 +40,8 @@ export interface CreateChainBlocksParameters {
   onProposalRefused?: (height: number, reason: string) => void;
   /** A proposal executed (valid), and where that time went (the node logs it at debug level). */
   onProposalPrepared?: (height: number, phases: ImportPhases) => void;
+  /** A block this validator built to propose: its transactions and phases (seconds; debug log). */
+  onBlockBuilt?: (height: number, transactions: number, phases: BuiltBlock['phases']) => void;
   /** Execution time a block this validator proposes may take (Producer `BuildOptions`); without
    *  it, as many transactions as the gas limit allows. */
   buildBudgetMs?: number;
@@ -118,6 +120,7 @@ export function createChainBlocks(p: CreateChainBlocksParameters): ChainBlocks {
           p.buildBudgetMs === undefined ? {} : { budgetMs: p.buildBudgetMs },
         );
         const transactions = built.commit.transactions.map((t) => t.raw);
+        p.onBlockBuilt?.(height, transactions.length, built.phases);
         staged = {
           kind: 'built',
           number: built.number,

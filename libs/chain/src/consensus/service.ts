@@ -17,6 +17,7 @@ import { createConsensusMessageValidator } from '../p2p/consensusValidator.js';
 import { createPeerNetwork, type ListenAddress, type PeerLimits, type PeerNetwork } from '../p2p/network.js';
 import { createTransactionBatchValidator } from '../p2p/transactionBatch.js';
 import type { MessageValidator, PeerEvent, StaticPeer, Transport } from '../p2p/types.js';
+import type { BuiltBlock } from '../producer/producer.js';
 import type { KVStore } from '../store/kv.js';
 import { createBlockSync } from '../sync/blockSync.js';
 import { Channel, createChannelMux, createChannelValidator } from '../sync/channels.js';
@@ -222,6 +223,17 @@ export async function startConsensusService(p: StartConsensusServiceParameters):
             log.debug(
               { height, ...roundedPhases(phases), ...chain.importer.lastTransactionCounts() },
               'proposal executed',
+            ),
+          onBlockBuilt: (height: number, transactions: number, phases: BuiltBlock['phases']) =>
+            log.debug(
+              {
+                height,
+                transactions,
+                take: Math.round(phases.take * 1000),
+                execute: Math.round(phases.execute * 1000),
+                roots: Math.round(phases.roots * 1000),
+              },
+              'block built phases',
             ),
         }
       : {}),

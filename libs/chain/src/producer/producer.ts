@@ -93,7 +93,8 @@ export interface BuiltBlock {
   messages: number;
   timestamp: bigint;
   startedAt: number;
-  phases: { execute: number; roots: number };
+  /** Seconds: taking from the pool (with the parent and context), execution, shards and roots. */
+  phases: { take: number; execute: number; roots: number };
 }
 
 /** The live state shards: replaced whole when rebuilt, so holders share one reference. */
@@ -216,7 +217,7 @@ export class Producer {
       gasUsed: built.gasUsed,
       messages: built.messages,
       seconds: (performance.now() - built.startedAt) / 1000,
-      phases: { ...built.phases, commit: (t3 - t2) / 1000 },
+      phases: { execute: built.phases.execute, roots: built.phases.roots, commit: (t3 - t2) / 1000 },
       timestamp: built.timestamp,
     };
     o.onBlock?.(info);
@@ -351,7 +352,11 @@ export class Producer {
       messages: messages.length,
       timestamp,
       startedAt: started,
-      phases: { execute: (t1 - t0) / 1000, roots: (performance.now() - t1) / 1000 },
+      phases: {
+        take: (t0 - started) / 1000,
+        execute: (t1 - t0) / 1000,
+        roots: (performance.now() - t1) / 1000,
+      },
     };
   }
 }
