@@ -370,7 +370,7 @@ export class Producer {
  * transaction selection by time in the same spirit.
  */
 export class ExecutionBudget {
-  static readonly PRIOR_MS_PER_TX = 2;
+  static readonly PRIOR_MS_PER_TX = 4;
   static readonly MIN_SAMPLE = 16;
   /** Weight of the newest block in the average. */
   static readonly WEIGHT = 0.5;
