@@ -156,6 +156,29 @@ describe('[chain] build thread', () => {
       assert.deepEqual(out.stateRoot, expected.stateRoot);
       // The state the thread computed is in the store: its root resolves there.
       assert.notEqual(kesque.get('trie', out.stateRoot), undefined);
+      // A second block on the state of the first (the same height: the chain has no block there
+      // to answer BLOCKHASH for): the thread reads the nodes the first one wrote from its memory
+      // (recentNodes.ts), not from Kesque, and computes the same state.
+      assert.deepEqual(thread.recentNodes()?.hits, 0);
+      const second = {
+        parentStateRoot: out.stateRoot,
+        context,
+        transactions: [
+          signFeeMarketTx(threaded.common, keys[2] as Uint8Array, {
+            nonce: transaction.tx.nonce + 1n,
+            to: privateToAddress(keys[3] as Uint8Array),
+            value: 7n,
+            gasLimit: 21_000n,
+          }),
+        ],
+        mode: 'build' as const,
+      };
+      const next = await thread.execute(second);
+      assert.deepEqual(used, []);
+      assert.deepEqual(next.stateRoot, (await reference.executor.execute(second)).stateRoot);
+      const cache = thread.recentNodes();
+      assert.ok((cache?.hits ?? 0) > 0, `hits after a block: ${JSON.stringify(cache)}`);
+      assert.ok((cache?.bytes ?? 0) > 0 && (cache?.bytes ?? 0) <= 16 * 1024 * 1024);
     } finally {
       await thread.close();
       reference.db.discard();
