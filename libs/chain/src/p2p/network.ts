@@ -545,53 +545,40 @@ class SocketPeerNetwork implements PeerNetwork {
   /** Delivers one message per peer per pass, round-robin, up to `batchPerTick`; then, if no other
    *  message waits, up to `bulkPerTick` bulk ones the same way; then yields. */
   private pump(): void {
-    let delivered = 0;
-    let idlePasses = 0;
-    while (
-      delivered < this.limits.batchPerTick &&
-      this.rotation.length > 0 &&
-      idlePasses < this.rotation.length
-    ) {
-      this.cursor %= this.rotation.length;
-      const address = this.rotation[this.cursor]!;
-      this.cursor++;
-      const c = this.peers.get(address);
-      const bytes = c?.queue.shift();
-      if (!c || !bytes) {
-        idlePasses++;
-        continue;
-      }
-      idlePasses = 0;
-      delivered++;
-      if (c.paused && c.queue.length < this.limits.queuePerPeer / 2) {
+    this.roundRobin(this.limits.batchPerTick, (c) => {
+      const bytes = c.queue.shift();
+      if (bytes && c.paused && c.queue.length < this.limits.queuePerPeer / 2) {
         c.paused = false;
         c.socket.resume();
       }
-      this.deliver(address, bytes);
-    }
+      return bytes;
+    });
     const peers = [...this.peers.values()];
-    if (!peers.some((c) => c.queue.length > 0)) this.pumpBulk();
+    if (!peers.some((c) => c.queue.length > 0)) {
+      this.roundRobin(this.limits.bulkPerTick, (c) => {
+        const bytes = c.bulk.shift();
+        if (bytes) c.bulkBytes -= bytes.length;
+        return bytes;
+      });
+    }
     if (peers.some((c) => c.queue.length > 0 || c.bulk.length > 0)) this.schedulePump();
   }
 
-  private pumpBulk(): void {
+  /** Delivers up to `limit` messages, one per peer per pass in rotation order, each taken from a
+   *  peer by `take` (undefined: that peer has none waiting); stops once a full pass finds none. */
+  private roundRobin(limit: number, take: (c: Connection) => Uint8Array | undefined): void {
     let delivered = 0;
     let idlePasses = 0;
-    while (
-      delivered < this.limits.bulkPerTick &&
-      this.rotation.length > 0 &&
-      idlePasses < this.rotation.length
-    ) {
+    while (delivered < limit && this.rotation.length > 0 && idlePasses < this.rotation.length) {
       this.cursor %= this.rotation.length;
       const address = this.rotation[this.cursor]!;
       this.cursor++;
       const c = this.peers.get(address);
-      const bytes = c?.bulk.shift();
-      if (!c || !bytes) {
+      const bytes = c ? take(c) : undefined;
+      if (!bytes) {
         idlePasses++;
         continue;
       }
-      c.bulkBytes -= bytes.length;
       idlePasses = 0;
       delivered++;
       this.deliver(address, bytes);
