@@ -184,4 +184,57 @@ describe('[chain] build thread', () => {
       reference.db.discard();
     }
   });
+
+  it('runs a build the thread failed on the fallback, and reports why', async () => {
+    const used: string[] = [];
+    const marker = new Error('fallback ran');
+    const fallback: BlockExecutor = {
+      execute: async (input) => {
+        used.push(input.mode);
+        throw marker;
+      },
+    };
+    const errors: Error[] = [];
+    const thread = createThreadBlockExecutor({
+      chainId: threaded.chainId,
+      kv: kesque,
+      blockHash: () => undefined,
+      fallback,
+      onThreadError: (e) => errors.push(e),
+    });
+    try {
+      const head = threaded.store.headHeader();
+      const valid = signFeeMarketTx(threaded.common, keys[1] as Uint8Array, {
+        nonce: 0n,
+        to: privateToAddress(keys[3] as Uint8Array),
+        value: 1n,
+        gasLimit: 21_000n,
+      });
+      // Bytes of a transaction type the pool never admits: the thread cannot rebuild it.
+      const raw = Uint8Array.from(valid.raw);
+      raw[0] = 0x05;
+      await assert.rejects(
+        thread.execute({
+          parentStateRoot: hexToBytes(head.stateRoot),
+          context: {
+            number: head.number + 1n,
+            parentHash: hexToBytes(head.hash),
+            timestamp: head.timestamp + 1n,
+            coinbase: new Uint8Array(20),
+            gasLimit: head.gasLimit,
+            baseFeePerGas: head.baseFeePerGas ?? 10n ** 9n,
+            mixHash: new Uint8Array(32),
+          },
+          transactions: [{ ...valid, raw }],
+          mode: 'build',
+        }),
+        (e) => e === marker,
+      );
+      assert.deepEqual(used, ['build'], 'the block ran on the fallback');
+      assert.equal(errors.length, 1);
+      assert.match(errors[0]?.message ?? '', /transaction type 5/);
+    } finally {
+      await thread.close();
+    }
+  });
 });
