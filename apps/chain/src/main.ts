@@ -63,6 +63,7 @@ async function main(): Promise<void> {
       limits: config.txpool.limits,
       journal: config.txpool.journal,
       journalFsync: config.txpool.journalFsync,
+      recoveryThreads: config.txpool.recoveryThreads,
     },
     metrics: config.metrics.enabled,
     durability: config.durability,

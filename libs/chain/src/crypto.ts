@@ -77,6 +77,15 @@ export function recoverPublicKey(digest: Uint8Array, r: bigint, s: bigint, recov
   const signature = new Uint8Array(64);
   signature.set(bigintTo32Bytes(r), 0);
   signature.set(bigintTo32Bytes(s), 32);
+  return recoverPublicKeyFromSignature(digest, signature, recoveryId);
+}
+
+/** `recoverPublicKey` from `r ‖ s` as 64 big-endian bytes. */
+export function recoverPublicKeyFromSignature(
+  digest: Uint8Array,
+  signature: Uint8Array,
+  recoveryId: number,
+): Uint8Array {
   return secp256k1().ecdsaRecover(signature, recoveryId, digest, false).subarray(1);
 }
 

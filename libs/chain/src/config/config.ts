@@ -38,7 +38,13 @@ export interface NodeConfig {
     limits: RpcServerLimits;
     methods: RpcMethodOptions;
   };
-  txpool: { limits: TxPoolLimits; journal: boolean; journalFsync: boolean };
+  txpool: {
+    limits: TxPoolLimits;
+    journal: boolean;
+    journalFsync: boolean;
+    /** Threads recovering submitted transactions' senders; 0: on the main thread. */
+    recoveryThreads: number;
+  };
   log: { level: LogLevel; file: string | undefined };
   metrics: { enabled: boolean };
 }
@@ -340,6 +346,13 @@ export const SETTINGS = [
     fallback: 'false',
     doc: 'fsync each journal append (power-loss safe)',
   },
+  {
+    env: 'KHIPU_TXPOOL_RECOVERY_THREADS',
+    key: 'txpoolRecoveryThreads',
+    schema: integer(0, 16),
+    fallback: '0',
+    doc: 'threads recovering senders of submitted transactions (0: the main thread)',
+  },
   { env: 'KHIPU_LOG_LEVEL', key: 'logLevel', schema: logLevel, fallback: 'info', doc: 'log level' },
   {
     env: 'KHIPU_LOG_FILE',
@@ -484,6 +497,7 @@ export function loadNodeConfig(parameters: LoadNodeConfigParameters): NodeConfig
       },
       journal: get('txpoolJournal'),
       journalFsync: get('txpoolJournalFsync'),
+      recoveryThreads: get('txpoolRecoveryThreads'),
     },
     log: { level: get('logLevel'), file: get('logFile') },
     metrics: { enabled: get('metrics') },

@@ -17,7 +17,7 @@ import type { RpcMethodOptions } from '../rpc/context.js';
 import { createRpcServer, type RpcServer, type RpcServerLimits } from '../rpc/server.js';
 import { CHAIN_TABLES } from '../store/tables.js';
 import { createTxPool, type TxPool, type TxPoolLimits } from '../txpool/pool.js';
-import { createWorkerSenderRecovery } from '../txpool/senderRecovery.js';
+import { createWorkerSenderRecovery, inlineSenderRecovery } from '../txpool/senderRecovery.js';
 import { type Chain, type OpenChainParameters, openChain } from './chain.js';
 import { createPoolSource } from './poolSource.js';
 
@@ -36,7 +36,13 @@ export interface StartNodeParameters {
     /** Access-Control-Allow-Origin; `undefined` sends none. */
     corsOrigin?: string | undefined;
   };
-  txpool?: { limits?: Partial<TxPoolLimits>; journal?: boolean; journalFsync?: boolean };
+  txpool?: {
+    limits?: Partial<TxPoolLimits>;
+    journal?: boolean;
+    journalFsync?: boolean;
+    /** Threads recovering submitted transactions' senders (default 0: the main thread). */
+    recoveryThreads?: number;
+  };
   /** Serve Prometheus metrics at `/metrics` (default true). */
   metrics?: boolean;
   /** Kesque's durability (default: fsync every batch). */
@@ -165,11 +171,16 @@ export async function startNode(p: StartNodeParameters): Promise<ChainNode> {
       log.warn({ height, code: error.code, err: error }, 'validator-set change refused'),
   });
   const head = () => chain.store.headNumber();
-  // Senders of submitted transactions are recovered in batches on a thread of their own: the
-  // main thread runs block production, admission's state checks and every other RPC. A batch
-  // gathers for 3 ms (waking the thread per transaction cost the main thread about what the
-  // recovery did; interleaved runs of the chain bench's transfers: 3 ms ahead in 5 of 6).
-  const recovery = createWorkerSenderRecovery({ gatherMs: 3 });
+  // Senders of submitted transactions are recovered on the main thread by default: native
+  // recovery costs ~45 us, while handing batches to a thread (3 ms gathering) cost the main thread
+  // more than that in postMessage and wake-ups on 2 vCPUs, and the thread's own CPU besides
+  // (chain bench, transfers: node CPU per transaction 840 us inline against 1,058 with a thread).
+  // More cores may want threads: KHIPU_TXPOOL_RECOVERY_THREADS.
+  const recoveryThreads = p.txpool?.recoveryThreads ?? 0;
+  const recovery =
+    recoveryThreads > 0
+      ? createWorkerSenderRecovery({ threads: recoveryThreads, gatherMs: 3 })
+      : inlineSenderRecovery;
   pool = await createTxPool({
     recovery,
     chainId: chain.chainId,

@@ -5,7 +5,7 @@
 // a batch, recovers the batch on a worker thread and answers each request when its batch returns.
 // `inlineSenderRecovery` recovers on the calling thread (tests, tools, a node without workers).
 import { Worker } from 'node:worker_threads';
-import { recoverPublicKey } from '../crypto.js';
+import { recoverPublicKeyFromSignature } from '../crypto.js';
 import { ChainError } from '../errors.js';
 import { RECOVERY_ITEM_BYTES, RECOVERY_RESULT_BYTES } from './recoveryWire.js';
 
@@ -32,18 +32,11 @@ export class SenderRecoveryError extends Error {
   override readonly name = 'SenderRecoveryError';
 }
 
-const toBigInt = (bytes: Uint8Array) => BigInt(`0x${Buffer.from(bytes).toString('hex') || '0'}`);
-
 /** Recovery on the calling thread. */
 export const inlineSenderRecovery: SenderRecovery = {
   async recover({ digest, signature, recoveryId }) {
     try {
-      return recoverPublicKey(
-        digest,
-        toBigInt(signature.subarray(0, 32)),
-        toBigInt(signature.subarray(32, 64)),
-        recoveryId,
-      );
+      return recoverPublicKeyFromSignature(digest, signature, recoveryId);
     } catch (cause) {
       throw new SenderRecoveryError('signature does not recover', { cause });
     }
