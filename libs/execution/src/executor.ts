@@ -70,6 +70,7 @@ import { clearNodeCache, createCachedStateManager, StateDB } from './state.js';
 import { computeStateRoot } from './stateRoot.js';
 import { MissingTrieNodeError, orderedTrieRoot } from './trieBatch.js';
 import type {
+  AccountState,
   BlockHashSource,
   BlockStats,
   ExecuteBlockReturnType,
@@ -712,8 +713,9 @@ class ExecutorImpl implements Executor {
             },
           })
         : undefined;
+    const accountStates = new Map<string, AccountState | undefined>();
     try {
-      stateRoot = await computeStateRoot(this.sm, this.db, keccak256, hasher);
+      stateRoot = await computeStateRoot(this.sm, this.db, keccak256, hasher, accountStates);
     } catch (cause) {
       await this.engine.vm.evm.journal.revert();
       await this.resetHead();
@@ -733,7 +735,7 @@ class ExecutorImpl implements Executor {
       logsBloom: receipts.logsBloom,
       gasUsed,
       receipts: receipts.receipts,
-      changes: changes.toChanges(),
+      changes: { ...changes.toChanges(), accountStates },
     };
     const mismatches = job.validate ? this.compare(block, result) : [];
     const journal = this.engine.vm.evm.journal;
@@ -1213,7 +1215,7 @@ class ChangeSet {
     }
   }
 
-  toChanges(): StateChanges {
+  toChanges(): Omit<StateChanges, 'accountStates'> {
     const ids = this.ids;
     const hex = (id: number) => bytesToUnprefixedHex(ids.address(id));
     const bySlotAccount = new Map<number, string[]>();

@@ -9,14 +9,17 @@ import type { Caches, MerkleStateManager } from '@ethereumjs/statemanager';
 import {
   Account,
   bytesToUnprefixedHex,
+  createAccountFromRLP,
   createAddressFromString,
   equalsBytes,
   KECCAK256_RLP,
   unprefixedHexToBytes,
 } from '@ethereumjs/util';
+import { AccountElement } from './accountCache.js';
 import { localTrieHasher, type TrieHasher } from './parallelRoot.js';
 import type { StateDB } from './state.js';
 import { keyToNibbles, sortChanges, type TrieChange } from './trieBatch.js';
+import type { AccountState } from './types.js';
 
 /** The MerkleStateManager internals the flush replaces (protected in its typings; 10.1.x). */
 interface StateManagerInternals {
@@ -28,7 +31,8 @@ interface StateManagerInternals {
 /**
  * Computes the state root after the changes cached in `sm`, writing the new trie nodes (and new
  * code) to `db`'s pending writes and moving the state manager's trie to the new root. `hasher`
- * updates each trie (default: on this thread).
+ * updates each trie (default: on this thread). `written` receives the final state of every
+ * account the flush wrote (0x hex address; undefined: deleted).
  * @throws MissingTrieNodeError when a node of the parent state is not in the store.
  */
 export async function computeStateRoot(
@@ -36,6 +40,7 @@ export async function computeStateRoot(
   db: StateDB,
   keccak256: (data: Uint8Array) => Uint8Array,
   hasher?: TrieHasher,
+  written?: Map<string, AccountState | undefined>,
 ): Promise<Uint8Array> {
   const inner = sm as unknown as StateManagerInternals;
   const caches = inner._caches;
@@ -80,6 +85,7 @@ export async function computeStateRoot(
 
   const accounts: TrieChange[] = [];
   for (const [addressHex, element] of caches.account?.flush() ?? []) {
+    written?.set(`0x${addressHex}`, accountStateOf(element));
     accounts.push({
       nibbles: keyToNibbles(keccak256(unprefixedHexToBytes(addressHex))),
       value: element.accountRLP,
@@ -96,3 +102,14 @@ export async function computeStateRoot(
 }
 
 const EMPTY = new Uint8Array(0);
+
+/** The fields of a flushed account cache element (decoded already when it is ours). */
+function accountStateOf(element: { accountRLP: Uint8Array | undefined }): AccountState | undefined {
+  if (element instanceof AccountElement) {
+    const { nonce, balance, storageRoot, codeHash } = element;
+    return { nonce, balance, storageRoot, codeHash };
+  }
+  if (element.accountRLP === undefined) return undefined;
+  const { nonce, balance, storageRoot, codeHash } = createAccountFromRLP(element.accountRLP);
+  return { nonce, balance, storageRoot, codeHash };
+}

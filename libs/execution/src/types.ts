@@ -102,9 +102,21 @@ export interface BlockStats {
   crypto: { secp256k1: string; keccak256: string };
 }
 
+/** An account's fields (its code and storage by their roots). */
+export interface AccountState {
+  nonce: bigint;
+  balance: bigint;
+  storageRoot: Uint8Array;
+  codeHash: Uint8Array;
+}
+
 /** Accounts and slots a block changed (hex, 0x-prefixed), for state shards and indexes. */
 export interface StateChanges {
   accounts: string[];
+  /** The final state of each account the block wrote (lowercase 0x hex; undefined: deleted),
+   *  so that readers need not walk the new trie for it. An account in `accounts` may be absent
+   *  here (touched, not written): its state is the parent's. */
+  accountStates: ReadonlyMap<string, AccountState | undefined>;
   /** address → changed slots. */
   storage: Map<string, string[]>;
 }

@@ -21,6 +21,8 @@ export interface StockResult {
   receipts: Uint8Array[];
   /** Trie writes of the block, committed to the store when asked. */
   db: StateDB;
+  /** The state after the block. */
+  stateManager: MerkleStateManager;
 }
 
 /** Runs `rlp` with stock runBlock from `parentStateRoot`; commits to the store when `commit`. */
@@ -81,5 +83,6 @@ export async function runStockBlock(p: {
     gasUsed: result.gasUsed,
     receipts: result.receipts.map((r, i) => encodeReceipt(r, block.transactions[i]?.type ?? 0)),
     db,
+    stateManager,
   };
 }
