@@ -40,7 +40,10 @@ export async function spawnNode(p: SpawnNodeParameters): Promise<NodeProcess> {
   const genesisPath = join(p.dir, 'genesis.json');
   writeFileSync(genesisPath, JSON.stringify(p.genesis));
   const logFile = join(p.dir, `node-${Date.now()}-${Math.random().toString(16).slice(2)}.log`);
-  const child = spawn(process.execPath, [MAIN], {
+  // KHIPU_NODE_FLAGS: extra node flags for every node process (e.g. `--cpu-prof`), to profile
+  // them in tests and benches (NODE_OPTIONS refuses some of those flags).
+  const flags = (process.env.KHIPU_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
+  const child = spawn(process.execPath, [...flags, MAIN], {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: {
       ...process.env,

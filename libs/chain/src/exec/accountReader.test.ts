@@ -45,6 +45,30 @@ describe('[chain] account reader', () => {
     }
   });
 
+  it('answers the known states without reading the trie, and reads the others', async () => {
+    const common = createExecutionCommon({ chainId: 7003n });
+    const db = createOverlayStateDB(createMemoryKV());
+    const writer = createStateManagerAt(db, EMPTY_TRIE_ROOT, common);
+    await writer.putAccount(new Address(addressOf(0)), new Account(1n, 5n));
+    await writer.putAccount(new Address(addressOf(1)), new Account(2n, 6n));
+    await writer.checkpoint();
+    await writer.commit();
+    const root = await writer.getStateRoot();
+    const zeroRoot = new Uint8Array(32);
+    const stated = { nonce: 9n, balance: 99n, storageRoot: zeroRoot, codeHash: zeroRoot };
+    const known = new Map([
+      [`0x${Buffer.from(addressOf(0)).toString('hex')}`, stated],
+      [`0x${Buffer.from(addressOf(2)).toString('hex')}`, undefined],
+    ]);
+    const got = await readAccountsAt(db, root, [addressOf(0), addressOf(1), addressOf(2)], known);
+    assert.equal(got[0]?.account, stated, 'known: taken as given, not read');
+    assert.equal(got[1]?.account?.balance, 6n, 'unknown: read from the trie');
+    assert.equal(got[2]?.account, undefined, 'known deleted');
+    // The trie is not consulted for known accounts: a root without nodes still answers them.
+    const onlyKnown = await readAccountsAt(db, new Uint8Array(32).fill(7), [addressOf(0)], known);
+    assert.equal(onlyKnown[0]?.account, stated);
+  });
+
   it('refuses a root whose nodes the store lacks', async () => {
     const db = createOverlayStateDB(createMemoryKV());
     await assert.rejects(readAccountsAt(db, new Uint8Array(32).fill(7), [addressOf(0)]), /missing/);

@@ -3,7 +3,7 @@
 // on a 5,000-account state): the state shards read every account a block touched, twice per block
 // on a validator (build or import), so that walker was a large share of a block's import.
 import { RLP } from '@ethereumjs/rlp';
-import { type AccountChange, decodeAccount, keccak256 } from '@khipu/dietcoin';
+import { type Account, type AccountChange, decodeAccount, keccak256 } from '@khipu/dietcoin';
 import { ChainError } from '../errors.js';
 import type { OverlayStateDB } from '../store/stateDB.js';
 
@@ -87,16 +87,26 @@ function malformed(): ChainError {
 }
 
 /** The final state of each of `addresses` in the world state at `root` (undefined if absent).
+ *  `known` (lowercase 0x hex address → state) answers without reading the trie: the states
+ *  execution wrote for the block of `root`.
  *  @throws ChainError CORRUPT_STORE when the trie at `root` is incomplete. */
 export async function readAccountsAt(
   db: OverlayStateDB,
   root: Uint8Array,
   addresses: Iterable<Uint8Array>,
+  known?: ReadonlyMap<string, Account | undefined>,
 ): Promise<AccountChange[]> {
   const changes: AccountChange[] = [];
   // The nodes near the root lie on every path: each is read and decoded once per call.
   const decoded = new Map<string, NodeRef>();
   for (const address of addresses) {
+    if (known !== undefined && known.size > 0) {
+      const hex = `0x${Buffer.from(address).toString('hex')}`;
+      if (known.has(hex)) {
+        changes.push({ address, account: known.get(hex) });
+        continue;
+      }
+    }
     const value = await leafAt(db, root, keccak256(address), decoded);
     changes.push({ address, account: value ? decodeAccount(value) : undefined });
   }

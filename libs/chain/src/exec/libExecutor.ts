@@ -146,6 +146,7 @@ export function createLibraryExecutor(executor: Executor, mode: ExecutionMode): 
           gasUsed: out.gasUsed,
           feesToPool: context.baseFeePerGas * out.gasUsed,
           touched: [...touched].map((a) => new Address(hexToBytes(a as `0x${string}`)).bytes),
+          accountStates: out.changes.accountStates,
           stats: statsOf(context.number, out.stats),
         };
       }
@@ -202,6 +203,7 @@ export function createLibraryExecutor(executor: Executor, mode: ExecutionMode): 
         gasUsed: out.gasUsed,
         feesToPool: context.baseFeePerGas * out.gasUsed,
         touched: [...touched].map((a) => new Address(hexToBytes(a as `0x${string}`)).bytes),
+        accountStates: out.changes.accountStates,
         stats: statsOf(context.number, out.stats),
       };
     },

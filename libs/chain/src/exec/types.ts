@@ -1,6 +1,7 @@
 // What the node core asks of block execution (implemented over libs/execution's executeBlock /
 // buildBlock in exec/libExecutor.ts).
 import type { TypedTransaction } from '@ethereumjs/tx';
+import type { Account } from '@khipu/dietcoin';
 import type { BlockStatsData } from '../rpc/backend.js';
 import type { StoredReceipt } from '../store/codec.js';
 
@@ -51,6 +52,9 @@ export interface ExecuteBlockOutput {
   gasUsed: bigint;
   /** Every address whose account the block may have changed (balance, nonce, code, storage). */
   touched: Uint8Array[];
+  /** The final state of the accounts execution wrote (lowercase 0x hex; undefined: deleted). A
+   *  touched address missing here is read from the new state (accountReader.ts). */
+  accountStates: ReadonlyMap<string, Account | undefined>;
   /** Base fee × gas used, credited to the fee pool. */
   feesToPool: bigint;
   stats: BlockStatsData;

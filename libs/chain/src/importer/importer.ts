@@ -286,7 +286,9 @@ export class Importer {
       bad(`messageRoot: header ${bytesToHex(h.extra.messageRoot)}, computed ${bytesToHex(messageRoot)}`);
     }
     lap('messages');
-    const shardRoot = o.shards.current.update(await readAccountsAt(o.db, out.stateRoot, out.touched));
+    const shardRoot = o.shards.current.update(
+      await readAccountsAt(o.db, out.stateRoot, out.touched, out.accountStates),
+    );
     if (!equal(shardRoot, h.extra.shardRoot)) {
       bad(`shardRoot: header ${bytesToHex(h.extra.shardRoot)}, computed ${bytesToHex(shardRoot)}`);
     }
@@ -296,6 +298,7 @@ export class Importer {
         o.db,
         out.stateRoot,
         [OUTBOX_ADDRESS, FEE_POOL_ADDRESS].map((a) => hexToBytes(a)),
+        out.accountStates,
       )
     ).map((c) => c.account?.balance ?? 0n);
     const supply = nextSupply({

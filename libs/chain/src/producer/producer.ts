@@ -299,7 +299,9 @@ export class Producer {
       sourceChainId: o.chainId,
     });
     const after = createStateManagerAt(o.db, out.stateRoot, o.common);
-    const shardRoot = this.#o.shards.current.update(await readAccountsAt(o.db, out.stateRoot, out.touched));
+    const shardRoot = this.#o.shards.current.update(
+      await readAccountsAt(o.db, out.stateRoot, out.touched, out.accountStates),
+    );
     const parentSeals = o.store.getSeals(parent.number) ?? [];
     const header = builtBlockHeader(context, out, {
       ...(o.schedule?.hashesAt(Number(number)) ?? {
