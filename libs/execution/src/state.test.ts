@@ -35,4 +35,57 @@ describe('[execution] StateDB decoded trie-node cache', () => {
     db.forgetNodes();
     assert.equal(db.nodeCacheBytesUsed, 0);
   });
+
+  it('answers the nodes it handed out without the store, within its budget, until forgotten', async () => {
+    await loadExecutionCrypto();
+    const keccak = executionCrypto().keccak256;
+    let storeReads = 0;
+    const inner = createMemoryStateStore();
+    const store = {
+      ...inner,
+      get(key: Uint8Array) {
+        storeReads += 1;
+        return inner.get(key);
+      },
+      getHex(key: string) {
+        storeReads += 1;
+        return inner.getHex(key);
+      },
+    };
+    const leafOf = (i: number) =>
+      RLP.encode([Uint8Array.from([0x20, i >> 8, i & 255]), RLP.encode([i, 1n, new Uint8Array(32)])]);
+    // Room for three blocks of 20 equal-sized leaves (250 bytes of entry heap each).
+    const recentBudget = 60 * (leafOf(0).length + 250);
+    const db = new StateDB(store, 0, recentBudget);
+    const blocks: Uint8Array[][] = [];
+    for (let block = 0; block < 4; block++) {
+      const hashes: Uint8Array[] = [];
+      for (let i = block * 20; i < block * 20 + 20; i++) {
+        const leaf = leafOf(i);
+        const hash = keccak(leaf);
+        db.putSync(hash, leaf);
+        hashes.push(hash);
+      }
+      await inner.write(db.takePending());
+      blocks.push(hashes);
+      assert.ok(db.recentNodeBytesUsed <= recentBudget, `${db.recentNodeBytesUsed} bytes kept`);
+    }
+    // The newest block's nodes come from memory (the decoded cache has no budget here)…
+    for (const hash of blocks[3] as Uint8Array[]) assert.ok(db.node(hash) instanceof LeafNode);
+    assert.equal(storeReads, 0);
+    assert.deepEqual(
+      await db.get(Buffer.from((blocks[3] as Uint8Array[])[0] as Uint8Array).toString('hex')),
+      leafOf(60),
+    );
+    assert.equal(storeReads, 0);
+    // …the oldest ones were dropped and come from the store, the same.
+    for (const [i, hash] of (blocks[0] as Uint8Array[]).entries()) {
+      assert.equal(((db.node(hash) as LeafNode).path.at(-1) as number) & 15, i & 15);
+    }
+    assert.equal(storeReads, 20);
+    db.forgetNodes();
+    assert.equal(db.recentNodeBytesUsed, 0);
+    for (const hash of blocks[3] as Uint8Array[]) assert.ok(db.node(hash) instanceof LeafNode);
+    assert.equal(storeReads, 40);
+  });
 });
