@@ -3,6 +3,7 @@
 // coordinator re-runs conflicting transactions and runs serial blocks with it.
 import type { Block } from '@ethereumjs/block';
 import type { Common } from '@ethereumjs/common';
+import type { EVM } from '@ethereumjs/evm';
 import type { MerkleStateManager } from '@ethereumjs/statemanager';
 import type { TypedTransaction } from '@ethereumjs/tx';
 import { Address, bytesToUnprefixedHex } from '@ethereumjs/util';
@@ -10,6 +11,8 @@ import { createVM, type PostByzantiumTxReceipt, type RunTxResult, runTx, type VM
 import type { TxOutcome } from './access.js';
 import { BlockHashWindow } from './blockHashes.js';
 import { FEE_POOL_ADDRESS } from './common.js';
+import { installWordHandlers } from './evmWords.js';
+import { installRunInterpreter } from './interpreterResult.js';
 import { installJumpAnalysisCache } from './jumpAnalysis.js';
 import { TrackingStateManager } from './tracking.js';
 import type { ExecutionExtensions, ExtensionsSource } from './types.js';
@@ -52,6 +55,8 @@ export async function createTxEngine(p: CreateTxEngineParameters): Promise<TxEng
     blockchain: blockHashes,
     evmOpts: { customPrecompiles: [...p.extensions.precompiles] },
   });
+  await installWordHandlers(vm.evm as EVM);
+  await installRunInterpreter(vm.evm as EVM);
   // The top-level call is the EVM phase; what follows it is the fee payment, where additions to the
   // coinbase are increments rather than reads. runTx calls `vm.evm.runCall` on the instance, so
   // wrapping the instance's method is enough (a local patch, not visible outside this engine).
