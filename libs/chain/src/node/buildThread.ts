@@ -11,7 +11,7 @@ import type { KesqueReaderHandle } from '@khipu/kesque';
 import type { BlockExecutor, ExecuteBlockInput, ExecuteBlockOutput } from '../exec/types.js';
 import type { KVStore } from '../store/kv.js';
 import { Tables } from '../store/tables.js';
-import type { BuildJob, BuildReply, BuildWorkerData, RecentNodesStats } from './buildWire.js';
+import type { BuildJob, BuildReply, BuildWorkerData } from './buildWire.js';
 import { decodeStateWrites } from './stateWrites.js';
 
 export interface CreateThreadBlockExecutorParameters {
@@ -24,17 +24,14 @@ export interface CreateThreadBlockExecutorParameters {
   fallback: BlockExecutor;
   /** Told of a build the thread failed, before it runs on `fallback`. */
   onThreadError?: (error: Error) => void;
-  /** Budget of the thread's cache of recent blocks' writes (recentNodes.ts); default 16 MiB. */
-  recentNodesBytes?: number;
 }
 
 /** A `BlockExecutor` that builds on a worker thread (see the file comment); `close` stops it. */
 export function createThreadBlockExecutor(
   p: CreateThreadBlockExecutorParameters,
-): BlockExecutor & { close(): Promise<void>; recentNodes(): RecentNodesStats | undefined } {
+): BlockExecutor & { close(): Promise<void> } {
   let worker: Worker | undefined;
   let nextId = 0;
-  let recentNodes: RecentNodesStats | undefined;
   /** The job in flight (one at a time: the producer awaits each block). */
   let waiting: { id: number; resolve: (reply: BuildReply) => void } | undefined;
 
@@ -50,7 +47,6 @@ export function createThreadBlockExecutor(
       chainId: p.chainId,
       kesque: p.kv.readerHandle(),
       table: Tables.trie,
-      ...(p.recentNodesBytes !== undefined ? { recentNodesBytes: p.recentNodesBytes } : {}),
     };
     const w = new Worker(new URL('./buildWorker.js', import.meta.url), { workerData: data });
     w.unref();
@@ -111,7 +107,6 @@ export function createThreadBlockExecutor(
           value,
         })),
       );
-      recentNodes = reply.recentNodes;
       const { included, skipped, ...rest } = reply.output;
       const at = (i: number) => input.transactions[i] as ExecuteBlockInput['transactions'][number];
       return {
@@ -120,8 +115,6 @@ export function createThreadBlockExecutor(
         skipped: skipped.map((s) => ({ transaction: at(s.index), reason: s.reason })),
       };
     },
-    /** The thread's write cache after its last build (undefined before one). */
-    recentNodes: () => recentNodes,
     async close() {
       const w = worker;
       worker = undefined;

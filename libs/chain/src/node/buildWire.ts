@@ -9,8 +9,6 @@ export interface BuildWorkerData {
   /** Kesque's reader handle and the table of trie nodes and code. */
   kesque: KesqueReaderHandle;
   table: string;
-  /** Budget of the thread's cache of recent blocks' writes (recentNodes.ts); default 16 MiB. */
-  recentNodesBytes?: number;
 }
 
 /** A block to build: the pool's transactions as bytes with what the pool found of them. */
@@ -33,14 +31,6 @@ export type BuildOutput = Omit<ExecuteBlockOutput, 'included' | 'skipped'> & {
   skipped: { index: number; reason: string }[];
 };
 
-/** The thread's cache of recent writes (recentNodes.ts) after a build: reads it answered
- *  (`hits`) and left to Kesque (`misses`) since the thread started, and its estimated bytes. */
-export interface RecentNodesStats {
-  hits: number;
-  misses: number;
-  bytes: number;
-}
-
 export type BuildReply =
   | {
       id: number;
@@ -48,6 +38,5 @@ export type BuildReply =
       output: BuildOutput;
       /** The block's state writes, packed (stateWrites.ts) and transferred, not cloned. */
       writes: Uint8Array;
-      recentNodes: RecentNodesStats;
     }
   | { id: number; ok: false; message: string };

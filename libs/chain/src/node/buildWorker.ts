@@ -1,7 +1,7 @@
 // The block-building thread (see buildThread.ts): runs the producer's blocks with its own
-// libs/execution executor, reading the state through Kesque's reader handle (and the nodes of its
-// last blocks from memory, recentNodes.ts) and handing the state writes back to the main thread,
-// packed and transferred (stateWrites.ts), which writes them through the node's store.
+// libs/execution executor, reading the state through Kesque's reader handle (libs/execution's
+// StateDB keeps the nodes its last blocks wrote) and handing the state writes back to the main
+// thread, packed and transferred (stateWrites.ts), which writes them through the node's store.
 import { parentPort, workerData } from 'node:worker_threads';
 import { RLP } from '@ethereumjs/rlp';
 import {
@@ -19,7 +19,6 @@ import { createLibraryExecutor } from '../exec/libExecutor.js';
 import type { PendingTransaction } from '../exec/types.js';
 import { createSharedTxCommon } from '../txpool/decode.js';
 import type { BuildJob, BuildReply, BuildWorkerData } from './buildWire.js';
-import { RecentNodes } from './recentNodes.js';
 import { encodeStateWrites } from './stateWrites.js';
 
 const port = parentPort;
@@ -32,12 +31,8 @@ const reader = openKesqueReader(data.kesque);
 let writes: StateEntry[] = [];
 /** BLOCKHASH answers of the block being run, sent with it. */
 let ancestors = new Map<bigint, Uint8Array>();
-const recent = new RecentNodes(data.recentNodesBytes);
 const store = {
-  get: (key: Uint8Array) => recent.get(Buffer.from(key).toString('hex')) ?? reader.get(data.table, key),
-  // libs/execution's StateDB asks by hex when the store has `getHex` (its node cache keys by hex):
-  // a hit then costs one map lookup, no conversion.
-  getHex: (hex: string) => recent.get(hex) ?? reader.get(data.table, Buffer.from(hex, 'hex')),
+  get: (key: Uint8Array) => reader.get(data.table, key),
   write: async (entries: readonly StateEntry[]) => {
     for (const e of entries) writes.push(e);
   },
@@ -91,8 +86,6 @@ async function run(job: BuildJob): Promise<BuildReply> {
     mode: 'build',
   });
   const packed = encodeStateWrites(writes);
-  // Only once the block is done: a failed build's writes are not written by the main thread.
-  recent.addBlock(writes);
   const { included, skipped, ...rest } = out;
   return {
     id: job.id,
@@ -103,7 +96,6 @@ async function run(job: BuildJob): Promise<BuildReply> {
       skipped: skipped.map((s) => ({ index: index.get(s.transaction) as number, reason: s.reason })),
     },
     writes: packed,
-    recentNodes: { hits: recent.hits, misses: recent.misses, bytes: recent.bytes },
   };
 }
 
