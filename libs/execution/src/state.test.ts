@@ -88,4 +88,31 @@ describe('[execution] StateDB decoded trie-node cache', () => {
     for (const hash of blocks[3] as Uint8Array[]) assert.ok(db.node(hash) instanceof LeafNode);
     assert.equal(storeReads, 40);
   });
+
+  it('tells apart nodes whose hashes share their first bytes', async () => {
+    const store = createMemoryStateStore();
+    const leafOf = (i: number) =>
+      RLP.encode([Uint8Array.from([0x20, i]), RLP.encode([i, 1n, new Uint8Array(32)])]);
+    // Hashes equal in their first 30 bits (the cache's key) and in their first 4 bytes.
+    const hashes = [0xaa, 0xbb, 0xcc].map((fill) =>
+      Uint8Array.from([0xc1, 2, 3, 4, ...new Uint8Array(28).fill(fill)]),
+    );
+    hashes.push(Uint8Array.from([0x01, 2, 3, 4, ...new Uint8Array(28).fill(0xaa)]));
+    await store.write(hashes.map((hash, i) => [hash, leafOf(i)]));
+    const db = new StateDB(store);
+    for (let round = 0; round < 3; round++) {
+      for (const [i, hash] of hashes.entries()) {
+        const node = db.node(hash) as LeafNode;
+        assert.equal(
+          ((node.path.at(-2) as number) << 4) | (node.path.at(-1) as number),
+          i,
+          `round ${round}, node ${i}`,
+        );
+      }
+    }
+    // One entry per key (equal-sized leaves): the budget counts what is held.
+    const single = new StateDB(store);
+    single.node(hashes[0] as Uint8Array);
+    assert.equal(db.nodeCacheBytesUsed, single.nodeCacheBytesUsed);
+  });
 });
