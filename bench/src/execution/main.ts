@@ -1,4 +1,5 @@
-// `npm run bench -- execution [--quick] [--json] [--workers N]`
+// `npm run bench -- execution [--quick] [--json] [--workers N] [--workload transfers|erc20|amm]
+//   [--rounds N]`
 //
 // Validates one block of each workload (transfers, ERC-20 with hot recipients, AMM) from RLP,
 // with sender recovery, state root and commit included, six ways from the same parent state:
@@ -30,8 +31,13 @@ const quick = args.includes('--quick');
 const json = args.includes('--json');
 const workersArg = args.indexOf('--workers');
 const workers = workersArg >= 0 ? Number(args[workersArg + 1]) : 2;
+const workloadArg = args.indexOf('--workload');
+const only = workloadArg >= 0 ? (args[workloadArg + 1] as WorkloadName) : undefined;
+if (only !== undefined && !WORKLOADS.includes(only))
+  throw new Error(`--workload: one of ${WORKLOADS.join(', ')}`);
 const count = quick ? 1000 : 2000;
-const rounds = quick ? 3 : 5;
+const roundsArg = args.indexOf('--rounds');
+const rounds = roundsArg >= 0 ? Number(args[roundsArg + 1]) : quick ? 3 : 5;
 
 const log = (...parts: unknown[]) => {
   if (!json) console.log(...parts);
@@ -224,6 +230,6 @@ const results: Record<string, Awaited<ReturnType<typeof benchWorkload>>> = {};
 log(
   `execution benchmark: ${count} txs per block, ${rounds} interleaved rounds after a warm-up, ${workers} workers, ${availableParallelism()} cores`,
 );
-for (const name of WORKLOADS) results[name] = await benchWorkload(name);
+for (const name of only === undefined ? WORKLOADS : [only]) results[name] = await benchWorkload(name);
 const output = { workloads: results, cores: availableParallelism(), workers, txsPerBlock: count, rounds };
 if (json) console.log(JSON.stringify(output));

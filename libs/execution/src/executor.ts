@@ -164,6 +164,8 @@ export interface BlockRun extends ExecuteBlockReturnType {
 
 const now = () => performance.now();
 const EMPTY = new Uint8Array(0);
+/** A logs bloom: 2048 bits. */
+const BLOOM_BYTES = 256;
 
 /** When one lane holds more than this share of the block, the block runs serially. */
 const SERIAL_LANE_SHARE = 0.5;
@@ -784,9 +786,12 @@ class ExecutorImpl implements Executor {
     };
   }
 
-  /** Sender addresses (0x-hex) of the included transactions, from their public keys. */
-  private senders(job: BlockJob, included: number[]): string[] {
+  /** Sender addresses (0x-hex) of the included transactions: as the workers reported them
+   *  (`known`), or from their public keys. */
+  private senders(job: BlockJob, included: number[], known?: ReadonlyMap<number, Uint8Array>): string[] {
     return included.map((i) => {
+      const address = known?.get(i);
+      if (address !== undefined) return bytesToHex(address);
       const key = job.senderKeys?.[i];
       return key === undefined ? '' : bytesToHex(this.crypto.keccak256(key).subarray(12));
     });
@@ -978,6 +983,7 @@ class ExecutorImpl implements Executor {
     let receiptGas = 0n;
     let reruns = 0;
     let rerunMs = 0;
+    let senderAddresses: ReadonlyMap<number, Uint8Array> | undefined;
     // Fee payments to the coinbase (one per transaction) are summed, not applied one by one.
     const credits = new PendingCredits(versions.ids);
     const slotConflict: string[] = new Array<string>(count).fill('');
@@ -1060,7 +1066,10 @@ class ExecutorImpl implements Executor {
         }
         gasUsed += outcome.blockGasSpent;
         receiptGas += outcome.totalGasSpent;
-        receipts.add(outcome.receiptStatus, receiptGas, outcome.logs, first.txType);
+        // Without logs the bloom is all zeros: no Bloom to build per transaction (a worker's
+        // outcome carries no bloom; serial mode passes runTx's).
+        const bloom = outcome.logs.length === 0 ? new Uint8Array(BLOOM_BYTES) : undefined;
+        receipts.add(outcome.receiptStatus, receiptGas, outcome.logs, first.txType, bloom);
         changes.add(outcome.access);
         included.push(i);
         accesses.push(outcome.access);
@@ -1068,6 +1077,7 @@ class ExecutorImpl implements Executor {
       await this.applyCredits(credits);
       if (!contended) {
         const ran = await running;
+        senderAddresses = ran.senders;
         phases.recovery += Math.max(0, ...ran.recoveryMs);
         const keys: Uint8Array[] = [];
         for (let i = 0; i < count; i++) {
@@ -1095,7 +1105,14 @@ class ExecutorImpl implements Executor {
     const { result, mismatches } = await this.finish(r, gasUsed, receipts, changes, true);
     const stats = this.stats(r, gasUsed, reruns, lanes.length, included.length);
     return {
-      run: { ...result, senders: this.senders(r, included), stats, included, dropped, accesses },
+      run: {
+        ...result,
+        senders: this.senders(r, included, senderAddresses),
+        stats,
+        included,
+        dropped,
+        accesses,
+      },
       mismatches,
       slotConflict,
     };

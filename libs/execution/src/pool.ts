@@ -26,6 +26,8 @@ interface Pending {
  *  keys by index, refused signatures, each worker's busy and recovery time. */
 export interface ShareResults {
   keys: Map<number, Uint8Array>;
+  /** Sender addresses (20 bytes) of the transactions the workers ran, by index. */
+  senders: Map<number, Uint8Array>;
   invalid: { index: number; reason: string }[];
   busyMs: number[];
   recoveryMs: number[];
@@ -226,6 +228,7 @@ export async function createWorkerPool(p: CreateWorkerPoolParameters): Promise<W
     async run(header, parentStateRoot, shares, ancestors, probeContention = false, onOutcomes) {
       check();
       const keys = new Map<number, Uint8Array>();
+      const senders = new Map<number, Uint8Array>();
       const invalid: { index: number; reason: string }[] = [];
       const busyMs: number[] = [];
       const recoveryMs: number[] = [];
@@ -259,8 +262,13 @@ export async function createWorkerPool(p: CreateWorkerPoolParameters): Promise<W
         // A worker stopped on a contended block: the block will run serially, so its last
         // outcomes are not handed on (the merge would only re-run them to no use).
         contended = results.some((r) => r?.type === 'ran' && r.contended);
-        for (const r of results) {
-          if (r === undefined || r.type !== 'ran') continue;
+        results.forEach((r, w) => {
+          if (r === undefined || r.type !== 'ran') return;
+          const indices = shares[w]?.indices ?? [];
+          for (let k = 0; k < r.senders.length / 20; k++) {
+            const index = indices[k];
+            if (index !== undefined) senders.set(index, r.senders.subarray(20 * k, 20 * k + 20));
+          }
           busyMs.push(r.busyMs);
           recoveryMs.push(r.recoveryMs);
           if (!contended) collect(r.indices, r.outcomes);
@@ -268,12 +276,12 @@ export async function createWorkerPool(p: CreateWorkerPoolParameters): Promise<W
             keys.set(index, r.keys.subarray(k * 64, k * 64 + 64));
           });
           invalid.push(...r.invalid);
-        }
+        });
       } catch (cause) {
         throw wrap(cause);
       }
       invalid.sort((a, b) => a.index - b.index);
-      return { keys, invalid, busyMs, recoveryMs, contended };
+      return { keys, senders, invalid, busyMs, recoveryMs, contended };
     },
     async close() {
       if (closed) return;

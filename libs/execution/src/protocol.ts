@@ -149,6 +149,9 @@ export type FromWorker =
       /** Indices whose sender the worker recovered, and their keys (64 bytes each, concatenated). */
       recovered: number[];
       keys: Uint8Array;
+      /** Sender address (20 bytes) of each transaction of the share the worker ran, in share
+       *  order (the first `length / 20` of the share). */
+      senders: Uint8Array;
       invalid: { index: number; reason: string }[];
       busyMs: number;
       recoveryMs: number;

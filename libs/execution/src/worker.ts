@@ -102,6 +102,10 @@ async function run(message: RunMessage): Promise<void> {
   const outcomes = new OutcomeBatch();
   const recovered: number[] = [];
   const recoveredKeys: Uint8Array[] = [];
+  // The sender address of each share position run (carrySender hashed the key already): the
+  // coordinator would hash every key again after the block.
+  const senders = new Uint8Array(20 * share.indices.length);
+  let ran = 0;
   const invalid: { index: number; reason: string }[] = [];
   let recoveryMs = 0;
   const probe = message.probeContention ? new ContentionProbe() : undefined;
@@ -128,6 +132,8 @@ async function run(message: RunMessage): Promise<void> {
         recoveredKeys.push(key);
       }
       carrySender(tx, key, keccak256);
+      senders.set(tx.getSenderAddress().bytes, 20 * k);
+      ran = k + 1;
       const { outcome } = await runTracked(engine, tx, block, 0n);
       indices.push(index);
       outcomes.add(outcome);
@@ -160,12 +166,13 @@ async function run(message: RunMessage): Promise<void> {
       outcomes: packed,
       recovered,
       keys,
+      senders: senders.subarray(0, 20 * ran),
       invalid,
       busyMs: performance.now() - started,
       recoveryMs,
       contended,
     },
-    [keys.buffer, packed.bytes.buffer as ArrayBuffer],
+    [keys.buffer, senders.buffer, packed.bytes.buffer as ArrayBuffer],
   );
 }
 
