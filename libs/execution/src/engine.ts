@@ -12,7 +12,6 @@ import type { TxOutcome } from './access.js';
 import { BlockHashWindow } from './blockHashes.js';
 import { FEE_POOL_ADDRESS } from './common.js';
 import { installWordHandlers } from './evmWords.js';
-import { installRunInterpreter } from './interpreterResult.js';
 import { installJumpAnalysisCache } from './jumpAnalysis.js';
 import { TrackingStateManager } from './tracking.js';
 import type { ExecutionExtensions, ExtensionsSource } from './types.js';
@@ -56,7 +55,6 @@ export async function createTxEngine(p: CreateTxEngineParameters): Promise<TxEng
     evmOpts: { customPrecompiles: [...p.extensions.precompiles] },
   });
   await installWordHandlers(vm.evm as EVM);
-  await installRunInterpreter(vm.evm as EVM);
   // The top-level call is the EVM phase; what follows it is the fee payment, where additions to the
   // coinbase are increments rather than reads. runTx calls `vm.evm.runCall` on the instance, so
   // wrapping the instance's method is enough (a local patch, not visible outside this engine).
