@@ -88,6 +88,7 @@ describe('[config] loadNodeConfig', () => {
       KHIPU_ARCHIVE: 'maybe',
       KHIPU_EXECUTION_WORKERS: '1.5',
       KHIPU_DURABILITY: 'sometimes',
+      KHIPU_TXPOOL_RECOVERY_THREADS: '17',
     });
     assert.deepEqual(found, [
       'KHIPU_DATA_DIR is required (data directory)',
@@ -98,6 +99,7 @@ describe('[config] loadNodeConfig', () => {
       'KHIPU_ARCHIVE: must be true or false, got "maybe"',
       'KHIPU_RPC_PORT: must be at most 65535, got "70000"',
       'KHIPU_TXPOOL_MIN_TIP_WEI: must be a decimal or 0x-hex integer, got "-1"',
+      'KHIPU_TXPOOL_RECOVERY_THREADS: must be at most 16, got "17"',
       'KHIPU_LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent, got "loud"',
     ]);
   });

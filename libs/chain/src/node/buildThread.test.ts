@@ -25,6 +25,19 @@ const keys = Array.from(
 /** Stores BLOCKHASH(NUMBER - 1) in slot 0: PUSH1 1 NUMBER SUB BLOCKHASH PUSH1 0 SSTORE STOP. */
 const BLOCKHASH_RUNTIME = new Uint8Array([0x60, 0x01, 0x43, 0x03, 0x40, 0x60, 0x00, 0x55, 0x00]);
 
+/** The context of the block after `head`, built by no one else (zero coinbase and mix hash). */
+function contextAfter(head: ReturnType<Chain['store']['headHeader']>) {
+  return {
+    number: head.number + 1n,
+    parentHash: hexToBytes(head.hash),
+    timestamp: head.timestamp + 1n,
+    coinbase: new Uint8Array(20),
+    gasLimit: head.gasLimit,
+    baseFeePerGas: head.baseFeePerGas ?? 10n ** 9n,
+    mixHash: new Uint8Array(32),
+  };
+}
+
 describe('[chain] build thread', () => {
   const dir = mkdtempSync(join(tmpdir(), 'khipu-build-thread-'));
   let kesque: Kesque;
@@ -133,15 +146,7 @@ describe('[chain] build thread', () => {
         value: 7n,
         gasLimit: 21_000n,
       });
-      const context = {
-        number: head.number + 1n,
-        parentHash: hexToBytes(head.hash),
-        timestamp: head.timestamp + 1n,
-        coinbase: new Uint8Array(20),
-        gasLimit: head.gasLimit,
-        baseFeePerGas: head.baseFeePerGas ?? 10n ** 9n,
-        mixHash: new Uint8Array(32),
-      };
+      const context = contextAfter(head);
       const input = {
         parentStateRoot: hexToBytes(head.stateRoot),
         context,
@@ -211,15 +216,7 @@ describe('[chain] build thread', () => {
       await assert.rejects(
         thread.execute({
           parentStateRoot: hexToBytes(head.stateRoot),
-          context: {
-            number: head.number + 1n,
-            parentHash: hexToBytes(head.hash),
-            timestamp: head.timestamp + 1n,
-            coinbase: new Uint8Array(20),
-            gasLimit: head.gasLimit,
-            baseFeePerGas: head.baseFeePerGas ?? 10n ** 9n,
-            mixHash: new Uint8Array(32),
-          },
+          context: contextAfter(head),
           transactions: [{ ...valid, raw }],
           mode: 'build',
         }),
